@@ -1,0 +1,61 @@
+# make run | make demo | make test | make bench
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+DEMO_DB := data/demo.db
+
+.PHONY: run demo test lint bench browser clean
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV) || { echo "ERROR: could not create $(VENV) (is python3-venv installed?)"; exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+run: $(RUNTIME_STAMP)
+	$(PY) -m store init
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+demo: $(RUNTIME_STAMP)
+	@if [ ! -f $(DEMO_DB) ]; then \
+		TRAINING_DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) -m store seed-demo --staff 40 --teams 4 --attempts 400 --seed 1; \
+	else \
+		TRAINING_DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) -m store demo-logins; \
+	fi
+	TRAINING_DATABASE_URL=sqlite:///$(DEMO_DB) TRAINING_DEMO=1 $(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+# Debian's chromium drives the browser journeys; install it when missing and we are root.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			echo "Installing Debian's chromium for the browser tests..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+			|| { echo "ERROR: apt-get could not install chromium"; exit 1; }; \
+		else \
+			echo "ERROR: chromium is missing; install Debian's chromium package (sudo apt-get install chromium)"; exit 1; \
+		fi; \
+	fi
+	@command -v chromium >/dev/null || { echo "ERROR: chromium still missing"; exit 1; }
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: $(DEV_STAMP) browser lint
+	$(PY) -m training validate content/
+	$(PY) -m pytest
+
+bench: $(DEV_STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

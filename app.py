@@ -1,0 +1,42 @@
+"""Streamlit entry: page config, sign-in gate and navigation built from the user's role.
+
+`streamlit run app.py` finds the `st.App` below and serves it: Streamlit plus two small
+routes that set and clear the HttpOnly session cookie (see ui/server.py).
+"""
+
+import streamlit as st
+
+if __name__ != "__main__":
+    # Imported by the ASGI server: build the app with the cookie routes.
+    from ui.server import ROUTES, lifespan
+
+    app = st.App(__file__, routes=ROUTES, lifespan=lifespan)
+else:
+    from store import accounts, config
+    from ui import auth, nav
+
+    st.set_page_config(
+        page_title="Service Quality Training", page_icon=":material/school:", layout="wide"
+    )
+    auth.ensure_database()
+    if config.is_demo():
+        st.warning("Demo data: this is a sample organisation, not real people.", icon="🧪")
+
+    if accounts.count_users() == 0:
+        st.navigation([st.Page(auth.first_run_form, title="Set up", url_path="setup")],
+                      position="hidden").run()
+        st.stop()
+
+    user = auth.current_user()
+    if user is None:
+        st.navigation([st.Page(nav.sign_in_page, title="Sign in", url_path="signin")],
+                      position="hidden").run()
+        st.stop()
+    if user.must_change_password:
+        st.navigation([st.Page(lambda: auth.forced_password_change(user), title="New password",
+                               url_path="new-password")], position="hidden").run()
+        st.stop()
+
+    page = st.navigation(nav.pages_for(user), position="sidebar")
+    nav.sidebar(user)
+    page.run()

@@ -1,0 +1,140 @@
+"""Every table of the app, as SQLModel classes (one place for the schema)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+ROLES = ("employee", "manager", "trainer", "admin")
+
+
+# A team of front-line staff; people belong to one team, managers manage several.
+class Team(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    created_at: datetime
+
+
+# A person who signs in. The password is only ever stored as an argon2 hash.
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=16, default="employee")
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    active: bool = True
+    must_change_password: bool = False
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime
+
+
+# Which teams a manager manages (a manager may manage several teams).
+class TeamManager(SQLModel, table=True):
+    team_id: int = Field(foreign_key="team.id", primary_key=True)
+    user_id: int = Field(foreign_key="user.id", primary_key=True, index=True)
+
+
+# A signed-in browser: the cookie holds a random token, only its hash is stored here.
+class AuthSession(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime
+    expires_at: datetime
+    # One-time ticket that the browser trades for the HttpOnly cookie right after sign-in.
+    ticket_hash: str | None = Field(default=None, max_length=64, index=True)
+    ticket_expires_at: datetime | None = None
+
+
+# Small key/value settings kept in the database (the first-run setup code hash).
+class Setting(SQLModel, table=True):
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=1000)
+
+
+# Who did what and when: sign-ins, lockouts, role changes, imports.
+class AuditLog(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    action: str = Field(max_length=64, index=True)
+    target: str | None = Field(default=None, max_length=200)
+    detail: str | None = Field(default=None, max_length=2000)
+
+
+# Training assigned to a whole team or to one person, with a due date.
+class Assignment(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_assignment_team_module", "team_id", "module_id"),
+        Index("ix_assignment_user_module", "user_id", "module_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    module_id: str = Field(max_length=64, index=True)
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    due_date: date
+    assigned_by: int | None = Field(default=None, foreign_key="user.id")
+    assigned_at: datetime
+    withdrawn_at: datetime | None = None
+
+
+# One try at a module's quiz, graded against the content version it started with.
+class Attempt(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_attempt_user_module", "user_id", "module_id"),
+        Index("ix_attempt_module_version", "module_id", "content_version"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    module_id: str = Field(max_length=64)
+    content_version: str = Field(max_length=64)
+    kind: str = Field(default="quiz", max_length=16)  # quiz | refresher
+    seed: int
+    drawn: list = Field(sa_column=Column(JSON, nullable=False))
+    draft_answers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    position: int = 0
+    started_at: datetime
+    submitted_at: datetime | None = Field(default=None, index=True)
+    score: float | None = None
+    passed: bool | None = None
+
+
+# One graded answer of a submitted attempt.
+class Answer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempt.id", index=True)
+    question_id: str = Field(max_length=64)
+    chosen: list = Field(sa_column=Column(JSON, nullable=False))
+    correct: bool
+    marks: float
+    max_marks: float = 1.0
+
+
+# A person's standing on a module, kept current on every submit so dashboards never scan attempts.
+class Progress(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    module_id: str = Field(max_length=64, index=True)
+    best_score: float | None = None
+    last_score: float | None = None
+    attempt_count: int = 0
+    passed_at: datetime | None = None
+    expires_at: datetime | None = None
+    last_attempt_at: datetime | None = None
+    certificate_id: str | None = Field(default=None, max_length=32, index=True)
+    lesson_position: int = 0
+
+
+# A saved version of a module's YAML, kept so an edit never loses what was there before.
+class ContentRevision(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    module_id: str = Field(max_length=64, index=True)
+    version: str = Field(max_length=64)
+    text: str
+    saved_by: int | None = Field(default=None, foreign_key="user.id")
+    saved_at: datetime

@@ -1,0 +1,57 @@
+"""Which pages each role sees, and the sidebar around them."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from store.models import User
+from ui import auth
+
+ROLE_LABELS = {
+    "employee": "Employee",
+    "manager": "Manager",
+    "trainer": "Trainer",
+    "admin": "Administrator",
+}
+
+
+def pages_for(user: User) -> dict[str, list[st.Page]]:
+    """Return the navigation sections for user's role (pages they may not see are absent)."""
+    sections: dict[str, list[st.Page]] = {
+        "Training": [
+            st.Page("pages/home.py", title="My training", icon=":material/school:",
+                    url_path="", default=True),
+            st.Page("pages/module.py", title="Module", icon=":material/menu_book:",
+                    url_path="module", visibility="hidden"),
+            st.Page("pages/progress.py", title="My progress", icon=":material/workspace_premium:",
+                    url_path="progress"),
+        ],
+    }
+    if auth.may(user, "admin"):
+        sections["Administration"] = [
+            st.Page("pages/people.py", title="People and teams", icon=":material/group:",
+                    url_path="people"),
+        ]
+    sections["Me"] = [
+        st.Page("pages/account.py", title="Account", icon=":material/person:",
+                url_path="account"),
+    ]
+    return sections
+
+
+def sidebar(user: User) -> None:
+    """Show who is signed in and the sign-out button."""
+    with st.sidebar:
+        st.caption(f"Signed in as **{user.name}** · {ROLE_LABELS.get(user.role, user.role)}")
+        if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+            auth.sign_out()
+            st.stop()
+
+
+def sign_in_page() -> None:
+    """The page shown to anyone not signed in."""
+    left, mid, right = st.columns([1, 2, 1])
+    with mid:
+        st.title("Service Quality Training")
+        st.caption("Short modules and quizzes on the basic customer needs.")
+        auth.sign_in_form()

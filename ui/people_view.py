@@ -1,0 +1,3 @@
+def render(user):
+    import streamlit as st
+    st.title("People")
