@@ -1,3 +1,273 @@
-def render(user):
-    import streamlit as st
-    st.title("People")
+"""The People and teams page body (admin only; the page file runs the guard first)."""
+
+from __future__ import annotations
+
+import secrets
+
+import pandas as pd
+import streamlit as st
+
+from store import accounts, roster
+from store.models import ROLES, User
+from ui.nav import ROLE_LABELS
+
+NO_TEAM = "— no team —"
+
+
+def _temporary_password() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def _team_options() -> dict[str, int | None]:
+    options: dict[str, int | None] = {NO_TEAM: None}
+    options.update({t.name: t.id for t in accounts.list_teams()})
+    return options
+
+
+def render(admin: User) -> None:
+    """Draw the page: people, teams, roster import and the audit log."""
+    st.title("People and teams")
+    flash = st.session_state.pop("people_flash", None)
+    if flash:
+        st.success(flash)
+    people_tab, teams_tab, import_tab, audit_tab = st.tabs(
+        ["People", "Teams", "Import roster", "Audit log"]
+    )
+    with people_tab:
+        _people(admin)
+    with teams_tab:
+        _teams(admin)
+    with import_tab:
+        _import(admin)
+    with audit_tab:
+        _audit_log()
+
+
+def _people(admin: User) -> None:
+    people = accounts.list_people()
+    if people:
+        frame = pd.DataFrame(
+            [
+                {
+                    "Name": p.name,
+                    "Username": p.username,
+                    "Role": ROLE_LABELS.get(p.role, p.role),
+                    "Team": p.team or "",
+                    "Manages": p.manages,
+                    "Active": p.active,
+                    "Locked": p.locked,
+                }
+                for p in people
+            ]
+        )
+        st.dataframe(frame, hide_index=True, use_container_width=True)
+    teams = _team_options()
+
+    with st.expander("Add a person", icon=":material/person_add:"):
+        with st.form("people_add", clear_on_submit=True):
+            username = st.text_input("Username", key="people_add_username")
+            name = st.text_input("Name", key="people_add_name")
+            role = st.selectbox("Role", ROLES, format_func=ROLE_LABELS.get, key="people_add_role")
+            team = st.selectbox("Team", list(teams), key="people_add_team")
+            submitted = st.form_submit_button("Add person", type="primary")
+        if submitted:
+            password = _temporary_password()
+            try:
+                accounts.create_user(
+                    username=username, name=name, role=role, password=password,
+                    team_id=teams[team], must_change_password=True, actor_id=admin.id,
+                )
+            except accounts.AccountError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["people_flash"] = (
+                    f"Added {name.strip()}. Temporary password: {password}. "
+                    "Give it to them privately; they choose their own at first sign-in."
+                )
+                st.rerun()
+
+    if not people:
+        return
+    by_label = {f"{p.name} ({p.username})": p for p in people}
+    with st.expander("Edit a person", icon=":material/edit:", expanded=False):
+        label = st.selectbox("Person", list(by_label), key="people_edit_pick")
+        person = by_label[label]
+        team_names = list(teams)
+        current_team = person.team if person.team in teams else NO_TEAM
+        with st.form(f"people_edit_{person.id}"):
+            name = st.text_input("Name", value=person.name, key=f"people_edit_name_{person.id}")
+            role = st.selectbox("Role", ROLES, index=ROLES.index(person.role),
+                                format_func=ROLE_LABELS.get, key=f"people_edit_role_{person.id}")
+            team = st.selectbox("Team", team_names, index=team_names.index(current_team),
+                                key=f"people_edit_team_{person.id}")
+            active = st.checkbox("Active (may sign in)", value=person.active,
+                                 key=f"people_edit_active_{person.id}")
+            saved = st.form_submit_button("Save changes", type="primary")
+        if saved:
+            try:
+                accounts.update_user(
+                    user_id=person.id, actor_id=admin.id, name=name, role=role,
+                    team_id=teams[team], clear_team=teams[team] is None, active=active,
+                )
+            except accounts.AccountError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["people_flash"] = f"Saved {name.strip()}."
+                st.rerun()
+        st.divider()
+        st.write("**Reset password**: sets a temporary password that must be changed at the "
+                 "next sign-in, and unlocks the account.")
+        if st.button("Reset password", key=f"people_reset_{person.id}"):
+            password = _temporary_password()
+            try:
+                accounts.reset_password(user_id=person.id, new_password=password,
+                                        actor_id=admin.id)
+            except accounts.AccountError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["people_flash"] = (
+                    f"New temporary password for {person.name}: {password}"
+                )
+                st.rerun()
+
+
+def _teams(admin: User) -> None:
+    teams = accounts.list_teams()
+    people = accounts.list_people()
+    if teams:
+        counts: dict[int, int] = {}
+        for p in people:
+            if p.team_id is not None and p.active:
+                counts[p.team_id] = counts.get(p.team_id, 0) + 1
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Team": t.name,
+                        "People": counts.get(t.id, 0),
+                        "Managers": ", ".join(m.name for m in accounts.team_managers(team_id=t.id)),
+                    }
+                    for t in teams
+                ]
+            ),
+            hide_index=True,
+            use_container_width=True,
+        )
+    else:
+        st.info("No teams yet. Create the first one below.")
+    with st.form("teams_create", clear_on_submit=True):
+        name = st.text_input("New team name", key="teams_create_name")
+        if st.form_submit_button("Create team", type="primary"):
+            try:
+                accounts.create_team(name=name, actor_id=admin.id)
+            except accounts.AccountError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["people_flash"] = f"Created team {name.strip()}."
+                st.rerun()
+    if not teams:
+        return
+    st.subheader("Rename a team or set its managers")
+    by_name = {t.name: t for t in teams}
+    picked = by_name[st.selectbox("Team", list(by_name), key="teams_pick")]
+    managers = [p for p in people if p.role in ("manager", "admin") and p.active]
+    current = [m.id for m in accounts.team_managers(team_id=picked.id)]
+    with st.form(f"teams_edit_{picked.id}"):
+        new_name = st.text_input("Name", value=picked.name, key=f"teams_name_{picked.id}")
+        chosen = st.multiselect(
+            "Managers", [m.id for m in managers], default=[m for m in current
+                                                           if m in {x.id for x in managers}],
+            format_func=lambda uid: next(f"{m.name} ({m.username})" for m in managers
+                                         if m.id == uid),
+            key=f"teams_managers_{picked.id}",
+            help="Only people with the manager role are listed.",
+        )
+        if st.form_submit_button("Save team", type="primary"):
+            try:
+                if new_name.strip() != picked.name:
+                    accounts.rename_team(team_id=picked.id, name=new_name, actor_id=admin.id)
+                accounts.set_team_managers(team_id=picked.id, user_ids=chosen, actor_id=admin.id)
+            except accounts.AccountError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["people_flash"] = f"Saved team {new_name.strip()}."
+                st.rerun()
+
+
+def _import(admin: User) -> None:
+    st.write(
+        "Upload a CSV file with the columns **username, name, team, role** and optionally "
+        "**manager** (yes/no). New people get a temporary password; people who already exist "
+        "are updated. Nothing is imported while any row has a problem."
+    )
+    st.download_button(
+        "Download an example file",
+        "username,name,team,role,manager\n"
+        "jsmith,Jo Smith,Front desk,employee,no\n"
+        "amorgan,Alex Morgan,Front desk,manager,yes\n",
+        file_name="roster-example.csv",
+        mime="text/csv",
+        key="roster_example",
+    )
+    upload = st.file_uploader("Roster CSV", type=["csv"], key="roster_upload")
+    if upload is None:
+        return
+    preview = roster.parse_roster(upload.getvalue())
+    if preview.errors:
+        st.error(f"{len(preview.errors)} problem(s); fix the file and upload it again. "
+                 "Nothing was imported.")
+        st.dataframe(pd.DataFrame(preview.errors, columns=["Line", "Problem"]),
+                     hide_index=True, use_container_width=True)
+    if preview.rows:
+        st.write(f"**Preview**: {len(preview.rows)} people, {len(preview.new_usernames)} new, "
+                 f"{len(preview.new_teams)} new team(s).")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Line": r.line,
+                        "Username": r.username,
+                        "Name": r.name,
+                        "Team": r.team,
+                        "Role": r.role,
+                        "Team manager": r.manager,
+                        "Action": "create" if r.username in preview.new_usernames else "update",
+                    }
+                    for r in preview.rows
+                ]
+            ),
+            hide_index=True,
+            use_container_width=True,
+        )
+    if st.button(f"Import {len(preview.rows)} people", type="primary",
+                 disabled=not preview.ok, key="roster_import"):
+        result = roster.import_roster(preview, actor_id=admin.id)
+        st.success(f"Imported: {len(result.created)} created, {result.updated} updated, "
+                   f"{result.teams_created} team(s) created.")
+        if result.created:
+            st.warning("Temporary passwords are shown only now. Download them and hand them "
+                       "out privately.")
+            csv_text = "username,temporary_password\n" + "".join(
+                f"{u},{p}\n" for u, p in result.created
+            )
+            st.download_button("Download temporary passwords", csv_text,
+                               file_name="temporary-passwords.csv", mime="text/csv",
+                               key="roster_passwords")
+
+
+def _audit_log() -> None:
+    rows = accounts.recent_audit(limit=300)
+    if not rows:
+        st.info("Nothing recorded yet.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"When (UTC)": r.at.strftime("%Y-%m-%d %H:%M:%S"), "Action": r.action,
+                 "Actor": r.actor_id, "Target": r.target or "", "Detail": r.detail or ""}
+                for r in rows
+            ]
+        ),
+        hide_index=True,
+        use_container_width=True,
+    )

@@ -1,0 +1,146 @@
+"""`python -m store`: create or upgrade the schema, add people, demo data, backup, restore."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from store import accounts, backup, config, db
+
+
+def cmd_init(_args: argparse.Namespace) -> int:
+    """Create or upgrade the schema."""
+    db.upgrade()
+    print(f"Database ready: {config.database_url()}")
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    """Create one account; the password comes from standard input."""
+    if not args.password_stdin:
+        print("error: pass --password-stdin and give the password on standard input",
+              file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\r\n")
+    db.upgrade()
+    team_id = None
+    if args.team:
+        team = next((t for t in accounts.list_teams() if t.name.lower() == args.team.lower()), None)
+        team = team or accounts.create_team(name=args.team)
+        team_id = team.id
+    try:
+        user = accounts.create_user(
+            username=args.username, name=args.name, role=args.role, password=password,
+            team_id=team_id,
+        )
+        if args.role == "manager" and team_id is not None and args.manages_team:
+            current = [u.id for u in accounts.team_managers(team_id=team_id)]
+            accounts.set_team_managers(team_id=team_id, user_ids=[*current, user.id])
+    except accounts.AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Created {user.role} {user.username} ({user.name})")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    """Fill the database with a synthetic organisation and its training history."""
+    from store import demo
+
+    db.upgrade()
+    if accounts.count_users() and not args.force:
+        print("error: the database already has people; seed-demo fills an empty database "
+              "(use --force to add to it anyway)", file=sys.stderr)
+        return 1
+    summary = demo.seed_demo(staff=args.staff, teams=args.teams, attempts=args.attempts,
+                             seed=args.seed, content_dir=Path(args.content_dir))
+    print(summary)
+    print(demo.LOGINS_TEXT)
+    return 0
+
+
+def cmd_demo_logins(_args: argparse.Namespace) -> int:
+    """Print the demo sign-ins."""
+    from store import demo
+
+    print(demo.LOGINS_TEXT)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the live database to a file (safe while the app runs)."""
+    try:
+        path = backup.backup(Path(args.path))
+    except backup.BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Backup written to {path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Replace the database with a backup made by `backup`."""
+    try:
+        backup.restore(Path(args.path))
+        db.upgrade()
+    except backup.BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Restored from {args.path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="python -m store",
+        description="Manage the training database (TRAINING_DATABASE_URL, default "
+        f"{config.DEFAULT_DATABASE_URL}).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create or upgrade the schema")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("create-user", help="create an account (password on stdin)")
+    p.add_argument("--username", required=True)
+    p.add_argument("--name", required=True, help="display name")
+    p.add_argument("--role", required=True, choices=["employee", "manager", "trainer", "admin"])
+    p.add_argument("--team", help="team name (created when missing)")
+    p.add_argument("--manages-team", action="store_true",
+                   help="with --role manager: also make them a manager of --team")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from standard input")
+    p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("seed-demo", help="fill an empty database with a demo organisation")
+    p.add_argument("--staff", type=int, default=40)
+    p.add_argument("--teams", type=int, default=4)
+    p.add_argument("--attempts", type=int, default=400)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--content-dir", default=str(config.content_dir()))
+    p.add_argument("--force", action="store_true", help="add to a database that has people")
+    p.set_defaults(func=cmd_seed_demo)
+
+    p = sub.add_parser("demo-logins", help="print the demo sign-ins")
+    p.set_defaults(func=cmd_demo_logins)
+
+    p = sub.add_parser("backup", help="copy the SQLite database to PATH while it runs")
+    p.add_argument("path")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the database with the backup at PATH")
+    p.add_argument("path")
+    p.set_defaults(func=cmd_restore)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,183 @@
+"""Roster import from CSV: preview with row-level errors, then all rows or none."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from store.accounts import USERNAME_RE, _audit, normalise_username, now_utc
+from store.db import session_scope
+from store.models import ROLES, Team, TeamManager, User
+from store.security import hash_password
+
+REQUIRED_COLUMNS = ("username", "name", "team", "role")
+TRUE_WORDS = {"1", "true", "yes", "y", "x"}
+FALSE_WORDS = {"", "0", "false", "no", "n"}
+MAX_ROWS = 20000
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One valid line of a roster file."""
+
+    line: int
+    username: str
+    name: str
+    team: str
+    role: str
+    manager: bool
+
+
+@dataclass
+class RosterPreview:
+    """What an import would do, and every problem that stops it."""
+
+    rows: list[RosterRow] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    new_usernames: set[str] = field(default_factory=set)
+    new_teams: set[str] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        """Return True when the file can be imported."""
+        return bool(self.rows) and not self.errors
+
+
+@dataclass
+class RosterResult:
+    """What an import did; temporary passwords are shown once, to the admin."""
+
+    created: list[tuple[str, str]] = field(default_factory=list)
+    updated: int = 0
+    teams_created: int = 0
+
+
+def parse_roster(data: bytes | str) -> RosterPreview:
+    """Read a roster CSV (username, name, team, role, optional manager) and check every row."""
+    preview = RosterPreview()
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            preview.errors.append((1, "The file is not UTF-8 text; save it as CSV UTF-8."))
+            return preview
+    else:
+        text = data.lstrip("\ufeff")
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        lines = list(reader)
+    except csv.Error as exc:
+        preview.errors.append((1, f"The file is not valid CSV: {exc}"))
+        return preview
+    if not lines:
+        preview.errors.append((1, "The file is empty."))
+        return preview
+    header = [h.strip().lower() for h in lines[0]]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        preview.errors.append(
+            (1, "Missing column(s): " + ", ".join(missing) + ". The first line must be "
+             "username,name,team,role and optionally manager.")
+        )
+        return preview
+    if len(lines) - 1 > MAX_ROWS:
+        preview.errors.append((1, f"At most {MAX_ROWS} people per file."))
+        return preview
+    index = {name: header.index(name) for name in header if name}
+    seen: dict[str, int] = {}
+    for line_no, cells in enumerate(lines[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+
+        def cell(column: str, cells=cells) -> str:
+            i = index.get(column)
+            return cells[i].strip() if i is not None and i < len(cells) else ""
+
+        username = normalise_username(cell("username"))
+        name, team, role = cell("name"), cell("team"), cell("role").lower()
+        manager_word = cell("manager").lower()
+        problems = []
+        if not USERNAME_RE.match(username):
+            problems.append(f"username {cell('username')!r} is not valid (lowercase letters, "
+                            "digits, . _ -; 2 to 64 characters)")
+        elif username in seen:
+            problems.append(f"username {username!r} appears twice (first on line {seen[username]})")
+        if not name or len(name) > 200:
+            problems.append("name is required (up to 200 characters)")
+        if len(team) > 120:
+            problems.append("team name is longer than 120 characters")
+        if role not in ROLES:
+            problems.append(f"role {cell('role')!r} is not one of {', '.join(ROLES)}")
+        if manager_word not in TRUE_WORDS | FALSE_WORDS:
+            problems.append(f"manager must be yes or no, not {cell('manager')!r}")
+        manager = manager_word in TRUE_WORDS
+        if manager and role not in ("manager", "admin"):
+            problems.append("only a manager or admin can be marked as a team manager")
+        if manager and not team:
+            problems.append("a team manager needs a team")
+        if problems:
+            preview.errors.extend((line_no, p) for p in problems)
+            continue
+        seen[username] = line_no
+        preview.rows.append(RosterRow(line_no, username, name, team, role, manager))
+    if not preview.rows and not preview.errors:
+        preview.errors.append((2, "The file has a header but no people."))
+    with session_scope() as session:
+        existing = set(session.exec(select(User.username)))
+        teams = {t.lower() for t in session.exec(select(Team.name))}
+    preview.new_usernames = {r.username for r in preview.rows} - existing
+    preview.new_teams = {r.team for r in preview.rows if r.team and r.team.lower() not in teams}
+    return preview
+
+
+def import_roster(preview: RosterPreview, *, actor_id: int | None) -> RosterResult:
+    """Create or update every person of a valid preview in one transaction."""
+    if not preview.ok:
+        raise ValueError("The roster has problems; nothing was imported.")
+    result = RosterResult()
+    now = now_utc()
+    with session_scope() as session:
+        teams = {t.name.lower(): t for t in session.exec(select(Team))}
+        for row in preview.rows:
+            if row.team and row.team.lower() not in teams:
+                team = Team(name=row.team, created_at=now)
+                session.add(team)
+                session.flush()
+                teams[row.team.lower()] = team
+                result.teams_created += 1
+        for row in preview.rows:
+            team = teams.get(row.team.lower()) if row.team else None
+            user = session.exec(select(User).where(User.username == row.username)).first()
+            if user is None:
+                password = secrets.token_urlsafe(9)
+                user = User(
+                    username=row.username, name=row.name, role=row.role,
+                    password_hash=hash_password(password), team_id=team.id if team else None,
+                    must_change_password=True, created_at=now,
+                )
+                result.created.append((row.username, password))
+            else:
+                if user.role != row.role:
+                    _audit(session, "role_changed", actor_id=actor_id, target=user.username,
+                           detail=f"{user.role} -> {row.role} (roster import)")
+                user.name, user.role = row.name, row.role
+                user.team_id = team.id if team else None
+                result.updated += 1
+            session.add(user)
+            session.flush()
+            if row.manager and team is not None:
+                exists = session.exec(
+                    select(func.count()).select_from(TeamManager).where(
+                        TeamManager.team_id == team.id, TeamManager.user_id == user.id)
+                ).one()
+                if not exists:
+                    session.add(TeamManager(team_id=team.id, user_id=user.id))
+        _audit(session, "roster_imported", actor_id=actor_id,
+               detail=f"{len(result.created)} created, {result.updated} updated, "
+               f"{result.teams_created} teams created")
+    return result

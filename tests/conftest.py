@@ -1,0 +1,55 @@
+"""Shared fixtures: a fresh database per test, cleared Streamlit caches, quick sign-ins."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Cheap argon2 parameters for the suite only; set before store.security is imported.
+os.environ["TRAINING_FAST_HASH"] = "1"
+os.environ.pop("TRAINING_DEMO", None)
+
+import pytest  # noqa: E402
+import streamlit as st  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from store import accounts, db  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def fresh_db(tmp_path, monkeypatch) -> str:
+    """Point the app at a new SQLite file with the schema in place; clear Streamlit caches."""
+    url = f"sqlite:///{tmp_path / 'training.db'}"
+    monkeypatch.setenv("TRAINING_DATABASE_URL", url)
+    monkeypatch.setenv("TRAINING_CONTENT_DIR", str(ROOT / "content"))
+    db.dispose_engines()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    db.upgrade(url)
+    yield url
+    db.dispose_engines()
+
+
+def make_user(username: str, role: str = "employee", *, team_id: int | None = None, name=None):
+    """Create an account with the shared test password."""
+    return accounts.create_user(
+        username=username,
+        name=name or username.title() + " Tester",
+        role=role,
+        password=PASSWORD,
+        team_id=team_id,
+    )
+
+
+def page_test(page: str, user=None, **session) -> AppTest:
+    """Return an AppTest for a page file (or app.py), signed in as user when given."""
+    at = AppTest.from_file(str(ROOT / page), default_timeout=30)
+    if user is not None:
+        token, _ticket = accounts.create_session(user_id=user.id)
+        at.session_state["session_token"] = token
+    for key, value in session.items():
+        at.session_state[key] = value
+    return at

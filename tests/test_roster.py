@@ -1,0 +1,63 @@
+"""Roster import: preview, row-level errors, all or nothing."""
+
+from store import accounts, roster
+from tests.conftest import make_user
+
+GOOD = (
+    "username,name,team,role,manager\n"
+    "jsmith,Jo Smith,Front desk,employee,no\n"
+    "amorgan,Alex Morgan,Front desk,manager,yes\n"
+    "lee,Lee Chan,Phones,employee,\n"
+)
+
+
+def test_valid_roster_previews_and_imports_everything():
+    preview = roster.parse_roster(GOOD.encode("utf-8-sig"))
+    assert preview.ok, preview.errors
+    assert preview.new_teams == {"Front desk", "Phones"}
+    result = roster.import_roster(preview, actor_id=None)
+    assert len(result.created) == 3 and result.teams_created == 2
+    people = {p.username: p for p in accounts.list_people()}
+    assert people["amorgan"].manages == "Front desk"
+    assert people["jsmith"].must_change_password
+    # a temporary password works for signing in
+    username, password = result.created[0]
+    assert accounts.authenticate(username=username, password=password).user
+
+
+def test_existing_people_are_updated_not_duplicated():
+    make_user("jsmith", name="Old Name")
+    preview = roster.parse_roster(GOOD)
+    assert "jsmith" not in preview.new_usernames
+    result = roster.import_roster(preview, actor_id=None)
+    assert result.updated == 1
+    assert accounts.get_user_by_username("jsmith").name == "Jo Smith"
+
+
+def test_row_errors_are_reported_with_line_numbers_and_nothing_is_imported():
+    bad = (
+        "username,name,team,role,manager\n"
+        "ok.person,Okay,Team A,employee,no\n"
+        "Bad Name,,Team A,chef,maybe\n"
+        "ok.person,Again,Team A,employee,no\n"
+        "emp,Emp,Team A,employee,yes\n"
+    )
+    preview = roster.parse_roster(bad)
+    assert not preview.ok
+    lines = {line for line, _ in preview.errors}
+    assert lines == {3, 4, 5}
+    messages = " ".join(m for _, m in preview.errors)
+    assert "role 'chef'" in messages and "appears twice" in messages
+    assert "manager must be yes or no" in messages
+    try:
+        roster.import_roster(preview, actor_id=None)
+    except ValueError:
+        pass
+    assert accounts.count_users() == 0
+
+
+def test_missing_columns_and_bad_encoding_are_explained():
+    assert "Missing column" in roster.parse_roster("user,name\nx,y\n").errors[0][1]
+    assert "UTF-8" in roster.parse_roster(b"\xff\xfe\x00bad").errors[0][1]
+    assert "empty" in roster.parse_roster("").errors[0][1]
+    assert "no people" in roster.parse_roster("username,name,team,role\n").errors[0][1]
