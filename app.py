@@ -23,18 +23,15 @@ else:
         st.warning("Demo data: this is a sample organisation, not real people.", icon="🧪")
 
     if accounts.count_users() == 0:
-        st.navigation([st.Page(auth.first_run_form, title="Set up", url_path="setup")],
-                      position="hidden").run()
+        nav.gate(auth.first_run_form, "Set up").run()
         st.stop()
 
     user = auth.current_user()
     if user is None:
-        st.navigation([st.Page(nav.sign_in_page, title="Sign in", url_path="signin")],
-                      position="hidden").run()
+        nav.gate(nav.sign_in_page, "Sign in").run()
         st.stop()
     if user.must_change_password:
-        st.navigation([st.Page(lambda: auth.forced_password_change(user), title="New password",
-                               url_path="new-password")], position="hidden").run()
+        nav.gate(lambda: auth.forced_password_change(user), "New password").run()
         st.stop()
 
     page = st.navigation(nav.pages_for(user), position="sidebar")

@@ -1,7 +1,5 @@
 """People and teams (admin): accounts, roles, teams, managers, password resets, roster import."""
 
-import streamlit as st
-
 from ui.auth import require_role
 
 user = require_role("admin")

@@ -19,8 +19,9 @@ def cmd_init(_args: argparse.Namespace) -> int:
 def cmd_create_user(args: argparse.Namespace) -> int:
     """Create one account; the password comes from standard input."""
     if not args.password_stdin:
-        print("error: pass --password-stdin and give the password on standard input",
-              file=sys.stderr)
+        print(
+            "error: pass --password-stdin and give the password on standard input", file=sys.stderr
+        )
         return 2
     password = sys.stdin.readline().rstrip("\r\n")
     db.upgrade()
@@ -31,7 +32,10 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         team_id = team.id
     try:
         user = accounts.create_user(
-            username=args.username, name=args.name, role=args.role, password=password,
+            username=args.username,
+            name=args.name,
+            role=args.role,
+            password=password,
             team_id=team_id,
         )
         if args.role == "manager" and team_id is not None and args.manages_team:
@@ -50,11 +54,19 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
     db.upgrade()
     if accounts.count_users() and not args.force:
-        print("error: the database already has people; seed-demo fills an empty database "
-              "(use --force to add to it anyway)", file=sys.stderr)
+        print(
+            "error: the database already has people; seed-demo fills an empty database "
+            "(use --force to add to it anyway)",
+            file=sys.stderr,
+        )
         return 1
-    summary = demo.seed_demo(staff=args.staff, teams=args.teams, attempts=args.attempts,
-                             seed=args.seed, content_dir=Path(args.content_dir))
+    summary = demo.seed_demo(
+        staff=args.staff,
+        teams=args.teams,
+        attempts=args.attempts,
+        seed=args.seed,
+        content_dir=Path(args.content_dir),
+    )
     print(summary)
     print(demo.LOGINS_TEXT)
     return 0
@@ -108,10 +120,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True, help="display name")
     p.add_argument("--role", required=True, choices=["employee", "manager", "trainer", "admin"])
     p.add_argument("--team", help="team name (created when missing)")
-    p.add_argument("--manages-team", action="store_true",
-                   help="with --role manager: also make them a manager of --team")
-    p.add_argument("--password-stdin", action="store_true",
-                   help="read the password from standard input")
+    p.add_argument(
+        "--manages-team",
+        action="store_true",
+        help="with --role manager: also make them a manager of --team",
+    )
+    p.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
     p.set_defaults(func=cmd_create_user)
 
     p = sub.add_parser("seed-demo", help="fill an empty database with a demo organisation")

@@ -60,7 +60,11 @@ def _audit(
 
 
 def record_audit(
-    *, action: str, actor_id: int | None = None, target: str | None = None, detail: str | None = None
+    *,
+    action: str,
+    actor_id: int | None = None,
+    target: str | None = None,
+    detail: str | None = None,
 ) -> None:
     """Append one row to the audit log."""
     with session_scope() as session:
@@ -387,7 +391,7 @@ def redeem_ticket(ticket: str) -> tuple[str, datetime] | None:
 
 def user_for_token(token: str | None) -> User | None:
     """Return the active user of a live session token, or None."""
-    if not token or len(token) > 200:
+    if not isinstance(token, str) or not token or len(token) > 200:
         return None
     with session_scope() as session:
         row = session.exec(
@@ -559,6 +563,4 @@ def team_managers(*, team_id: int) -> list[User]:
 def managed_team_ids(*, user_id: int) -> list[int]:
     """Return the ids of the teams this person manages."""
     with session_scope() as session:
-        return list(
-            session.exec(select(TeamManager.team_id).where(TeamManager.user_id == user_id))
-        )
+        return list(session.exec(select(TeamManager.team_id).where(TeamManager.user_id == user_id)))

@@ -81,8 +81,11 @@ def parse_roster(data: bytes | str) -> RosterPreview:
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         preview.errors.append(
-            (1, "Missing column(s): " + ", ".join(missing) + ". The first line must be "
-             "username,name,team,role and optionally manager.")
+            (
+                1,
+                "Missing column(s): " + ", ".join(missing) + ". The first line must be "
+                "username,name,team,role and optionally manager.",
+            )
         )
         return preview
     if len(lines) - 1 > MAX_ROWS:
@@ -103,8 +106,10 @@ def parse_roster(data: bytes | str) -> RosterPreview:
         manager_word = cell("manager").lower()
         problems = []
         if not USERNAME_RE.match(username):
-            problems.append(f"username {cell('username')!r} is not valid (lowercase letters, "
-                            "digits, . _ -; 2 to 64 characters)")
+            problems.append(
+                f"username {cell('username')!r} is not valid (lowercase letters, "
+                "digits, . _ -; 2 to 64 characters)"
+            )
         elif username in seen:
             problems.append(f"username {username!r} appears twice (first on line {seen[username]})")
         if not name or len(name) > 200:
@@ -156,15 +161,24 @@ def import_roster(preview: RosterPreview, *, actor_id: int | None) -> RosterResu
             if user is None:
                 password = secrets.token_urlsafe(9)
                 user = User(
-                    username=row.username, name=row.name, role=row.role,
-                    password_hash=hash_password(password), team_id=team.id if team else None,
-                    must_change_password=True, created_at=now,
+                    username=row.username,
+                    name=row.name,
+                    role=row.role,
+                    password_hash=hash_password(password),
+                    team_id=team.id if team else None,
+                    must_change_password=True,
+                    created_at=now,
                 )
                 result.created.append((row.username, password))
             else:
                 if user.role != row.role:
-                    _audit(session, "role_changed", actor_id=actor_id, target=user.username,
-                           detail=f"{user.role} -> {row.role} (roster import)")
+                    _audit(
+                        session,
+                        "role_changed",
+                        actor_id=actor_id,
+                        target=user.username,
+                        detail=f"{user.role} -> {row.role} (roster import)",
+                    )
                 user.name, user.role = row.name, row.role
                 user.team_id = team.id if team else None
                 result.updated += 1
@@ -172,12 +186,17 @@ def import_roster(preview: RosterPreview, *, actor_id: int | None) -> RosterResu
             session.flush()
             if row.manager and team is not None:
                 exists = session.exec(
-                    select(func.count()).select_from(TeamManager).where(
-                        TeamManager.team_id == team.id, TeamManager.user_id == user.id)
+                    select(func.count())
+                    .select_from(TeamManager)
+                    .where(TeamManager.team_id == team.id, TeamManager.user_id == user.id)
                 ).one()
                 if not exists:
                     session.add(TeamManager(team_id=team.id, user_id=user.id))
-        _audit(session, "roster_imported", actor_id=actor_id,
-               detail=f"{len(result.created)} created, {result.updated} updated, "
-               f"{result.teams_created} teams created")
+        _audit(
+            session,
+            "roster_imported",
+            actor_id=actor_id,
+            detail=f"{len(result.created)} created, {result.updated} updated, "
+            f"{result.teams_created} teams created",
+        )
     return result

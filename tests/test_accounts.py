@@ -121,12 +121,14 @@ def test_expired_session_is_not_accepted():
 def test_change_password_needs_the_current_one():
     ann = make_user("ann")
     with pytest.raises(accounts.AccountError, match="current password"):
-        accounts.change_password(user_id=ann.id, current_password="wrong one!!",
-                                 new_password="a brand new one")
+        accounts.change_password(
+            user_id=ann.id, current_password="wrong one!!", new_password="a brand new one"
+        )
     with pytest.raises(accounts.AccountError, match="at least 10"):
         accounts.change_password(user_id=ann.id, current_password=PASSWORD, new_password="short")
-    accounts.change_password(user_id=ann.id, current_password=PASSWORD,
-                             new_password="a brand new one")
+    accounts.change_password(
+        user_id=ann.id, current_password=PASSWORD, new_password="a brand new one"
+    )
     assert accounts.authenticate(username="ann", password="a brand new one").user
     assert "password_changed" in audit_actions()
 
@@ -152,14 +154,15 @@ def test_role_change_is_audited_and_last_admin_is_kept():
 def test_first_admin_needs_the_setup_code_and_only_works_once():
     code = accounts.new_setup_code()
     with pytest.raises(accounts.AccountError, match="setup code"):
-        accounts.create_first_admin(setup_code="WRONG", username="root", name="Root",
-                                    password=PASSWORD)
-    admin = accounts.create_first_admin(setup_code=code.lower(), username="root", name="Root",
-                                        password=PASSWORD)
+        accounts.create_first_admin(
+            setup_code="WRONG", username="root", name="Root", password=PASSWORD
+        )
+    admin = accounts.create_first_admin(
+        setup_code=code.lower(), username="root", name="Root", password=PASSWORD
+    )
     assert admin.role == "admin"
     with pytest.raises(accounts.AccountError, match="already exists"):
-        accounts.create_first_admin(setup_code=code, username="root2", name="R",
-                                    password=PASSWORD)
+        accounts.create_first_admin(setup_code=code, username="root2", name="R", password=PASSWORD)
 
 
 def test_teams_and_managers():

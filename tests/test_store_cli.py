@@ -15,8 +15,13 @@ def run_cli(*args, stdin="", env_url=None):
     if env_url:
         env["TRAINING_DATABASE_URL"] = env_url
     return subprocess.run(
-        [sys.executable, "-m", "store", *args], input=stdin, capture_output=True, text=True,
-        cwd=ROOT, env=env, timeout=120,
+        [sys.executable, "-m", "store", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
     )
 
 
@@ -29,9 +34,20 @@ def test_help_lists_every_command():
 
 
 def test_create_user_reads_the_password_from_stdin_and_stores_argon2id(fresh_db):
-    result = run_cli("create-user", "--username", "ann", "--name", "Ann", "--role", "manager",
-                     "--team", "Front desk", "--password-stdin", stdin="a long password\n",
-                     env_url=fresh_db)
+    result = run_cli(
+        "create-user",
+        "--username",
+        "ann",
+        "--name",
+        "Ann",
+        "--role",
+        "manager",
+        "--team",
+        "Front desk",
+        "--password-stdin",
+        stdin="a long password\n",
+        env_url=fresh_db,
+    )
     assert result.returncode == 0, result.stderr
     user = accounts.get_user_by_username("ann")
     assert user.password_hash.startswith("$argon2id$")
@@ -39,8 +55,18 @@ def test_create_user_reads_the_password_from_stdin_and_stores_argon2id(fresh_db)
 
 
 def test_create_user_errors_are_clear(fresh_db):
-    result = run_cli("create-user", "--username", "ann", "--name", "Ann", "--role", "employee",
-                     "--password-stdin", stdin="short\n", env_url=fresh_db)
+    result = run_cli(
+        "create-user",
+        "--username",
+        "ann",
+        "--name",
+        "Ann",
+        "--role",
+        "employee",
+        "--password-stdin",
+        stdin="short\n",
+        env_url=fresh_db,
+    )
     assert result.returncode == 1
     assert "at least 10" in result.stderr and "Traceback" not in result.stderr
     assert main(["create-user", "--username", "x1", "--name", "X", "--role", "employee"]) == 2

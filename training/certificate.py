@@ -256,7 +256,7 @@ def certificate_pdf(
     )
 
     expiry = f"Valid until {_format_date(valid_until)}" if valid_until else "Does not expire"
-    details = f"Score {_format_score(score)}    Passed on {_format_date(passed_on)}    {expiry}"
+    details = f"Score {_format_score(score)} · Passed on {_format_date(passed_on)} · {expiry}"
     cert.line(details, y=max(below + 8, 140), size=13, colour=_INK, min_size=10)
 
     pdf.set_draw_color(*_MUTED)

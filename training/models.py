@@ -18,7 +18,7 @@ FORMAT_VERSION = 1
 KEBAB_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
-class Competency(str, Enum):
+class Competency(str, Enum):  # noqa: UP042 (StrEnum would change str() of members)
     """The competency frame: the eight basic customer needs plus foundations."""
 
     foundations = "foundations"
@@ -48,7 +48,7 @@ COMPETENCY_LABELS: dict[str, str] = {
 CUSTOMER_NEEDS: tuple[str, ...] = tuple(c for c in COMPETENCY_LABELS if c != "foundations")
 
 
-class FeedbackMode(str, Enum):
+class FeedbackMode(str, Enum):  # noqa: UP042
     """When a learner sees per-question feedback."""
 
     immediate = "immediate"
@@ -80,7 +80,10 @@ class Question(_Strict):
         description="Unique in the module, e.g. emp-01. Never reuse an id for a different question."
     )
     type: Literal["single", "multiple", "true_false"] = Field(
-        description="single: one right option; multiple: tick every right option; true_false: a statement."
+        description=(
+            "single: one right option; multiple: tick every right option; "
+            "true_false: a statement that is true or false."
+        )
     )
     scenario: str | None = Field(None, description="Optional situation shown above the prompt.")
     prompt: NonEmpty = Field(description="The question itself.")
@@ -126,11 +129,16 @@ class Module(_Strict):
     """A training module: lessons and a quiz, stored as content/<id>.yaml."""
 
     id: Annotated[str, Field(pattern=KEBAB_ID, max_length=64)] = Field(
-        description="Unique lowercase kebab-case id, the file name without .yaml. Never reused."
+        description=(
+            "Lowercase words joined by hyphens, the same as the file name without .yaml "
+            "(e.g. prompt-attention). Unique; never reuse it for another module."
+        )
     )
     title: NonEmpty = Field(description="Shown in lists and on certificates.")
     competency: Competency = Field(
-        description="One of the eight customer needs (e.g. empathy, prompt-attention) or foundations."
+        description=(
+            "One of the eight customer needs (e.g. empathy, prompt-attention) or foundations."
+        )
     )
     summary: NonEmpty = Field(description="One sentence: what the learner gets from the module.")
     estimated_minutes: int = Field(ge=1, le=600, description="Rough time to finish, in minutes.")

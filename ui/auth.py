@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -36,9 +36,10 @@ def ensure_database() -> None:
 
 def _cookie_token() -> str | None:
     try:
-        return st.context.cookies.get(COOKIE_NAME)
+        token = st.context.cookies.get(COOKIE_NAME)
     except Exception:  # no browser context (bare script run)
         return None
+    return token if isinstance(token, str) else None
 
 
 def current_token() -> str | None:
@@ -68,19 +69,25 @@ def redirect(url: str) -> None:
 
 
 def _current_path() -> str:
+    """Return the path and query of the page being shown, to come back to after sign-in."""
     try:
         url = st.context.url or ""
+        query = {k: st.query_params[k] for k in st.query_params}
     except Exception:
         return "/"
-    path = "/" + url.split("://", 1)[-1].split("/", 1)[-1] if "://" in url else "/"
-    return path or "/"
+    path = urlsplit(url).path or "/"
+    return path + ("?" + urlencode(query) if query else "")
 
 
 def start_session(user: User) -> None:
     """Sign user in: keep the token for this tab and have the browser fetch the cookie."""
     token, ticket = accounts.create_session(user_id=user.id)
     st.session_state[TOKEN_KEY] = token
-    redirect(f"{COMPLETE_PATH}?ticket={quote(ticket)}&next={quote(_current_path(), safe='/')}")
+    url = f"{COMPLETE_PATH}?{urlencode({'ticket': ticket, 'next': _current_path()})}"
+    redirect(url)
+    # The browser reloads through the cookie route; until then say what is happening.
+    st.info(f"Signing you in… If nothing happens, [continue]({url}).")
+    st.stop()
 
 
 def sign_in_form(key: str = "signin") -> None:
@@ -101,7 +108,6 @@ def sign_in_form(key: str = "signin") -> None:
             st.error(result.message or accounts.WRONG_CREDENTIALS)
             return
         start_session(result.user)
-        st.rerun()
 
 
 def sign_out() -> None:
@@ -155,8 +161,9 @@ def first_run_form() -> None:
         code = st.text_input("Setup code", key="first_run_code")
         username = st.text_input("Username", key="first_run_username", value="admin")
         name = st.text_input("Your name", key="first_run_name")
-        password = st.text_input("Password", type="password", key="first_run_password",
-                                 help="At least 10 characters.")
+        password = st.text_input(
+            "Password", type="password", key="first_run_password", help="At least 10 characters."
+        )
         confirm = st.text_input("Repeat the password", type="password", key="first_run_confirm")
         submitted = st.form_submit_button("Create administrator", type="primary")
     if submitted:
@@ -171,7 +178,6 @@ def first_run_form() -> None:
             st.error(str(exc))
             return
         start_session(user)
-        st.rerun()
 
 
 def forced_password_change(user: User) -> None:
@@ -185,8 +191,9 @@ def password_change_form(user: User, key: str = "change_password") -> None:
     """Change one's own password: current password, new password twice."""
     with st.form(key, clear_on_submit=True, border=True):
         current = st.text_input("Current password", type="password", key=f"{key}_current")
-        new = st.text_input("New password", type="password", key=f"{key}_new",
-                            help="At least 10 characters.")
+        new = st.text_input(
+            "New password", type="password", key=f"{key}_new", help="At least 10 characters."
+        )
         again = st.text_input("Repeat the new password", type="password", key=f"{key}_again")
         submitted = st.form_submit_button("Change password", type="primary")
     if submitted:
@@ -194,9 +201,7 @@ def password_change_form(user: User, key: str = "change_password") -> None:
             st.error("The two new passwords differ.")
             return
         try:
-            accounts.change_password(
-                user_id=user.id, current_password=current, new_password=new
-            )
+            accounts.change_password(user_id=user.id, current_password=current, new_password=new)
         except accounts.AccountError as exc:
             st.error(str(exc))
             return

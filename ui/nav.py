@@ -19,24 +19,54 @@ def pages_for(user: User) -> dict[str, list[st.Page]]:
     """Return the navigation sections for user's role (pages they may not see are absent)."""
     sections: dict[str, list[st.Page]] = {
         "Training": [
-            st.Page("pages/home.py", title="My training", icon=":material/school:",
-                    url_path="", default=True),
-            st.Page("pages/module.py", title="Module", icon=":material/menu_book:",
-                    url_path="module", visibility="hidden"),
-            st.Page("pages/progress.py", title="My progress", icon=":material/workspace_premium:",
-                    url_path="progress"),
+            st.Page(
+                "pages/home.py",
+                title="My training",
+                icon=":material/school:",
+                url_path="",
+                default=True,
+            ),
+            st.Page(
+                "pages/module.py",
+                title="Module",
+                icon=":material/menu_book:",
+                url_path="module",
+                visibility="hidden",
+            ),
+            st.Page(
+                "pages/progress.py",
+                title="My progress",
+                icon=":material/workspace_premium:",
+                url_path="progress",
+            ),
         ],
     }
     if auth.may(user, "admin"):
         sections["Administration"] = [
-            st.Page("pages/people.py", title="People and teams", icon=":material/group:",
-                    url_path="people"),
+            st.Page(
+                "pages/people.py",
+                title="People and teams",
+                icon=":material/group:",
+                url_path="people",
+            ),
         ]
     sections["Me"] = [
-        st.Page("pages/account.py", title="Account", icon=":material/person:",
-                url_path="account"),
+        st.Page("pages/account.py", title="Account", icon=":material/person:", url_path="account"),
     ]
     return sections
+
+
+# Every URL path of the app, so a gate page (sign-in, first run) can answer at any of them
+# and the person lands where they were going once through it.
+URL_PATHS = ("module", "progress", "account", "team", "assign", "studio", "item-analysis", "people")
+
+
+def gate(render, title: str) -> st.Page:
+    """Run st.navigation with render answering every URL path, hidden from the sidebar."""
+    pages = [st.Page(render, title=title, url_path="gate", default=True)]
+    for path in URL_PATHS:
+        pages.append(st.Page(lambda: render(), title=title, url_path=path))
+    return st.navigation(pages, position="hidden")
 
 
 def sidebar(user: User) -> None:

@@ -74,8 +74,13 @@ def _people(admin: User) -> None:
             password = _temporary_password()
             try:
                 accounts.create_user(
-                    username=username, name=name, role=role, password=password,
-                    team_id=teams[team], must_change_password=True, actor_id=admin.id,
+                    username=username,
+                    name=name,
+                    role=role,
+                    password=password,
+                    team_id=teams[team],
+                    must_change_password=True,
+                    actor_id=admin.id,
                 )
             except accounts.AccountError as exc:
                 st.error(str(exc))
@@ -96,18 +101,33 @@ def _people(admin: User) -> None:
         current_team = person.team if person.team in teams else NO_TEAM
         with st.form(f"people_edit_{person.id}"):
             name = st.text_input("Name", value=person.name, key=f"people_edit_name_{person.id}")
-            role = st.selectbox("Role", ROLES, index=ROLES.index(person.role),
-                                format_func=ROLE_LABELS.get, key=f"people_edit_role_{person.id}")
-            team = st.selectbox("Team", team_names, index=team_names.index(current_team),
-                                key=f"people_edit_team_{person.id}")
-            active = st.checkbox("Active (may sign in)", value=person.active,
-                                 key=f"people_edit_active_{person.id}")
+            role = st.selectbox(
+                "Role",
+                ROLES,
+                index=ROLES.index(person.role),
+                format_func=ROLE_LABELS.get,
+                key=f"people_edit_role_{person.id}",
+            )
+            team = st.selectbox(
+                "Team",
+                team_names,
+                index=team_names.index(current_team),
+                key=f"people_edit_team_{person.id}",
+            )
+            active = st.checkbox(
+                "Active (may sign in)", value=person.active, key=f"people_edit_active_{person.id}"
+            )
             saved = st.form_submit_button("Save changes", type="primary")
         if saved:
             try:
                 accounts.update_user(
-                    user_id=person.id, actor_id=admin.id, name=name, role=role,
-                    team_id=teams[team], clear_team=teams[team] is None, active=active,
+                    user_id=person.id,
+                    actor_id=admin.id,
+                    name=name,
+                    role=role,
+                    team_id=teams[team],
+                    clear_team=teams[team] is None,
+                    active=active,
                 )
             except accounts.AccountError as exc:
                 st.error(str(exc))
@@ -115,13 +135,14 @@ def _people(admin: User) -> None:
                 st.session_state["people_flash"] = f"Saved {name.strip()}."
                 st.rerun()
         st.divider()
-        st.write("**Reset password**: sets a temporary password that must be changed at the "
-                 "next sign-in, and unlocks the account.")
+        st.write(
+            "**Reset password**: sets a temporary password that must be changed at the "
+            "next sign-in, and unlocks the account."
+        )
         if st.button("Reset password", key=f"people_reset_{person.id}"):
             password = _temporary_password()
             try:
-                accounts.reset_password(user_id=person.id, new_password=password,
-                                        actor_id=admin.id)
+                accounts.reset_password(user_id=person.id, new_password=password, actor_id=admin.id)
             except accounts.AccountError as exc:
                 st.error(str(exc))
             else:
@@ -175,10 +196,12 @@ def _teams(admin: User) -> None:
     with st.form(f"teams_edit_{picked.id}"):
         new_name = st.text_input("Name", value=picked.name, key=f"teams_name_{picked.id}")
         chosen = st.multiselect(
-            "Managers", [m.id for m in managers], default=[m for m in current
-                                                           if m in {x.id for x in managers}],
-            format_func=lambda uid: next(f"{m.name} ({m.username})" for m in managers
-                                         if m.id == uid),
+            "Managers",
+            [m.id for m in managers],
+            default=[m for m in current if m in {x.id for x in managers}],
+            format_func=lambda uid: next(
+                f"{m.name} ({m.username})" for m in managers if m.id == uid
+            ),
             key=f"teams_managers_{picked.id}",
             help="Only people with the manager role are listed.",
         )
@@ -214,13 +237,20 @@ def _import(admin: User) -> None:
         return
     preview = roster.parse_roster(upload.getvalue())
     if preview.errors:
-        st.error(f"{len(preview.errors)} problem(s); fix the file and upload it again. "
-                 "Nothing was imported.")
-        st.dataframe(pd.DataFrame(preview.errors, columns=["Line", "Problem"]),
-                     hide_index=True, use_container_width=True)
+        st.error(
+            f"{len(preview.errors)} problem(s); fix the file and upload it again. "
+            "Nothing was imported."
+        )
+        st.dataframe(
+            pd.DataFrame(preview.errors, columns=["Line", "Problem"]),
+            hide_index=True,
+            use_container_width=True,
+        )
     if preview.rows:
-        st.write(f"**Preview**: {len(preview.rows)} people, {len(preview.new_usernames)} new, "
-                 f"{len(preview.new_teams)} new team(s).")
+        st.write(
+            f"**Preview**: {len(preview.rows)} people, {len(preview.new_usernames)} new, "
+            f"{len(preview.new_teams)} new team(s)."
+        )
         st.dataframe(
             pd.DataFrame(
                 [
@@ -239,20 +269,31 @@ def _import(admin: User) -> None:
             hide_index=True,
             use_container_width=True,
         )
-    if st.button(f"Import {len(preview.rows)} people", type="primary",
-                 disabled=not preview.ok, key="roster_import"):
+    if st.button(
+        f"Import {len(preview.rows)} people",
+        type="primary",
+        disabled=not preview.ok,
+        key="roster_import",
+    ):
         result = roster.import_roster(preview, actor_id=admin.id)
-        st.success(f"Imported: {len(result.created)} created, {result.updated} updated, "
-                   f"{result.teams_created} team(s) created.")
+        st.success(
+            f"Imported: {len(result.created)} created, {result.updated} updated, "
+            f"{result.teams_created} team(s) created."
+        )
         if result.created:
-            st.warning("Temporary passwords are shown only now. Download them and hand them "
-                       "out privately.")
+            st.warning(
+                "Temporary passwords are shown only now. Download them and hand them out privately."
+            )
             csv_text = "username,temporary_password\n" + "".join(
                 f"{u},{p}\n" for u, p in result.created
             )
-            st.download_button("Download temporary passwords", csv_text,
-                               file_name="temporary-passwords.csv", mime="text/csv",
-                               key="roster_passwords")
+            st.download_button(
+                "Download temporary passwords",
+                csv_text,
+                file_name="temporary-passwords.csv",
+                mime="text/csv",
+                key="roster_passwords",
+            )
 
 
 def _audit_log() -> None:
@@ -263,8 +304,13 @@ def _audit_log() -> None:
     st.dataframe(
         pd.DataFrame(
             [
-                {"When (UTC)": r.at.strftime("%Y-%m-%d %H:%M:%S"), "Action": r.action,
-                 "Actor": r.actor_id, "Target": r.target or "", "Detail": r.detail or ""}
+                {
+                    "When (UTC)": r.at.strftime("%Y-%m-%d %H:%M:%S"),
+                    "Action": r.action,
+                    "Actor": r.actor_id,
+                    "Target": r.target or "",
+                    "Detail": r.detail or "",
+                }
                 for r in rows
             ]
         ),

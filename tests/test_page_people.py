@@ -1,0 +1,89 @@
+"""People and teams page: admin work, and refusals for everyone else."""
+
+import pytest
+
+from store import accounts
+from tests.conftest import PASSWORD, make_user, page_test
+
+
+@pytest.mark.parametrize("role", ["employee", "manager", "trainer"])
+def test_people_page_refuses_other_roles(role):
+    person = make_user("person", role)
+    make_user("hidden.one", name="Hidden One")
+    at = page_test("pages/people.py", person).run()
+    assert not at.exception
+    assert at.error[0].value == "You do not have access to this page."
+    assert not at.dataframe and "Hidden One" not in str(at)
+
+
+def test_admin_sees_people_and_adds_a_person():
+    admin = make_user("boss", "admin", name="Boss Person")
+    at = page_test("pages/people.py", admin).run()
+    assert not at.exception
+    assert at.title[0].value == "People and teams"
+    at.text_input(key="people_add_username").input("newbie")
+    at.text_input(key="people_add_name").input("New Person")
+    at.selectbox(key="people_add_role").select("employee")
+    at.button(key="FormSubmitter:people_add-Add person").click()
+    at.run()
+    assert not at.exception
+    user = accounts.get_user_by_username("newbie")
+    assert user is not None and user.must_change_password
+    assert "Temporary password" in at.success[0].value
+
+
+def test_admin_adding_a_taken_username_gets_a_clear_message():
+    admin = make_user("boss", "admin")
+    at = page_test("pages/people.py", admin).run()
+    at.text_input(key="people_add_username").input("boss")
+    at.text_input(key="people_add_name").input("Again")
+    at.button(key="FormSubmitter:people_add-Add person").click()
+    at.run()
+    assert "already taken" in at.error[0].value
+
+
+def test_admin_creates_a_team_and_sets_a_manager():
+    admin = make_user("boss", "admin")
+    mgr = make_user("mia", "manager", name="Mia Manager")
+    at = page_test("pages/people.py", admin).run()
+    at.text_input(key="teams_create_name").input("Front desk")
+    at.button(key="FormSubmitter:teams_create-Create team").click()
+    at.run()
+    assert not at.exception
+    team = accounts.list_teams()[0]
+    at.multiselect(key=f"teams_managers_{team.id}").select(mgr.id)
+    at.button(key=f"FormSubmitter:teams_edit_{team.id}-Save team").click()
+    at.run()
+    assert not at.exception
+    assert accounts.managed_team_ids(user_id=mgr.id) == [team.id]
+
+
+def test_admin_edits_role_and_resets_password():
+    admin = make_user("boss", "admin")
+    eve = make_user("eve", name="Eve Example")
+    at = page_test("pages/people.py", admin).run()
+    at.selectbox(key="people_edit_pick").select("Eve Example (eve)")
+    at.run()
+    at.selectbox(key=f"people_edit_role_{eve.id}").select("trainer")
+    at.button(key=f"FormSubmitter:people_edit_{eve.id}-Save changes").click()
+    at.run()
+    assert not at.exception
+    assert accounts.get_user(eve.id).role == "trainer"
+    at.selectbox(key="people_edit_pick").select("Eve Example (eve)")
+    at.button(key=f"people_reset_{eve.id}").click()
+    at.run()
+    assert accounts.get_user(eve.id).must_change_password
+    assert accounts.authenticate(username="eve", password=PASSWORD).user is None
+
+
+def test_account_page_changes_the_password():
+    eve = make_user("eve")
+    at = page_test("pages/account.py", eve).run()
+    assert not at.exception
+    at.text_input(key="account_password_current").input(PASSWORD)
+    at.text_input(key="account_password_new").input("shiny new password")
+    at.text_input(key="account_password_again").input("shiny new password")
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert accounts.authenticate(username="eve", password="shiny new password").user

@@ -1,0 +1,210 @@
+"""Command line for content authors: `python -m training validate|schema|docs`.
+
+Each subcommand is a pair of functions: `add_<name>(subparsers)` declares its arguments and
+`cmd_<name>(args) -> int` runs it and returns the exit code. To add one, write the pair and list
+the `add_` function in `SUBCOMMANDS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from training.docs import default_content_dir, schema_text, update_readme
+from training.loader import (
+    LoadedModule,
+    Problem,
+    content_version,
+    load_content_dir,
+    load_module_file,
+)
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+# --------------------------------------------------------------------------------------------
+# validate
+
+
+def add_validate(subparsers: argparse._SubParsersAction) -> None:
+    """Declare the validate subcommand."""
+    parser = subparsers.add_parser(
+        "validate",
+        help="check module files and print one 'path:line:column: message' line per problem",
+        description=(
+            "Check every module file in a content folder (or the given files). Exit status: "
+            "0 all valid, 1 problems found, 2 folder or file not found."
+        ),
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="DIR",
+        help="content folder or module files (default: $TRAINING_CONTENT_DIR or content/)",
+    )
+    parser.set_defaults(handler=cmd_validate)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate folders or files and print problems and a summary line."""
+    paths: list[Path] = args.paths or [default_content_dir()]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        for path in missing:
+            print(f"error: {path} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+
+    modules: list[LoadedModule] = []
+    problems: list[Problem] = []
+    files = 0
+    for path in paths:
+        if path.is_dir():
+            content = load_content_dir(path)
+            modules.extend(content.modules.values())
+            problems.extend(content.problems)
+            files += len(content.files)
+            if not content.files and not content.problems:
+                print(f"warning: no module files (*.yaml) in {path}", file=sys.stderr)
+        else:
+            files += 1
+            module, file_problems = load_module_file(path)
+            problems.extend(file_problems)
+            if module is not None:
+                text = path.read_text(encoding="utf-8-sig", errors="replace")
+                modules.append(LoadedModule(module, path, content_version(module), text))
+
+    questions = sum(len(m.module.quiz.questions) for m in modules)
+    for problem in problems:
+        print(problem)
+    if not problems:
+        print(f"{_count(len(modules), 'module')}, {_count(questions, 'question')}, all valid")
+        return EXIT_OK
+    bad_files = len({p.path for p in problems})
+    print(
+        f"{_count(len(problems), 'problem')} in {_count(bad_files, 'file')}; "
+        f"{len(modules)} of {_count(files, 'module')} valid"
+    )
+    return EXIT_PROBLEMS
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+# --------------------------------------------------------------------------------------------
+# schema
+
+
+def add_schema(subparsers: argparse._SubParsersAction) -> None:
+    """Declare the schema subcommand."""
+    parser = subparsers.add_parser(
+        "schema",
+        help="print the JSON Schema of a module file",
+        description="Print the JSON Schema of a module file (used for editor autocomplete).",
+    )
+    parser.add_argument(
+        "-o", "--output", type=Path, help="write to this file instead of standard output"
+    )
+    parser.set_defaults(handler=cmd_schema)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print or write the JSON Schema."""
+    text = schema_text()
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+# docs
+
+
+def add_docs(subparsers: argparse._SubParsersAction) -> None:
+    """Declare the docs subcommand."""
+    parser = subparsers.add_parser(
+        "docs",
+        help="regenerate the field table in README.md and _schema.json of the content folder",
+        description=(
+            "Regenerate the generated parts of the content folder from training/models.py: the "
+            "field table in README.md (between the fields markers) and _schema.json."
+        ),
+    )
+    parser.add_argument(
+        "directory",
+        nargs="?",
+        type=Path,
+        metavar="DIR",
+        help="content folder (default: $TRAINING_CONTENT_DIR or content/)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 if a generated file is out of date",
+    )
+    parser.set_defaults(handler=cmd_docs)
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """Regenerate (or with --check, verify) README.md's field table and _schema.json."""
+    directory: Path = args.directory or default_content_dir()
+    readme = directory / "README.md"
+    if not readme.is_file():
+        print(f"error: {readme} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    current = readme.read_text(encoding="utf-8")
+    try:
+        wanted = {readme: update_readme(current), directory / "_schema.json": schema_text()}
+    except ValueError as exc:
+        print(f"error: {readme}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    stale = [
+        path
+        for path, text in wanted.items()
+        if not path.is_file() or path.read_text(encoding="utf-8") != text
+    ]
+    if args.check:
+        for path in stale:
+            print(f"{path} is out of date; run: python -m training docs {directory}")
+        return EXIT_PROBLEMS if stale else EXIT_OK
+    for path in stale:
+        path.write_text(wanted[path], encoding="utf-8")
+        print(f"updated {path}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    add_validate,
+    add_schema,
+    add_docs,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="python -m training", description="Tools for the training content (YAML modules)."
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in SUBCOMMANDS:
+        add(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the exit code."""
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
