@@ -22,12 +22,24 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets readers work while one writer commits; busy_timeout waits instead of failing.
+    # We emit BEGIN ourselves (see _sqlite_begin), so the driver must not.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(conn) -> None:
+    # A write transaction takes the write lock up front (BEGIN IMMEDIATE): a deferred one that
+    # reads first and writes later fails at once with "database is locked" when another writer
+    # committed in between, whatever busy_timeout says.
+    if conn.get_execution_options().get("write", True):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str) -> Engine:
@@ -43,6 +55,7 @@ def make_engine(url: str) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(parsed, pool_pre_ping=True)
 
@@ -66,9 +79,15 @@ def dispose_engines() -> None:
 
 
 @contextmanager
-def session_scope(url: str | None = None) -> Iterator[Session]:
-    """Open a session for one operation; commit on success, roll back on error."""
-    with Session(get_engine(url), expire_on_commit=False) as session:
+def session_scope(url: str | None = None, *, write: bool = True) -> Iterator[Session]:
+    """Open a session for one operation; commit on success, roll back on error.
+
+    Pass write=False for read-only work so it never waits for the write lock.
+    """
+    engine = get_engine(url)
+    if not write:
+        engine = engine.execution_options(write=False)
+    with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -1,0 +1,646 @@
+"""Assignments, quiz attempts that never lose an answer, grading on submit, and progress rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, func, select
+
+from store.accounts import _audit, now_utc
+from store.db import session_scope
+from store.models import (
+    Answer,
+    Assignment,
+    Attempt,
+    ContentRevision,
+    Progress,
+    Team,
+    TeamManager,
+    User,
+)
+from training import quiz
+from training.certificate import certificate_id as make_certificate_id
+from training.loader import LoadedModule, load_module_text
+from training.models import Module
+from training.refresher import ReviewEvent
+
+EXPIRING_SOON_DAYS = 30
+DUE_SOON_DAYS = 7
+REFRESHER_MODULE = "_refresher"
+
+
+class LearningError(ValueError):
+    """A training action that cannot be carried out; the message says why."""
+
+
+class NotAllowed(LearningError):
+    """The acting person may not do this (wrong role or another team)."""
+
+
+# --- content versions ------------------------------------------------------------------
+
+
+def ensure_revision(
+    *, module_id: str, version: str, text: str, saved_by: int | None = None
+) -> None:
+    """Record a module's text under its version once, so attempts can be graded against it."""
+    with session_scope() as session:
+        exists = session.exec(
+            select(ContentRevision.id).where(
+                ContentRevision.module_id == module_id, ContentRevision.version == version
+            )
+        ).first()
+        if exists is None:
+            session.add(
+                ContentRevision(
+                    module_id=module_id, version=version, text=text, saved_by=saved_by,
+                    saved_at=now_utc(),
+                )
+            )
+
+
+def module_for_version(
+    *, module_id: str, version: str, current: LoadedModule | None = None
+) -> Module | None:
+    """Return the module as it was at version (the current one when it matches)."""
+    if current is not None and current.version == version:
+        return current.module
+    with session_scope() as session:
+        text = session.exec(
+            select(ContentRevision.text).where(
+                ContentRevision.module_id == module_id, ContentRevision.version == version
+            )
+        ).first()
+    if text is None:
+        return None
+    module, _problems = load_module_text(text, f"{module_id}.yaml")
+    return module
+
+
+# --- attempts --------------------------------------------------------------------------
+
+
+def _user_attempts(session: Session, user_id: int, module_id: str) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Attempt)
+        .where(Attempt.user_id == user_id, Attempt.module_id == module_id,
+               Attempt.kind == "quiz")
+    ).one()
+
+
+def attempts_used(*, user_id: int, module_id: str) -> int:
+    """Return how many quiz attempts this person has started on a module."""
+    with session_scope() as session:
+        return _user_attempts(session, user_id, module_id)
+
+
+def open_attempt(*, user_id: int, module_id: str) -> Attempt | None:
+    """Return the person's unsubmitted attempt at a module, if any."""
+    with session_scope() as session:
+        return session.exec(
+            select(Attempt)
+            .where(Attempt.user_id == user_id, Attempt.module_id == module_id,
+                   Attempt.kind == "quiz", Attempt.submitted_at.is_(None))
+            .order_by(Attempt.id.desc())
+        ).first()
+
+
+def start_attempt(*, user_id: int, loaded: LoadedModule, seed: int | None = None) -> Attempt:
+    """Resume the open attempt, or draw a new one (enforcing max_attempts on the server)."""
+    existing = open_attempt(user_id=user_id, module_id=loaded.module.id)
+    if existing is not None:
+        return existing
+    ensure_revision(module_id=loaded.module.id, version=loaded.version, text=loaded.text)
+    seed = quiz.new_seed() if seed is None else seed
+    drawn = quiz.draw_questions(loaded.module, seed)
+    with session_scope() as session:
+        used = _user_attempts(session, user_id, loaded.module.id)
+        try:
+            quiz.ensure_can_start(loaded.module.quiz.max_attempts, used)
+        except quiz.AttemptLimitReached as exc:
+            raise LearningError(
+                f"You have used all {loaded.module.quiz.max_attempts} attempts at this quiz."
+            ) from exc
+        attempt = Attempt(
+            user_id=user_id, module_id=loaded.module.id, content_version=loaded.version,
+            kind="quiz", seed=seed, drawn=quiz.drawn_to_json(drawn), draft_answers={},
+            position=0, started_at=now_utc(),
+        )
+        session.add(attempt)
+        _touch_progress(session, user_id, loaded.module.id)
+        session.flush()
+        return attempt
+
+
+def _own_open_attempt(session: Session, attempt_id: int, user_id: int) -> Attempt:
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user_id:
+        raise NotAllowed("That attempt does not belong to you.")
+    if attempt.submitted_at is not None:
+        raise LearningError("This attempt is already submitted.")
+    return attempt
+
+
+def save_answer(
+    *, attempt_id: int, user_id: int, module: Module, question_id: str, answer: list[int],
+    position: int | None = None,
+) -> Attempt:
+    """Store one answer on the attempt as soon as it is given (a draft until submit)."""
+    question = module.question(question_id)
+    if question is None:
+        raise LearningError(f"Question {question_id} is not part of this quiz.")
+    clean = quiz.validate_answer(question, answer) if answer else []
+    with session_scope() as session:
+        attempt = _own_open_attempt(session, attempt_id, user_id)
+        if question_id not in {d["question_id"] for d in attempt.drawn}:
+            raise LearningError(f"Question {question_id} was not drawn in this attempt.")
+        drafts = dict(attempt.draft_answers or {})
+        drafts[question_id] = clean
+        attempt.draft_answers = drafts  # a new dict, so the JSON column is written
+        if position is not None:
+            attempt.position = max(0, position)
+        session.add(attempt)
+        return attempt
+
+
+def save_position(*, attempt_id: int, user_id: int, position: int) -> None:
+    """Remember which question the learner is on."""
+    with session_scope() as session:
+        attempt = _own_open_attempt(session, attempt_id, user_id)
+        attempt.position = max(0, position)
+        session.add(attempt)
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """The graded outcome of an attempt."""
+
+    attempt: Attempt
+    grade: quiz.Grade
+    first_submit: bool
+
+
+def submit_attempt(*, attempt_id: int, user_id: int, module: Module) -> SubmitResult:
+    """Grade and record an attempt in one transaction; a second submit returns the first result."""
+    now = now_utc()
+    with session_scope() as session:
+        # The conditional UPDATE is the guard against double submits: only one wins.
+        won = session.exec(
+            update(Attempt)
+            .where(Attempt.id == attempt_id, Attempt.user_id == user_id,
+                   Attempt.submitted_at.is_(None))
+            .values(submitted_at=now)
+        ).rowcount
+        attempt = session.get(Attempt, attempt_id)
+        if attempt is None or attempt.user_id != user_id:
+            raise NotAllowed("That attempt does not belong to you.")
+        if not won:
+            session.rollback()
+            return _recorded_result(attempt_id, module)
+        drawn = quiz.drawn_from_json(attempt.drawn)
+        grade = quiz.grade(module, drawn, attempt.draft_answers or {})
+        session.exec(
+            update(Attempt)
+            .where(Attempt.id == attempt_id)
+            .values(score=grade.score, passed=grade.passed)
+        )
+        for result in grade.results:
+            session.add(
+                Answer(
+                    attempt_id=attempt_id, question_id=result.question_id,
+                    chosen=list(result.chosen), correct=result.correct,
+                    marks=float(result.marks), max_marks=float(result.max_marks),
+                )
+            )
+        _record_progress(session, user_id, module, grade, now)
+    with session_scope() as session:
+        attempt = session.get(Attempt, attempt_id)
+    return SubmitResult(attempt=attempt, grade=grade, first_submit=True)
+
+
+def _recorded_result(attempt_id: int, module: Module) -> SubmitResult:
+    with session_scope() as session:
+        attempt = session.get(Attempt, attempt_id)
+        answers = {
+            a.question_id: list(a.chosen)
+            for a in session.exec(select(Answer).where(Answer.attempt_id == attempt_id))
+        }
+    grade = quiz.grade(module, quiz.drawn_from_json(attempt.drawn), answers)
+    return SubmitResult(attempt=attempt, grade=grade, first_submit=False)
+
+
+def _touch_progress(session: Session, user_id: int, module_id: str) -> Progress:
+    row = session.exec(
+        select(Progress).where(Progress.user_id == user_id, Progress.module_id == module_id)
+    ).first()
+    if row is None:
+        row = Progress(user_id=user_id, module_id=module_id)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _record_progress(
+    session: Session, user_id: int, module: Module, grade: quiz.Grade, now: datetime
+) -> None:
+    row = _touch_progress(session, user_id, module.id)
+    row.attempt_count += 1
+    row.last_score = grade.score
+    row.last_attempt_at = now
+    row.best_score = grade.score if row.best_score is None else max(row.best_score, grade.score)
+    if grade.passed:
+        row.passed_at = now
+        row.expires_at = (
+            now + timedelta(days=module.valid_for_days) if module.valid_for_days else None
+        )
+        row.certificate_id = make_certificate_id(user_id, module.id, now)
+    session.add(row)
+
+
+def attempt(*, attempt_id: int, user_id: int) -> Attempt | None:
+    """Return one of the person's attempts."""
+    with session_scope() as session:
+        row = session.get(Attempt, attempt_id)
+        return row if row is not None and row.user_id == user_id else None
+
+
+def attempt_answers(*, attempt_id: int) -> dict[str, list[int]]:
+    """Return the graded answers of a submitted attempt."""
+    with session_scope() as session:
+        return {
+            a.question_id: list(a.chosen)
+            for a in session.exec(select(Answer).where(Answer.attempt_id == attempt_id))
+        }
+
+
+def history(*, user_id: int) -> list[Attempt]:
+    """Return the person's submitted quiz attempts, newest first."""
+    with session_scope() as session:
+        return list(
+            session.exec(
+                select(Attempt)
+                .where(Attempt.user_id == user_id, Attempt.kind == "quiz",
+                       Attempt.submitted_at.is_not(None))
+                .order_by(Attempt.submitted_at.desc())
+            )
+        )
+
+
+def progress_rows(*, user_id: int) -> dict[str, Progress]:
+    """Return the person's progress rows keyed by module id."""
+    with session_scope() as session:
+        return {
+            p.module_id: p
+            for p in session.exec(select(Progress).where(Progress.user_id == user_id))
+        }
+
+
+def set_lesson_position(*, user_id: int, module_id: str, position: int) -> None:
+    """Remember which lesson the person is reading."""
+    with session_scope() as session:
+        row = _touch_progress(session, user_id, module_id)
+        row.lesson_position = max(0, position)
+        session.add(row)
+
+
+@dataclass(frozen=True)
+class CertificateRecord:
+    """A pass as it stands on a certificate."""
+
+    certificate_id: str
+    user_id: int
+    learner_name: str
+    username: str
+    module_id: str
+    score: float
+    passed_at: datetime
+    expires_at: datetime | None
+
+
+def find_certificate(certificate_id: str) -> CertificateRecord | None:
+    """Return the pass behind a certificate id (admins look these up), or None."""
+    with session_scope() as session:
+        row = session.exec(
+            select(Progress, User)
+            .join(User, User.id == Progress.user_id)
+            .where(Progress.certificate_id == certificate_id)
+        ).first()
+        if row is None:
+            return None
+        progress, user = row
+        return CertificateRecord(
+            certificate_id=progress.certificate_id, user_id=user.id, learner_name=user.name,
+            username=user.username, module_id=progress.module_id,
+            score=progress.best_score or 0.0, passed_at=progress.passed_at,
+            expires_at=progress.expires_at,
+        )
+
+
+# --- assignments -----------------------------------------------------------------------
+
+
+def _manageable_team_ids(session: Session, actor: User) -> set[int] | None:
+    """Return the teams actor may assign to; None means every team (admin)."""
+    if actor.role == "admin":
+        return None
+    if actor.role != "manager":
+        raise NotAllowed("Only managers and administrators can assign training.")
+    return set(session.exec(select(TeamManager.team_id).where(TeamManager.user_id == actor.id)))
+
+
+def create_assignments(
+    *, actor: User, module_ids: Iterable[str], due_date: date, team_id: int | None = None,
+    user_ids: Iterable[int] = (), known_modules: Iterable[str] | None = None,
+) -> int:
+    """Assign modules to a team or to chosen people with a due date; return how many rows."""
+    module_ids = sorted(set(module_ids))
+    user_ids = sorted(set(user_ids))
+    if not module_ids:
+        raise LearningError("Choose at least one module.")
+    if known_modules is not None:
+        unknown = set(module_ids) - set(known_modules)
+        if unknown:
+            raise LearningError(f"Unknown module(s): {', '.join(sorted(unknown))}.")
+    if (team_id is None) == (not user_ids):
+        raise LearningError("Assign to a team or to chosen people, not both or neither.")
+    now = now_utc()
+    with session_scope() as session:
+        allowed = _manageable_team_ids(session, actor)
+        if team_id is not None:
+            if session.get(Team, team_id) is None:
+                raise LearningError("That team does not exist.")
+            if allowed is not None and team_id not in allowed:
+                raise NotAllowed("You can only assign training to the teams you manage.")
+        for uid in user_ids:
+            person = session.get(User, uid)
+            if person is None:
+                raise LearningError("That person does not exist.")
+            if allowed is not None and person.team_id not in allowed:
+                raise NotAllowed("You can only assign training to people in your teams.")
+        count = 0
+        for module_id in module_ids:
+            targets = [(team_id, None)] if team_id is not None else [(None, u) for u in user_ids]
+            for t_id, u_id in targets:
+                session.add(
+                    Assignment(
+                        module_id=module_id, team_id=t_id, user_id=u_id, due_date=due_date,
+                        assigned_by=actor.id, assigned_at=now,
+                    )
+                )
+                count += 1
+        _audit(session, "training_assigned", actor_id=actor.id,
+               detail=f"{count} assignment(s): {', '.join(module_ids)} due {due_date}")
+        return count
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    """An active assignment as the assignments page lists it."""
+
+    id: int
+    module_id: str
+    team_id: int | None
+    team: str | None
+    user_id: int | None
+    person: str | None
+    due_date: date
+    assigned_by: str | None
+    assigned_at: datetime
+
+
+def list_assignments(*, actor: User) -> list[AssignmentRow]:
+    """Return the active assignments actor may see (their teams and those teams' people)."""
+    with session_scope() as session:
+        allowed = _manageable_team_ids(session, actor)
+        teams = {t.id: t.name for t in session.exec(select(Team))}
+        people = {u.id: u for u in session.exec(select(User))}
+        query = select(Assignment).where(Assignment.withdrawn_at.is_(None))
+        if allowed is not None:
+            member_ids = select(User.id).where(User.team_id.in_(allowed or {-1}))
+            query = query.where(
+                or_(Assignment.team_id.in_(allowed or {-1}), Assignment.user_id.in_(member_ids))
+            )
+        rows = []
+        for a in session.exec(query.order_by(Assignment.due_date, Assignment.module_id)):
+            person = people.get(a.user_id) if a.user_id else None
+            by = people.get(a.assigned_by) if a.assigned_by else None
+            rows.append(
+                AssignmentRow(
+                    id=a.id, module_id=a.module_id, team_id=a.team_id,
+                    team=teams.get(a.team_id) if a.team_id else None, user_id=a.user_id,
+                    person=person.name if person else None, due_date=a.due_date,
+                    assigned_by=by.name if by else None, assigned_at=a.assigned_at,
+                )
+            )
+        return rows
+
+
+def _own_assignment(session: Session, actor: User, assignment_id: int) -> Assignment:
+    allowed = _manageable_team_ids(session, actor)
+    row = session.get(Assignment, assignment_id)
+    if row is None or row.withdrawn_at is not None:
+        raise LearningError("That assignment does not exist any more.")
+    if allowed is not None:
+        team = row.team_id
+        if team is None and row.user_id is not None:
+            person = session.get(User, row.user_id)
+            team = person.team_id if person else None
+        if team not in allowed:
+            raise NotAllowed("That assignment belongs to another team.")
+    return row
+
+
+def change_due_date(*, actor: User, assignment_id: int, due_date: date) -> None:
+    """Move an assignment's due date."""
+    with session_scope() as session:
+        row = _own_assignment(session, actor, assignment_id)
+        _audit(session, "assignment_due_changed", actor_id=actor.id, target=str(row.id),
+               detail=f"{row.due_date} -> {due_date}")
+        row.due_date = due_date
+        session.add(row)
+
+
+def withdraw_assignment(*, actor: User, assignment_id: int) -> None:
+    """Withdraw an assignment (kept for history, no longer due)."""
+    with session_scope() as session:
+        row = _own_assignment(session, actor, assignment_id)
+        row.withdrawn_at = now_utc()
+        session.add(row)
+        _audit(session, "assignment_withdrawn", actor_id=actor.id, target=str(row.id),
+               detail=row.module_id)
+
+
+def assigned_due_dates(*, user_id: int) -> dict[str, date]:
+    """Return module id -> earliest due date among the person's active assignments."""
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            return {}
+        conditions = [Assignment.user_id == user_id]
+        if user.team_id is not None:
+            conditions.append(Assignment.team_id == user.team_id)
+        rows = session.exec(
+            select(Assignment.module_id, func.min(Assignment.due_date))
+            .where(Assignment.withdrawn_at.is_(None), or_(*conditions))
+            .group_by(Assignment.module_id)
+        ).all()
+        return {module_id: due for module_id, due in rows}
+
+
+# --- status ----------------------------------------------------------------------------
+
+STATUS_LABELS = {
+    "overdue": "Overdue",
+    "due_again": "Due again",
+    "failed": "Not passed yet",
+    "in_progress": "In progress",
+    "not_started": "Not started",
+    "expiring": "Expiring soon",
+    "passed": "Passed",
+}
+
+
+@dataclass(frozen=True)
+class TrainingItem:
+    """One module on a learner's list, with what they must do about it."""
+
+    module_id: str
+    title: str
+    competency: str
+    estimated_minutes: int
+    assigned: bool
+    due_date: date | None
+    status: str
+    best_score: float | None
+    passed_at: datetime | None
+    expires_at: datetime | None
+    attempts: int
+    has_open_attempt: bool
+
+    @property
+    def label(self) -> str:
+        """Return the status in words."""
+        return STATUS_LABELS[self.status]
+
+
+def status_of(
+    *, progress: Progress | None, due: date | None, open_attempt: bool, today: date
+) -> str:
+    """Return a module's status for one person on a day."""
+    passed_valid = False
+    if progress is not None and progress.passed_at is not None:
+        expires = progress.expires_at.date() if progress.expires_at else None
+        if expires is None or expires > today:
+            passed_valid = True
+            if expires is not None and expires <= today + timedelta(days=EXPIRING_SOON_DAYS):
+                return "expiring"
+            return "passed"
+    if due is not None and due < today and not passed_valid:
+        return "overdue"
+    if progress is not None and progress.passed_at is not None:
+        return "due_again"
+    if open_attempt:
+        return "in_progress"
+    if progress is not None and progress.attempt_count:
+        return "failed"
+    return "not_started"
+
+
+_ORDER = {"overdue": 0, "due_again": 1, "failed": 2, "in_progress": 3, "not_started": 4,
+          "expiring": 5, "passed": 6}
+
+
+def my_training(
+    *, user_id: int, modules: Mapping[str, LoadedModule], today: date | None = None
+) -> list[TrainingItem]:
+    """Return every module for the person: assigned ones first, most urgent first."""
+    today = today or now_utc().date()
+    due_dates = assigned_due_dates(user_id=user_id)
+    progress = progress_rows(user_id=user_id)
+    with session_scope() as session:
+        open_ids = set(
+            session.exec(
+                select(Attempt.module_id).where(
+                    Attempt.user_id == user_id, Attempt.kind == "quiz",
+                    Attempt.submitted_at.is_(None),
+                )
+            )
+        )
+    items = []
+    for module_id, loaded in modules.items():
+        m = loaded.module
+        p = progress.get(module_id)
+        due = due_dates.get(module_id)
+        items.append(
+            TrainingItem(
+                module_id=module_id, title=m.title, competency=m.competency,
+                estimated_minutes=m.estimated_minutes, assigned=module_id in due_dates,
+                due_date=due,
+                status=status_of(progress=p, due=due, open_attempt=module_id in open_ids,
+                                 today=today),
+                best_score=p.best_score if p else None,
+                passed_at=p.passed_at if p else None,
+                expires_at=p.expires_at if p else None,
+                attempts=p.attempt_count if p else 0,
+                has_open_attempt=module_id in open_ids,
+            )
+        )
+    items.sort(key=lambda i: (not i.assigned, _ORDER[i.status], i.due_date or date.max,
+                              i.title))
+    return items
+
+
+# --- refresher -------------------------------------------------------------------------
+
+
+def review_events(*, user_id: int, since: datetime | None = None) -> list[ReviewEvent]:
+    """Return the person's answered questions as events for the refresher schedule."""
+    since = since or now_utc() - timedelta(days=180)
+    with session_scope() as session:
+        rows = session.exec(
+            select(Attempt.module_id, Attempt.kind, Attempt.submitted_at, Answer.question_id,
+                   Answer.correct)
+            .join(Answer, Answer.attempt_id == Attempt.id)
+            .where(Attempt.user_id == user_id, Attempt.submitted_at.is_not(None),
+                   Attempt.submitted_at >= since)
+            .order_by(Attempt.submitted_at, Answer.id)
+        ).all()
+    events = []
+    for module_id, kind, submitted_at, question_id, correct in rows:
+        if kind == "refresher":
+            module_id, _, question_id = question_id.partition(":")
+        events.append(
+            ReviewEvent(module_id=module_id, question_id=question_id,
+                        answered_on=submitted_at.date(), correct=bool(correct),
+                        source="refresher" if kind == "refresher" else "quiz")
+        )
+    return events
+
+
+def record_refresher(
+    *, user_id: int, results: list[tuple[str, str, list[int], bool]]
+) -> int:
+    """Record an ungraded refresher: (module id, question id, chosen, correct) per question."""
+    if not results:
+        raise LearningError("Answer at least one question.")
+    now = now_utc()
+    with session_scope() as session:
+        attempt = Attempt(
+            user_id=user_id, module_id=REFRESHER_MODULE, content_version="current",
+            kind="refresher", seed=0,
+            drawn=[{"module_id": m, "question_id": q} for m, q, _, _ in results],
+            draft_answers={}, started_at=now, submitted_at=now,
+            score=100.0 * sum(1 for r in results if r[3]) / len(results), passed=None,
+        )
+        session.add(attempt)
+        session.flush()
+        for module_id, question_id, chosen, correct in results:
+            session.add(
+                Answer(attempt_id=attempt.id, question_id=f"{module_id}:{question_id}",
+                       chosen=list(chosen), correct=correct, marks=float(correct))
+            )
+        return attempt.id

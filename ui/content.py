@@ -1,0 +1,40 @@
+"""The curriculum as the running app sees it: reloaded when a file changes, no restart needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from store import config
+from training.loader import ContentSet, LoadedModule, load_content_dir
+
+
+def _signature(directory: Path) -> tuple:
+    try:
+        return tuple(
+            sorted(
+                (p.name, p.stat().st_mtime_ns, p.stat().st_size)
+                for p in directory.iterdir()
+                if p.suffix in (".yaml", ".yml")
+            )
+        )
+    except OSError:
+        return ()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _load(directory: str, signature: tuple) -> ContentSet:
+    return load_content_dir(Path(directory))
+
+
+def content() -> ContentSet:
+    """Return the current content set (cached until a module file changes)."""
+    directory = config.content_dir()
+    return _load(str(directory), _signature(directory))
+
+
+def modules() -> dict[str, LoadedModule]:
+    """Return the valid modules by id, in title order."""
+    loaded = content().modules
+    return dict(sorted(loaded.items(), key=lambda kv: kv[1].module.title))
