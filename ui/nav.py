@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from store.models import User
@@ -13,6 +15,29 @@ ROLE_LABELS = {
     "trainer": "Trainer",
     "admin": "Administrator",
 }
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (file, title, icon, url path) of the pages for managers and for trainers.
+MANAGER_PAGES = [
+    ("pages/team.py", "Team progress", ":material/monitoring:", "team"),
+    ("pages/assign.py", "Assignments", ":material/assignment:", "assign"),
+]
+TRAINER_PAGES = [
+    ("pages/studio.py", "Content studio", ":material/edit_note:", "studio"),
+    ("pages/item_analysis.py", "Question statistics", ":material/query_stats:",
+     "item-analysis"),
+]
+
+
+def _existing(specs: list[tuple[str, str, str, str]]) -> list[st.Page]:
+    # A page is registered only once its file exists, so nothing unfinished is reachable.
+    return [
+        st.Page(path, title=title, icon=icon, url_path=url)
+        for path, title, icon, url in specs
+        if (ROOT / path).exists()
+    ]
 
 
 def pages_for(user: User) -> dict[str, list[st.Page]]:
@@ -41,15 +66,16 @@ def pages_for(user: User) -> dict[str, list[st.Page]]:
             ),
         ],
     }
+    if auth.may(user, "manager"):
+        sections["Team"] = _existing(MANAGER_PAGES)
+    if auth.may(user, "trainer"):
+        sections["Content"] = _existing(TRAINER_PAGES)
     if auth.may(user, "admin"):
         sections["Administration"] = [
-            st.Page(
-                "pages/people.py",
-                title="People and teams",
-                icon=":material/group:",
-                url_path="people",
-            ),
+            st.Page("pages/people.py", title="People and teams", icon=":material/group:",
+                    url_path="people"),
         ]
+    sections = {name: pages for name, pages in sections.items() if pages}
     sections["Me"] = [
         st.Page("pages/account.py", title="Account", icon=":material/person:", url_path="account"),
     ]
