@@ -1,10 +1,9 @@
-"""My training: what is assigned to me, with due dates and status."""
-
-import streamlit as st
+"""A module (/module?id=ID): lessons, then the quiz and its results."""
 
 from ui.auth import require_user
 
 user = require_user()
 
-st.title(f"Hello, {user.name.split()[0]}")
-st.write("Your training will be listed here.")
+from ui import module_view  # noqa: E402  (only after the guard)
+
+module_view.render(user)

@@ -1,10 +1,9 @@
-"""My training: what is assigned to me, with due dates and status."""
-
-import streamlit as st
+"""My progress: results, competency profile, certificates and the refresher."""
 
 from ui.auth import require_user
 
 user = require_user()
 
-st.title(f"Hello, {user.name.split()[0]}")
-st.write("Your training will be listed here.")
+from ui import progress_view  # noqa: E402  (only after the guard)
+
+progress_view.render(user)

@@ -56,7 +56,10 @@ def ensure_revision(
         if exists is None:
             session.add(
                 ContentRevision(
-                    module_id=module_id, version=version, text=text, saved_by=saved_by,
+                    module_id=module_id,
+                    version=version,
+                    text=text,
+                    saved_by=saved_by,
                     saved_at=now_utc(),
                 )
             )
@@ -87,8 +90,7 @@ def _user_attempts(session: Session, user_id: int, module_id: str) -> int:
     return session.exec(
         select(func.count())
         .select_from(Attempt)
-        .where(Attempt.user_id == user_id, Attempt.module_id == module_id,
-               Attempt.kind == "quiz")
+        .where(Attempt.user_id == user_id, Attempt.module_id == module_id, Attempt.kind == "quiz")
     ).one()
 
 
@@ -103,8 +105,12 @@ def open_attempt(*, user_id: int, module_id: str) -> Attempt | None:
     with session_scope() as session:
         return session.exec(
             select(Attempt)
-            .where(Attempt.user_id == user_id, Attempt.module_id == module_id,
-                   Attempt.kind == "quiz", Attempt.submitted_at.is_(None))
+            .where(
+                Attempt.user_id == user_id,
+                Attempt.module_id == module_id,
+                Attempt.kind == "quiz",
+                Attempt.submitted_at.is_(None),
+            )
             .order_by(Attempt.id.desc())
         ).first()
 
@@ -126,9 +132,15 @@ def start_attempt(*, user_id: int, loaded: LoadedModule, seed: int | None = None
                 f"You have used all {loaded.module.quiz.max_attempts} attempts at this quiz."
             ) from exc
         attempt = Attempt(
-            user_id=user_id, module_id=loaded.module.id, content_version=loaded.version,
-            kind="quiz", seed=seed, drawn=quiz.drawn_to_json(drawn), draft_answers={},
-            position=0, started_at=now_utc(),
+            user_id=user_id,
+            module_id=loaded.module.id,
+            content_version=loaded.version,
+            kind="quiz",
+            seed=seed,
+            drawn=quiz.drawn_to_json(drawn),
+            draft_answers={},
+            position=0,
+            started_at=now_utc(),
         )
         session.add(attempt)
         _touch_progress(session, user_id, loaded.module.id)
@@ -146,7 +158,12 @@ def _own_open_attempt(session: Session, attempt_id: int, user_id: int) -> Attemp
 
 
 def save_answer(
-    *, attempt_id: int, user_id: int, module: Module, question_id: str, answer: list[int],
+    *,
+    attempt_id: int,
+    user_id: int,
+    module: Module,
+    question_id: str,
+    answer: list[int],
     position: int | None = None,
 ) -> Attempt:
     """Store one answer on the attempt as soon as it is given (a draft until submit)."""
@@ -191,8 +208,9 @@ def submit_attempt(*, attempt_id: int, user_id: int, module: Module) -> SubmitRe
         # The conditional UPDATE is the guard against double submits: only one wins.
         won = session.exec(
             update(Attempt)
-            .where(Attempt.id == attempt_id, Attempt.user_id == user_id,
-                   Attempt.submitted_at.is_(None))
+            .where(
+                Attempt.id == attempt_id, Attempt.user_id == user_id, Attempt.submitted_at.is_(None)
+            )
             .values(submitted_at=now)
         ).rowcount
         attempt = session.get(Attempt, attempt_id)
@@ -211,15 +229,26 @@ def submit_attempt(*, attempt_id: int, user_id: int, module: Module) -> SubmitRe
         for result in grade.results:
             session.add(
                 Answer(
-                    attempt_id=attempt_id, question_id=result.question_id,
-                    chosen=list(result.chosen), correct=result.correct,
-                    marks=float(result.marks), max_marks=float(result.max_marks),
+                    attempt_id=attempt_id,
+                    question_id=result.question_id,
+                    chosen=list(result.chosen),
+                    correct=result.correct,
+                    marks=float(result.marks),
+                    max_marks=float(result.max_marks),
                 )
             )
         _record_progress(session, user_id, module, grade, now)
     with session_scope() as session:
         attempt = session.get(Attempt, attempt_id)
     return SubmitResult(attempt=attempt, grade=grade, first_submit=True)
+
+
+def recorded_result(*, attempt_id: int, user_id: int, module: Module) -> SubmitResult | None:
+    """Return the graded result of one of the person's submitted attempts, or None."""
+    row = attempt(attempt_id=attempt_id, user_id=user_id)
+    if row is None or row.submitted_at is None or row.kind != "quiz":
+        return None
+    return _recorded_result(attempt_id, module)
 
 
 def _recorded_result(attempt_id: int, module: Module) -> SubmitResult:
@@ -283,8 +312,11 @@ def history(*, user_id: int) -> list[Attempt]:
         return list(
             session.exec(
                 select(Attempt)
-                .where(Attempt.user_id == user_id, Attempt.kind == "quiz",
-                       Attempt.submitted_at.is_not(None))
+                .where(
+                    Attempt.user_id == user_id,
+                    Attempt.kind == "quiz",
+                    Attempt.submitted_at.is_not(None),
+                )
                 .order_by(Attempt.submitted_at.desc())
             )
         )
@@ -333,9 +365,13 @@ def find_certificate(certificate_id: str) -> CertificateRecord | None:
             return None
         progress, user = row
         return CertificateRecord(
-            certificate_id=progress.certificate_id, user_id=user.id, learner_name=user.name,
-            username=user.username, module_id=progress.module_id,
-            score=progress.best_score or 0.0, passed_at=progress.passed_at,
+            certificate_id=progress.certificate_id,
+            user_id=user.id,
+            learner_name=user.name,
+            username=user.username,
+            module_id=progress.module_id,
+            score=progress.best_score or 0.0,
+            passed_at=progress.passed_at,
             expires_at=progress.expires_at,
         )
 
@@ -353,8 +389,13 @@ def _manageable_team_ids(session: Session, actor: User) -> set[int] | None:
 
 
 def create_assignments(
-    *, actor: User, module_ids: Iterable[str], due_date: date, team_id: int | None = None,
-    user_ids: Iterable[int] = (), known_modules: Iterable[str] | None = None,
+    *,
+    actor: User,
+    module_ids: Iterable[str],
+    due_date: date,
+    team_id: int | None = None,
+    user_ids: Iterable[int] = (),
+    known_modules: Iterable[str] | None = None,
 ) -> int:
     """Assign modules to a team or to chosen people with a due date; return how many rows."""
     module_ids = sorted(set(module_ids))
@@ -387,13 +428,21 @@ def create_assignments(
             for t_id, u_id in targets:
                 session.add(
                     Assignment(
-                        module_id=module_id, team_id=t_id, user_id=u_id, due_date=due_date,
-                        assigned_by=actor.id, assigned_at=now,
+                        module_id=module_id,
+                        team_id=t_id,
+                        user_id=u_id,
+                        due_date=due_date,
+                        assigned_by=actor.id,
+                        assigned_at=now,
                     )
                 )
                 count += 1
-        _audit(session, "training_assigned", actor_id=actor.id,
-               detail=f"{count} assignment(s): {', '.join(module_ids)} due {due_date}")
+        _audit(
+            session,
+            "training_assigned",
+            actor_id=actor.id,
+            detail=f"{count} assignment(s): {', '.join(module_ids)} due {due_date}",
+        )
         return count
 
 
@@ -430,10 +479,15 @@ def list_assignments(*, actor: User) -> list[AssignmentRow]:
             by = people.get(a.assigned_by) if a.assigned_by else None
             rows.append(
                 AssignmentRow(
-                    id=a.id, module_id=a.module_id, team_id=a.team_id,
-                    team=teams.get(a.team_id) if a.team_id else None, user_id=a.user_id,
-                    person=person.name if person else None, due_date=a.due_date,
-                    assigned_by=by.name if by else None, assigned_at=a.assigned_at,
+                    id=a.id,
+                    module_id=a.module_id,
+                    team_id=a.team_id,
+                    team=teams.get(a.team_id) if a.team_id else None,
+                    user_id=a.user_id,
+                    person=person.name if person else None,
+                    due_date=a.due_date,
+                    assigned_by=by.name if by else None,
+                    assigned_at=a.assigned_at,
                 )
             )
         return rows
@@ -458,8 +512,13 @@ def change_due_date(*, actor: User, assignment_id: int, due_date: date) -> None:
     """Move an assignment's due date."""
     with session_scope() as session:
         row = _own_assignment(session, actor, assignment_id)
-        _audit(session, "assignment_due_changed", actor_id=actor.id, target=str(row.id),
-               detail=f"{row.due_date} -> {due_date}")
+        _audit(
+            session,
+            "assignment_due_changed",
+            actor_id=actor.id,
+            target=str(row.id),
+            detail=f"{row.due_date} -> {due_date}",
+        )
         row.due_date = due_date
         session.add(row)
 
@@ -470,8 +529,13 @@ def withdraw_assignment(*, actor: User, assignment_id: int) -> None:
         row = _own_assignment(session, actor, assignment_id)
         row.withdrawn_at = now_utc()
         session.add(row)
-        _audit(session, "assignment_withdrawn", actor_id=actor.id, target=str(row.id),
-               detail=row.module_id)
+        _audit(
+            session,
+            "assignment_withdrawn",
+            actor_id=actor.id,
+            target=str(row.id),
+            detail=row.module_id,
+        )
 
 
 def assigned_due_dates(*, user_id: int) -> dict[str, date]:
@@ -550,8 +614,15 @@ def status_of(
     return "not_started"
 
 
-_ORDER = {"overdue": 0, "due_again": 1, "failed": 2, "in_progress": 3, "not_started": 4,
-          "expiring": 5, "passed": 6}
+_ORDER = {
+    "overdue": 0,
+    "due_again": 1,
+    "failed": 2,
+    "in_progress": 3,
+    "not_started": 4,
+    "expiring": 5,
+    "passed": 6,
+}
 
 
 def my_training(
@@ -565,7 +636,8 @@ def my_training(
         open_ids = set(
             session.exec(
                 select(Attempt.module_id).where(
-                    Attempt.user_id == user_id, Attempt.kind == "quiz",
+                    Attempt.user_id == user_id,
+                    Attempt.kind == "quiz",
                     Attempt.submitted_at.is_(None),
                 )
             )
@@ -577,11 +649,15 @@ def my_training(
         due = due_dates.get(module_id)
         items.append(
             TrainingItem(
-                module_id=module_id, title=m.title, competency=m.competency,
-                estimated_minutes=m.estimated_minutes, assigned=module_id in due_dates,
+                module_id=module_id,
+                title=m.title,
+                competency=m.competency,
+                estimated_minutes=m.estimated_minutes,
+                assigned=module_id in due_dates,
                 due_date=due,
-                status=status_of(progress=p, due=due, open_attempt=module_id in open_ids,
-                                 today=today),
+                status=status_of(
+                    progress=p, due=due, open_attempt=module_id in open_ids, today=today
+                ),
                 best_score=p.best_score if p else None,
                 passed_at=p.passed_at if p else None,
                 expires_at=p.expires_at if p else None,
@@ -589,8 +665,7 @@ def my_training(
                 has_open_attempt=module_id in open_ids,
             )
         )
-    items.sort(key=lambda i: (not i.assigned, _ORDER[i.status], i.due_date or date.max,
-                              i.title))
+    items.sort(key=lambda i: (not i.assigned, _ORDER[i.status], i.due_date or date.max, i.title))
     return items
 
 
@@ -602,11 +677,19 @@ def review_events(*, user_id: int, since: datetime | None = None) -> list[Review
     since = since or now_utc() - timedelta(days=180)
     with session_scope() as session:
         rows = session.exec(
-            select(Attempt.module_id, Attempt.kind, Attempt.submitted_at, Answer.question_id,
-                   Answer.correct)
+            select(
+                Attempt.module_id,
+                Attempt.kind,
+                Attempt.submitted_at,
+                Answer.question_id,
+                Answer.correct,
+            )
             .join(Answer, Answer.attempt_id == Attempt.id)
-            .where(Attempt.user_id == user_id, Attempt.submitted_at.is_not(None),
-                   Attempt.submitted_at >= since)
+            .where(
+                Attempt.user_id == user_id,
+                Attempt.submitted_at.is_not(None),
+                Attempt.submitted_at >= since,
+            )
             .order_by(Attempt.submitted_at, Answer.id)
         ).all()
     events = []
@@ -614,33 +697,61 @@ def review_events(*, user_id: int, since: datetime | None = None) -> list[Review
         if kind == "refresher":
             module_id, _, question_id = question_id.partition(":")
         events.append(
-            ReviewEvent(module_id=module_id, question_id=question_id,
-                        answered_on=submitted_at.date(), correct=bool(correct),
-                        source="refresher" if kind == "refresher" else "quiz")
+            ReviewEvent(
+                module_id=module_id,
+                question_id=question_id,
+                answered_on=submitted_at.date(),
+                correct=bool(correct),
+                source="refresher" if kind == "refresher" else "quiz",
+            )
         )
     return events
 
 
-def record_refresher(
-    *, user_id: int, results: list[tuple[str, str, list[int], bool]]
-) -> int:
+def record_refresher(*, user_id: int, results: list[tuple[str, str, list[int], bool]]) -> int:
     """Record an ungraded refresher: (module id, question id, chosen, correct) per question."""
     if not results:
         raise LearningError("Answer at least one question.")
     now = now_utc()
     with session_scope() as session:
         attempt = Attempt(
-            user_id=user_id, module_id=REFRESHER_MODULE, content_version="current",
-            kind="refresher", seed=0,
+            user_id=user_id,
+            module_id=REFRESHER_MODULE,
+            content_version="current",
+            kind="refresher",
+            seed=0,
             drawn=[{"module_id": m, "question_id": q} for m, q, _, _ in results],
-            draft_answers={}, started_at=now, submitted_at=now,
-            score=100.0 * sum(1 for r in results if r[3]) / len(results), passed=None,
+            draft_answers={},
+            started_at=now,
+            submitted_at=now,
+            score=100.0 * sum(1 for r in results if r[3]) / len(results),
+            passed=None,
         )
         session.add(attempt)
         session.flush()
         for module_id, question_id, chosen, correct in results:
             session.add(
-                Answer(attempt_id=attempt.id, question_id=f"{module_id}:{question_id}",
-                       chosen=list(chosen), correct=correct, marks=float(correct))
+                Answer(
+                    attempt_id=attempt.id,
+                    question_id=f"{module_id}:{question_id}",
+                    chosen=list(chosen),
+                    correct=correct,
+                    marks=float(correct),
+                )
             )
         return attempt.id
+
+
+def review_due_count(
+    *, user_id: int, modules: Mapping[str, LoadedModule], today: date | None = None
+) -> int:
+    """Return how many missed questions are due for review today (ones still in the content)."""
+    from training.refresher import due_questions
+
+    today = today or now_utc().date()
+    due = due_questions(review_events(user_id=user_id), today)
+    return sum(
+        1
+        for module_id, qid in due
+        if module_id in modules and modules[module_id].module.question(qid) is not None
+    )

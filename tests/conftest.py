@@ -53,3 +53,28 @@ def page_test(page: str, user=None, **session) -> AppTest:
     for key, value in session.items():
         at.session_state[key] = value
     return at
+
+
+def page_text(at: AppTest) -> str:
+    """Return every text an AppTest run shows (values, labels, progress texts), one per line."""
+    out: list[str] = []
+
+    def walk(node) -> None:
+        for attr in ("value", "label", "body"):
+            try:
+                v = getattr(node, attr, None)
+            except Exception:
+                v = None
+            if isinstance(v, str):
+                out.append(v)
+        proto = getattr(node, "proto", None)
+        text = getattr(proto, "text", None) if proto is not None else None
+        if isinstance(text, str) and text:
+            out.append(text)
+        children = getattr(node, "children", None)
+        if isinstance(children, dict):
+            for child in children.values():
+                walk(child)
+
+    walk(at._tree)
+    return "\n".join(out)

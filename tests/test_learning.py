@@ -41,8 +41,14 @@ def test_answers_are_saved_as_given_and_survive_a_new_session(sample):
     attempt = learning.start_attempt(user_id=eve.id, loaded=sample)
     qid = attempt.drawn[0]["question_id"]
     answer = quiz.correct_answer(sample.module.question(qid))
-    learning.save_answer(attempt_id=attempt.id, user_id=eve.id, module=sample.module,
-                         question_id=qid, answer=answer, position=1)
+    learning.save_answer(
+        attempt_id=attempt.id,
+        user_id=eve.id,
+        module=sample.module,
+        question_id=qid,
+        answer=answer,
+        position=1,
+    )
     reopened = learning.open_attempt(user_id=eve.id, module_id="sample-basics")
     assert reopened.draft_answers == {qid: answer} and reopened.position == 1
 
@@ -52,8 +58,9 @@ def test_another_person_cannot_touch_my_attempt(sample):
     attempt = learning.start_attempt(user_id=eve.id, loaded=sample)
     qid = attempt.drawn[0]["question_id"]
     with pytest.raises(learning.NotAllowed):
-        learning.save_answer(attempt_id=attempt.id, user_id=bob.id, module=sample.module,
-                             question_id=qid, answer=[0])
+        learning.save_answer(
+            attempt_id=attempt.id, user_id=bob.id, module=sample.module, question_id=qid, answer=[0]
+        )
     with pytest.raises(learning.NotAllowed):
         learning.submit_attempt(attempt_id=attempt.id, user_id=bob.id, module=sample.module)
 
@@ -62,13 +69,16 @@ def test_submit_grades_records_answers_and_progress_once(sample):
     eve = make_user("eve")
     attempt = learning.start_attempt(user_id=eve.id, loaded=sample)
     for qid, answer in right_answers(sample.module, attempt).items():
-        learning.save_answer(attempt_id=attempt.id, user_id=eve.id, module=sample.module,
-                             question_id=qid, answer=answer)
-    result = learning.submit_attempt(attempt_id=attempt.id, user_id=eve.id,
-                                     module=sample.module)
+        learning.save_answer(
+            attempt_id=attempt.id,
+            user_id=eve.id,
+            module=sample.module,
+            question_id=qid,
+            answer=answer,
+        )
+    result = learning.submit_attempt(attempt_id=attempt.id, user_id=eve.id, module=sample.module)
     assert result.first_submit and result.grade.passed and result.grade.score == 100
-    again = learning.submit_attempt(attempt_id=attempt.id, user_id=eve.id,
-                                    module=sample.module)
+    again = learning.submit_attempt(attempt_id=attempt.id, user_id=eve.id, module=sample.module)
     assert not again.first_submit and again.grade.score == 100
     with session_scope() as s:
         assert len(s.exec(select(Answer)).all()) == 3
@@ -83,8 +93,7 @@ def test_submit_grades_records_answers_and_progress_once(sample):
 def test_unanswered_questions_count_as_wrong(sample):
     eve = make_user("eve")
     attempt = learning.start_attempt(user_id=eve.id, loaded=sample)
-    result = learning.submit_attempt(attempt_id=attempt.id, user_id=eve.id,
-                                     module=sample.module)
+    result = learning.submit_attempt(attempt_id=attempt.id, user_id=eve.id, module=sample.module)
     assert result.grade.score == 0 and not result.grade.passed
 
 
@@ -108,25 +117,43 @@ def test_attempt_is_graded_against_the_version_it_started_with(sample):
 def test_status_rules():
     today = date(2026, 6, 1)
     p = Progress(user_id=1, module_id="m", attempt_count=1)
-    assert learning.status_of(progress=None, due=None, open_attempt=False,
-                              today=today) == "not_started"
-    assert learning.status_of(progress=None, due=today - timedelta(days=1), open_attempt=True,
-                              today=today) == "overdue"
+    assert (
+        learning.status_of(progress=None, due=None, open_attempt=False, today=today)
+        == "not_started"
+    )
+    assert (
+        learning.status_of(
+            progress=None, due=today - timedelta(days=1), open_attempt=True, today=today
+        )
+        == "overdue"
+    )
     assert learning.status_of(progress=p, due=None, open_attempt=False, today=today) == "failed"
-    assert learning.status_of(progress=None, due=None, open_attempt=True,
-                              today=today) == "in_progress"
+    assert (
+        learning.status_of(progress=None, due=None, open_attempt=True, today=today) == "in_progress"
+    )
     from datetime import UTC, datetime
 
-    passed = Progress(user_id=1, module_id="m", attempt_count=1,
-                      passed_at=datetime(2026, 1, 1, tzinfo=UTC),
-                      expires_at=datetime(2026, 6, 20, tzinfo=UTC))
-    assert learning.status_of(progress=passed, due=today - timedelta(days=9),
-                              open_attempt=False, today=today) == "expiring"
-    assert learning.status_of(progress=passed, due=None, open_attempt=False,
-                              today=date(2026, 7, 1)) == "due_again"
+    passed = Progress(
+        user_id=1,
+        module_id="m",
+        attempt_count=1,
+        passed_at=datetime(2026, 1, 1, tzinfo=UTC),
+        expires_at=datetime(2026, 6, 20, tzinfo=UTC),
+    )
+    assert (
+        learning.status_of(
+            progress=passed, due=today - timedelta(days=9), open_attempt=False, today=today
+        )
+        == "expiring"
+    )
+    assert (
+        learning.status_of(progress=passed, due=None, open_attempt=False, today=date(2026, 7, 1))
+        == "due_again"
+    )
     passed.expires_at = None
-    assert learning.status_of(progress=passed, due=None, open_attempt=False,
-                              today=today) == "passed"
+    assert (
+        learning.status_of(progress=passed, due=None, open_attempt=False, today=today) == "passed"
+    )
 
 
 def test_assignments_are_scoped_to_the_managers_teams(sample):
@@ -138,19 +165,27 @@ def test_assignments_are_scoped_to_the_managers_teams(sample):
     eve = make_user("eve", team_id=a.id)
     bob = make_user("bob", team_id=b.id)
     due = date.today() + timedelta(days=14)
-    assert learning.create_assignments(actor=mia, module_ids=["sample-basics"], team_id=a.id,
-                                       due_date=due) == 1
+    assert (
+        learning.create_assignments(
+            actor=mia, module_ids=["sample-basics"], team_id=a.id, due_date=due
+        )
+        == 1
+    )
     with pytest.raises(learning.NotAllowed):
-        learning.create_assignments(actor=mia, module_ids=["sample-basics"], team_id=b.id,
-                                    due_date=due)
+        learning.create_assignments(
+            actor=mia, module_ids=["sample-basics"], team_id=b.id, due_date=due
+        )
     with pytest.raises(learning.NotAllowed):
-        learning.create_assignments(actor=mia, module_ids=["sample-basics"], user_ids=[bob.id],
-                                    due_date=due)
+        learning.create_assignments(
+            actor=mia, module_ids=["sample-basics"], user_ids=[bob.id], due_date=due
+        )
     with pytest.raises(learning.NotAllowed):
-        learning.create_assignments(actor=eve, module_ids=["sample-basics"], team_id=a.id,
-                                    due_date=due)
-    learning.create_assignments(actor=admin, module_ids=["sample-basics"], user_ids=[bob.id],
-                                due_date=due)
+        learning.create_assignments(
+            actor=eve, module_ids=["sample-basics"], team_id=a.id, due_date=due
+        )
+    learning.create_assignments(
+        actor=admin, module_ids=["sample-basics"], user_ids=[bob.id], due_date=due
+    )
     assert [r.team for r in learning.list_assignments(actor=mia)] == ["A"]
     assert len(learning.list_assignments(actor=admin)) == 2
     bob_row = next(r for r in learning.list_assignments(actor=admin) if r.user_id == bob.id)
@@ -163,8 +198,10 @@ def test_assignments_are_scoped_to_the_managers_teams(sample):
     assert items[0].assigned and items[0].status == "not_started"
     row = learning.list_assignments(actor=mia)[0]
     learning.change_due_date(actor=mia, assignment_id=row.id, due_date=due - timedelta(days=30))
-    assert learning.my_training(user_id=late.id,
-                                modules={"sample-basics": sample})[0].status == "overdue"
+    assert (
+        learning.my_training(user_id=late.id, modules={"sample-basics": sample})[0].status
+        == "overdue"
+    )
     learning.withdraw_assignment(actor=mia, assignment_id=row.id)
     assert learning.assigned_due_dates(user_id=late.id) == {}
 

@@ -98,7 +98,7 @@ def sign_in_form(key: str = "signin") -> None:
         password = st.text_input(
             "Password", type="password", key=f"{key}_password", autocomplete="current-password"
         )
-        submitted = st.form_submit_button("Sign in", type="primary", use_container_width=True)
+        submitted = st.form_submit_button("Sign in", type="primary", width="stretch")
     if submitted:
         if not username.strip() or not password:
             st.error("Enter your username and password.")

@@ -60,7 +60,7 @@ def _people(admin: User) -> None:
                 for p in people
             ]
         )
-        st.dataframe(frame, hide_index=True, use_container_width=True)
+        st.dataframe(frame, hide_index=True, width="stretch")
     teams = _team_options()
 
     with st.expander("Add a person", icon=":material/person_add:"):
@@ -172,7 +172,7 @@ def _teams(admin: User) -> None:
                 ]
             ),
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
     else:
         st.info("No teams yet. Create the first one below.")
@@ -244,7 +244,7 @@ def _import(admin: User) -> None:
         st.dataframe(
             pd.DataFrame(preview.errors, columns=["Line", "Problem"]),
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
     if preview.rows:
         st.write(
@@ -267,7 +267,7 @@ def _import(admin: User) -> None:
                 ]
             ),
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
     if st.button(
         f"Import {len(preview.rows)} people",
@@ -315,5 +315,5 @@ def _audit_log() -> None:
             ]
         ),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )

@@ -1,0 +1,227 @@
+"""Learner pages through app.py (as in the browser): home, module lessons and quiz, progress."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from store import accounts, learning
+from tests.conftest import make_user, page_test, page_text
+from training import quiz
+from training.loader import load_content_dir
+
+SAMPLE = Path(__file__).parent / "fixtures" / "content" / "valid" / "sample-basics.yaml"
+
+
+@pytest.fixture
+def content_dir(tmp_path, monkeypatch):
+    """A content folder with the sample module in each feedback mode."""
+    folder = tmp_path / "content"
+    folder.mkdir()
+    base = yaml.safe_load(SAMPLE.read_text())
+    for mode in ("after_submit", "immediate", "on_pass"):
+        data = dict(base, id=f"sample-{mode.replace('_', '-')}", title=f"Sample {mode}")
+        data["quiz"] = dict(base["quiz"], feedback=mode)
+        path = folder / f"{data['id']}.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+    shutil.copy(SAMPLE, folder / "sample-basics.yaml")
+    monkeypatch.setenv("TRAINING_CONTENT_DIR", str(folder))
+    return folder
+
+
+def open_page(user, page, **query):
+    at = page_test("app.py", user).run()
+    at.switch_page(page)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def loaded(folder, module_id):
+    return load_content_dir(folder).modules[module_id]
+
+
+def test_home_lists_assigned_training_first_with_overdue_on_top(content_dir):
+    admin = make_user("boss", "admin")
+    team = accounts.create_team(name="Desk")
+    eve = make_user("eve", team_id=team.id)
+    learning.create_assignments(
+        actor=admin,
+        module_ids=["sample-immediate"],
+        team_id=team.id,
+        due_date=date.today() + timedelta(days=3),
+    )
+    learning.create_assignments(
+        actor=admin,
+        module_ids=["sample-on-pass"],
+        user_ids=[eve.id],
+        due_date=date.today() - timedelta(days=2),
+    )
+    at = open_page(eve, "pages/home.py")
+    assert not at.exception
+    text = [m.value for m in at.markdown]
+    titles = [t for t in text if t.startswith("**Sample")]
+    assert titles[:2] == ["**Sample on_pass**", "**Sample immediate**"]
+    assert "1 module(s) overdue" in at.error[0].value
+    assert "0 of 2 assigned modules completed" in page_text(at)
+
+
+def test_home_with_nothing_assigned_says_so(content_dir):
+    eve = make_user("eve")
+    at = open_page(eve, "pages/home.py")
+    assert not at.exception
+    assert "Nothing is assigned to you right now" in page_text(at)
+
+
+def test_unknown_module_gets_a_clear_message(content_dir):
+    eve = make_user("eve")
+    at = open_page(eve, "pages/module.py", id="no-such-module")
+    assert not at.exception
+    assert at.title[0].value == "Module not found"
+
+
+def test_lessons_step_through_and_position_is_remembered(content_dir):
+    eve = make_user("eve")
+    at = open_page(eve, "pages/module.py", id="sample-basics")
+    assert not at.exception
+    assert "Greeting" in [s.value for s in at.subheader]
+    at.button(key="module_next_sample-basics").click().run()
+    assert "Listening" in [s.value for s in at.subheader]
+    assert learning.progress_rows(user_id=eve.id)["sample-basics"].lesson_position == 1
+    again = open_page(eve, "pages/module.py", id="sample-basics")
+    assert "Listening" in [s.value for s in again.subheader]
+
+
+def start_quiz(at, module_id):
+    at.segmented_control(key=f"module_section_{module_id}").set_value("Quiz").run()
+    at.button(key=f"module_start_{module_id}").click().run()
+    assert not at.exception
+    return at
+
+
+def answer_all(at, eve, module, *, right=True):
+    attempt = learning.open_attempt(user_id=eve.id, module_id=module.id)
+    for position, drawn in enumerate(quiz.drawn_from_json(attempt.drawn)):
+        q = module.question(drawn.question_id)
+        answer = quiz.correct_answer(q)
+        if not right:
+            answer = [i for i in dict(quiz.ordered_options(q, drawn)) if i not in answer][:1]
+        if q.type == "multiple":
+            for idx in answer:
+                at.checkbox(key=f"quiz_{attempt.id}_{q.id}_{idx}").check().run()
+            if module.quiz.feedback == "immediate":
+                at.button(key=f"quiz_check_{attempt.id}_{q.id}").click().run()
+        else:
+            at.radio(key=f"quiz_{attempt.id}_{q.id}").set_value(answer[0]).run()
+        assert not at.exception
+        if position + 1 < len(attempt.drawn):
+            at.button(key=f"quiz_next_{attempt.id}").click().run()
+    return attempt
+
+
+def test_quiz_saves_each_answer_and_submits_once(content_dir):
+    eve = make_user("eve")
+    module = loaded(content_dir, "sample-basics").module
+    at = start_quiz(open_page(eve, "pages/module.py", id="sample-basics"), "sample-basics")
+    attempt = answer_all(at, eve, module)
+    saved = learning.open_attempt(user_id=eve.id, module_id="sample-basics").draft_answers
+    assert len(saved) == 3 and all(saved.values())
+    at.button(key=f"quiz_submit_{attempt.id}").click().run()
+    assert not at.exception
+    assert at.metric[0].value == "100%"
+    assert "You passed" in at.success[0].value
+    assert len(learning.history(user_id=eve.id)) == 1
+    # the right answers and explanations are shown after submit
+    assert any("Right answer" in m.value for m in at.markdown)
+
+
+def test_immediate_feedback_shows_after_each_answer(content_dir):
+    eve = make_user("eve")
+    module = loaded(content_dir, "sample-immediate").module
+    at = start_quiz(open_page(eve, "pages/module.py", id="sample-immediate"), "sample-immediate")
+    attempt = learning.open_attempt(user_id=eve.id, module_id=module.id)
+    first = quiz.drawn_from_json(attempt.drawn)[0]
+    q = module.question(first.question_id)
+    wrong = [i for i in dict(quiz.ordered_options(q, first)) if i not in quiz.correct_answer(q)]
+    if q.type == "multiple":
+        at.checkbox(key=f"quiz_{attempt.id}_{q.id}_{wrong[0]}").check().run()
+        at.button(key=f"quiz_check_{attempt.id}_{q.id}").click().run()
+    else:
+        at.radio(key=f"quiz_{attempt.id}_{q.id}").set_value(wrong[0]).run()
+    assert not at.exception
+    assert "Not quite" in at.error[0].value
+
+
+def test_on_pass_hides_answers_until_passed(content_dir):
+    eve = make_user("eve")
+    module = loaded(content_dir, "sample-on-pass").module
+    at = start_quiz(open_page(eve, "pages/module.py", id="sample-on-pass"), "sample-on-pass")
+    attempt = answer_all(at, eve, module, right=False)
+    at.button(key=f"quiz_submit_{attempt.id}").click().run()
+    assert not at.exception
+    assert "Not passed yet" in at.warning[0].value
+    assert not any("Right answer" in m.value for m in at.markdown)
+    assert "shows the right answers once you have passed" in page_text(at)
+
+
+def test_max_attempts_blocks_a_fourth_start(content_dir):
+    eve = make_user("eve")
+    lm = loaded(content_dir, "sample-basics")
+    for _ in range(3):
+        a = learning.start_attempt(user_id=eve.id, loaded=lm)
+        learning.submit_attempt(attempt_id=a.id, user_id=eve.id, module=lm.module)
+    at = open_page(eve, "pages/module.py", id="sample-basics")
+    at.segmented_control(key="module_section_sample-basics").set_value("Quiz").run()
+    assert not at.exception
+    assert "used every attempt" in at.warning[0].value
+    assert not [b for b in at.button if b.key == "module_start_sample-basics"]
+
+
+def test_progress_page_shows_profile_certificate_history_and_refresher(content_dir):
+    eve = make_user("eve")
+    lm = loaded(content_dir, "sample-basics")
+    a = learning.start_attempt(user_id=eve.id, loaded=lm)
+    learning.submit_attempt(attempt_id=a.id, user_id=eve.id, module=lm.module)  # all wrong
+    b = learning.start_attempt(user_id=eve.id, loaded=lm)
+    for d in b.drawn:
+        q = lm.module.question(d["question_id"])
+        learning.save_answer(
+            attempt_id=b.id,
+            user_id=eve.id,
+            module=lm.module,
+            question_id=q.id,
+            answer=quiz.correct_answer(q),
+        )
+    learning.submit_attempt(attempt_id=b.id, user_id=eve.id, module=lm.module)
+    at = open_page(eve, "pages/progress.py")
+    assert not at.exception
+    assert at.metric[0].value == "1 of 4"
+    assert any(d.label == "Certificate (PDF)" for d in at.get("download_button"))
+    assert len(at.dataframe[0].value) == 2
+    # yesterday's misses are due today: backdate the first attempt
+    from store.db import session_scope
+    from store.models import Attempt
+
+    with session_scope() as s:
+        row = s.get(Attempt, a.id)
+        row.submitted_at = row.submitted_at - timedelta(days=1)
+        s.add(row)
+    at = open_page(eve, "pages/progress.py", tab="refresher")
+    assert not at.exception
+    assert at.button(key="FormSubmitter:progress_refresher_form-Check my answers")
+
+
+def test_markup_in_content_is_shown_as_text(content_dir):
+    data = yaml.safe_load(SAMPLE.read_text())
+    data["lessons"][0]["body"] = "Hello <script>alert(1)</script> and <img src=x onerror=alert(2)>"
+    (content_dir / "sample-basics.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    eve = make_user("eve")
+    at = open_page(eve, "pages/module.py", id="sample-basics")
+    assert not at.exception
+    body = next(m.value for m in at.markdown if "Hello" in m.value)
+    assert "<script>" not in body and "&lt;script&gt;" in body
+    assert "<img" not in body

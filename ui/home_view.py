@@ -1,0 +1,140 @@
+"""My training: assigned modules with due dates and status, then optional ones by competency."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from store import learning
+from store.models import User
+from training.models import COMPETENCY_LABELS
+from ui import content
+from ui.auth import may
+from ui.links import page_link
+
+BADGE = {
+    "overdue": ("red", ":material/error:"),
+    "due_again": ("orange", ":material/update:"),
+    "failed": ("orange", ":material/replay:"),
+    "in_progress": ("blue", ":material/play_circle:"),
+    "not_started": ("gray", ":material/radio_button_unchecked:"),
+    "expiring": ("orange", ":material/schedule:"),
+    "passed": ("green", ":material/check_circle:"),
+}
+
+
+def _due_text(item: learning.TrainingItem, today: date) -> str:
+    if item.due_date is None:
+        return ""
+    days = (item.due_date - today).days
+    if item.status in ("passed", "expiring"):
+        return f"due {item.due_date:%d %b %Y}"
+    if days < 0:
+        return f"**{-days} day{'s' if days != -1 else ''} overdue** (due {item.due_date:%d %b})"
+    if days == 0:
+        return "**due today**"
+    return f"due in {days} day{'s' if days != 1 else ''} ({item.due_date:%d %b})"
+
+
+def _card(item: learning.TrainingItem, today: date) -> None:
+    colour, icon = BADGE[item.status]
+    with st.container(border=True):
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        with left:
+            st.markdown(f"**{item.title}**")
+            bits = [f":{colour}-badge[{icon} {item.label}]"]
+            competency = COMPETENCY_LABELS.get(item.competency, item.competency)
+            if competency.lower() != item.title.lower():
+                bits.append(competency)
+            bits.append(f"{item.estimated_minutes} min")
+            due = _due_text(item, today)
+            if due:
+                bits.append(due)
+            if item.best_score is not None:
+                bits.append(f"best {item.best_score:.0f}%")
+            if item.expires_at is not None and item.status in ("passed", "expiring"):
+                bits.append(f"valid until {item.expires_at:%d %b %Y}")
+            st.markdown(" · ".join(bits))
+        with right:
+            label = {
+                "in_progress": "Continue",
+                "passed": "Review",
+                "expiring": "Renew",
+                "failed": "Try again",
+                "due_again": "Renew",
+            }.get(item.status, "Start")
+            page_link(
+                "pages/module.py",
+                label,
+                icon=":material/arrow_forward:",
+                query={"id": item.module_id},
+            )
+
+
+def render(user: User) -> None:
+    """Draw the learner's home page."""
+    today = date.today()
+    loaded = content.modules()
+    st.title("My training")
+    st.caption(f"Welcome back, {user.name}.")
+    problems = content.content().problems
+    if problems and may(user, "trainer"):
+        with st.expander(
+            f"{len(problems)} problem(s) in the content folder: some modules are "
+            "hidden until they are fixed",
+            icon=":material/warning:",
+        ):
+            st.code("\n".join(str(p) for p in problems[:50]), language=None)
+    if not loaded:
+        st.info("No training modules are available yet. A trainer adds them in the content folder.")
+        return
+    items = learning.my_training(user_id=user.id, modules=loaded, today=today)
+    assigned = [i for i in items if i.assigned]
+    optional = [i for i in items if not i.assigned]
+
+    due = learning.review_due_count(user_id=user.id, modules=loaded, today=today)
+    if due:
+        st.info(
+            f"You have {due} question(s) to review from earlier quizzes. A short refresher "
+            "keeps them fresh.",
+            icon=":material/psychology:",
+        )
+        page_link(
+            "pages/progress.py",
+            "Open the refresher",
+            icon=":material/psychology:",
+            query={"tab": "refresher"},
+        )
+
+    st.subheader("Assigned to me")
+    if assigned:
+        done = sum(1 for i in assigned if i.status in ("passed", "expiring"))
+        st.progress(
+            done / len(assigned), text=f"{done} of {len(assigned)} assigned modules completed"
+        )
+        overdue = sum(1 for i in assigned if i.status == "overdue")
+        if overdue:
+            st.error(f"{overdue} module(s) overdue. Start with those.", icon=":material/error:")
+        for item in assigned:
+            _card(item, today)
+    else:
+        st.write("Nothing is assigned to you right now. Pick any module below.")
+
+    st.subheader("More training")
+    if not optional:
+        st.write("You have every module on your list above.")
+        return
+    competencies = ["All"] + sorted(
+        {i.competency for i in optional}, key=lambda c: list(COMPETENCY_LABELS).index(c)
+    )
+    choice = st.pills(
+        "Competency",
+        competencies,
+        default="All",
+        format_func=lambda c: "All" if c == "All" else COMPETENCY_LABELS.get(c, c),
+        key="home_competency",
+    )
+    for item in optional:
+        if choice in (None, "All") or item.competency == choice:
+            _card(item, today)

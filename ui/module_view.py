@@ -1,0 +1,488 @@
+"""A module: lessons one at a time, then the quiz; every answer is saved the moment it is given."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from store import learning
+from store.models import Attempt, User
+from training import quiz
+from training.loader import LoadedModule
+from training.markdown import safe_markdown
+from training.models import COMPETENCY_LABELS, Module, Question
+from ui import content
+from ui.links import page_link
+
+FEEDBACK_WORDS = {
+    "immediate": "You see whether each answer is right as soon as you give it.",
+    "after_submit": "You see the right answers and explanations after you submit.",
+    "on_pass": "The right answers are shown once you have passed.",
+}
+
+
+def render(user: User) -> None:
+    """Draw the module page for ?id=."""
+    module_id = st.query_params.get("id", "")
+    modules = content.modules()
+    loaded = modules.get(module_id) if isinstance(module_id, str) else None
+    if loaded is None:
+        st.title("Module not found")
+        st.write(
+            "There is no training module with that name. It may have been renamed or "
+            "removed; pick one from your list."
+        )
+        page_link("pages/home.py", "Back to my training", icon=":material/arrow_back:")
+        return
+    m = loaded.module
+    progress = learning.progress_rows(user_id=user.id).get(m.id)
+    open_attempt = learning.open_attempt(user_id=user.id, module_id=m.id)
+
+    page_link("pages/home.py", "My training", icon=":material/arrow_back:")
+    st.title(m.title)
+    facts = [
+        COMPETENCY_LABELS.get(m.competency, m.competency),
+        f"about {m.estimated_minutes} min",
+        f"{len(m.lessons)} lesson{'s' if len(m.lessons) != 1 else ''}",
+    ]
+    if progress and progress.best_score is not None:
+        facts.append(f"best score {progress.best_score:.0f}%")
+    if progress and progress.passed_at:
+        until = f", valid until {progress.expires_at:%d %b %Y}" if progress.expires_at else ""
+        facts.append(f":green-badge[:material/check: passed {progress.passed_at:%d %b %Y}{until}]")
+    st.caption(" · ".join(facts))
+    st.write(m.summary)
+
+    section_key = f"module_section_{m.id}"
+    if section_key not in st.session_state:
+        showing_result = st.session_state.get(f"module_result_{m.id}")
+        st.session_state[section_key] = "Quiz" if open_attempt or showing_result else "Lessons"
+    section = st.segmented_control(
+        "Section", ["Lessons", "Quiz"], key=section_key, label_visibility="collapsed"
+    )
+    if section == "Quiz":
+        _quiz(user, loaded, open_attempt, progress)
+    else:
+        _lessons(user, m, progress)
+
+
+# --- lessons ---------------------------------------------------------------------------
+
+
+def _lessons(user: User, m: Module, progress) -> None:
+    key = f"module_lesson_{m.id}"
+    if key not in st.session_state:
+        saved = progress.lesson_position if progress else 0
+        st.session_state[key] = min(max(saved, 0), len(m.lessons) - 1)
+    pos = min(st.session_state[key], len(m.lessons) - 1)
+
+    def go(to: int) -> None:
+        st.session_state[key] = to
+        learning.set_lesson_position(user_id=user.id, module_id=m.id, position=to)
+
+    def to_quiz() -> None:
+        st.session_state[f"module_section_{m.id}"] = "Quiz"
+
+    lesson = m.lessons[pos]
+    st.progress((pos + 1) / len(m.lessons), text=f"Lesson {pos + 1} of {len(m.lessons)}")
+    st.subheader(lesson.title, divider="gray")
+    st.markdown(safe_markdown(lesson.body))
+    if lesson.key_points:
+        st.info(
+            "**Key points**\n\n" + "\n".join(f"- {safe_markdown(p)}" for p in lesson.key_points),
+            icon=":material/lightbulb:",
+        )
+    prev_col, next_col = st.columns(2)
+    with prev_col:
+        st.button(
+            "Previous lesson",
+            key=f"module_prev_{m.id}",
+            on_click=go,
+            args=(pos - 1,),
+            disabled=pos == 0,
+            icon=":material/arrow_back:",
+            width="stretch",
+        )
+    with next_col:
+        if pos + 1 < len(m.lessons):
+            st.button(
+                "Next lesson",
+                key=f"module_next_{m.id}",
+                on_click=go,
+                args=(pos + 1,),
+                type="primary",
+                icon=":material/arrow_forward:",
+                width="stretch",
+            )
+        else:
+            st.button(
+                "Go to the quiz",
+                key=f"module_to_quiz_{m.id}",
+                on_click=to_quiz,
+                type="primary",
+                icon=":material/quiz:",
+                width="stretch",
+            )
+
+
+# --- quiz ------------------------------------------------------------------------------
+
+
+def _quiz(user: User, loaded: LoadedModule, open_attempt: Attempt | None, progress) -> None:
+    m = loaded.module
+    result_key = f"module_result_{m.id}"
+    flash = st.session_state.pop("module_flash", None)
+    if flash:
+        st.error(flash)
+    if open_attempt is None and st.session_state.get(result_key):
+        _results(user, loaded, st.session_state[result_key], progress)
+        return
+    if open_attempt is None:
+        _quiz_intro(user, loaded, progress)
+        return
+    module = learning.module_for_version(
+        module_id=m.id, version=open_attempt.content_version, current=loaded
+    )
+    if module is None:
+        st.error(
+            "This attempt was started on a version of the module that can no longer be "
+            "read. Ask a trainer for help."
+        )
+        return
+    _question_screen(user, module, open_attempt)
+
+
+def _quiz_intro(user: User, loaded: LoadedModule, progress) -> None:
+    m = loaded.module
+    used = learning.attempts_used(user_id=user.id, module_id=m.id)
+    left = quiz.attempts_left(m.quiz.max_attempts, used)
+    count = min(m.quiz.questions_per_attempt or len(m.quiz.questions), len(m.quiz.questions))
+    with st.container(border=True):
+        st.subheader("Quiz")
+        lines = [
+            f"- **{count} questions**, drawn from a pool of {len(m.quiz.questions)}",
+            f"- **Pass mark: {m.quiz.pass_mark}%**",
+            f"- {FEEDBACK_WORDS[m.quiz.feedback]}",
+            "- Your answers are saved as you go: you can close the page and come back.",
+        ]
+        if left is not None:
+            lines.append(f"- Attempts left: **{left}** of {m.quiz.max_attempts}")
+        st.markdown("\n".join(lines))
+        if left == 0:
+            st.warning(
+                "You have used every attempt at this quiz. Your manager can help you "
+                "with what to do next."
+            )
+        else:
+
+            def start() -> None:
+                try:
+                    learning.start_attempt(user_id=user.id, loaded=loaded)
+                except learning.LearningError as exc:
+                    st.session_state["module_flash"] = str(exc)
+                st.session_state.pop(f"module_result_{m.id}", None)
+
+            label = "Start quiz" if not used else "Start a new attempt"
+            st.button(
+                label,
+                key=f"module_start_{m.id}",
+                type="primary",
+                on_click=start,
+                icon=":material/play_arrow:",
+            )
+    last = learning.history(user_id=user.id)
+    last = next((a for a in last if a.module_id == m.id), None)
+    if last is not None:
+
+        def show_last() -> None:
+            st.session_state[f"module_result_{m.id}"] = last.id
+
+        st.button(
+            f"See my last result ({last.score:.0f}%, {last.submitted_at:%d %b %Y})",
+            key=f"module_last_{m.id}",
+            on_click=show_last,
+        )
+
+
+def _answer_key(attempt: Attempt, qid: str, option: int | None = None) -> str:
+    base = f"quiz_{attempt.id}_{qid}"
+    return base if option is None else f"{base}_{option}"
+
+
+def _save(user: User, module: Module, attempt: Attempt, qid: str, answer: list[int]) -> None:
+    try:
+        learning.save_answer(
+            attempt_id=attempt.id, user_id=user.id, module=module, question_id=qid, answer=answer
+        )
+    except learning.LearningError as exc:
+        st.session_state["module_flash"] = f"Your answer could not be saved: {exc}"
+
+
+def _question_screen(user: User, module: Module, attempt: Attempt) -> None:
+    drawn = quiz.drawn_from_json(attempt.drawn)
+    drafts = attempt.draft_answers or {}
+    n = len(drawn)
+    pos = min(max(attempt.position, 0), n - 1)
+    answered = sum(1 for d in drawn if drafts.get(d.question_id))
+    immediate = module.quiz.feedback == "immediate"
+    st.progress(answered / n, text=f"Question {pos + 1} of {n} · {answered} answered")
+
+    current = drawn[pos]
+    question = module.question(current.question_id)
+    with st.container(border=True):
+        _ask(
+            user,
+            module,
+            attempt,
+            current,
+            question,
+            drafts.get(current.question_id) or [],
+            immediate,
+        )
+
+    def move(to: int) -> None:
+        try:
+            learning.save_position(attempt_id=attempt.id, user_id=user.id, position=to)
+        except learning.LearningError as exc:
+            st.session_state["module_flash"] = str(exc)
+
+    prev_col, next_col = st.columns(2)
+    with prev_col:
+        st.button(
+            "Previous",
+            key=f"quiz_prev_{attempt.id}",
+            on_click=move,
+            args=(pos - 1,),
+            disabled=pos == 0,
+            icon=":material/arrow_back:",
+            width="stretch",
+        )
+    with next_col:
+        st.button(
+            "Next",
+            key=f"quiz_next_{attempt.id}",
+            on_click=move,
+            args=(pos + 1,),
+            disabled=pos + 1 >= n,
+            icon=":material/arrow_forward:",
+            type="primary" if pos + 1 < n else "secondary",
+            width="stretch",
+        )
+
+    unanswered = n - answered
+    with st.container(border=True):
+        if unanswered:
+            st.caption(
+                f"{unanswered} question(s) not answered yet. Unanswered questions count as wrong."
+            )
+        confirm = True
+        if unanswered and pos + 1 >= n:
+            confirm = st.checkbox(
+                "Submit with unanswered questions", key=f"quiz_confirm_{attempt.id}"
+            )
+
+        def submit() -> None:
+            try:
+                result = learning.submit_attempt(
+                    attempt_id=attempt.id, user_id=user.id, module=module
+                )
+            except learning.LearningError as exc:
+                st.session_state["module_flash"] = str(exc)
+                return
+            st.session_state[f"module_result_{module.id}"] = result.attempt.id
+
+        st.button(
+            "Submit quiz",
+            key=f"quiz_submit_{attempt.id}",
+            on_click=submit,
+            type="primary" if pos + 1 >= n else "secondary",
+            disabled=(unanswered > 0 and not confirm) or (unanswered > 0 and pos + 1 < n),
+            icon=":material/send:",
+        )
+
+
+def _ask(
+    user: User,
+    module: Module,
+    attempt: Attempt,
+    drawn: quiz.DrawnQuestion,
+    question: Question,
+    draft: list[int],
+    immediate: bool,
+) -> None:
+    qid = question.id
+    if question.scenario:
+        st.markdown(f":gray[:material/storefront: Situation]  \n{safe_markdown(question.scenario)}")
+    st.markdown(f"**{safe_markdown(question.prompt)}**")
+    options = quiz.ordered_options(question, drawn)
+    labels = {idx: text for idx, text in options}
+    locked = immediate and bool(draft)
+    if question.type == "multiple":
+        st.caption("Tick every answer that applies.")
+        ticked = []
+        for idx, _text in options:
+            key = _answer_key(attempt, qid, idx)
+
+            def changed() -> None:
+                chosen = [
+                    i for i, _ in options if st.session_state.get(_answer_key(attempt, qid, i))
+                ]
+                _save(user, module, attempt, qid, chosen)
+
+            st.checkbox(
+                safe_markdown(labels[idx]),
+                value=idx in draft,
+                key=key,
+                disabled=locked,
+                on_change=None if immediate else changed,
+            )
+            if st.session_state.get(key):
+                ticked.append(idx)
+        if immediate and not locked:
+            st.button(
+                "Check answer",
+                key=f"quiz_check_{attempt.id}_{qid}",
+                disabled=not ticked,
+                on_click=_save,
+                args=(user, module, attempt, qid, ticked),
+            )
+    else:
+        key = _answer_key(attempt, qid)
+        order = [idx for idx, _ in options]
+
+        def picked() -> None:
+            value = st.session_state.get(key)
+            _save(user, module, attempt, qid, [] if value is None else [value])
+
+        st.radio(
+            "Your answer",
+            order,
+            key=key,
+            index=order.index(draft[0]) if draft and draft[0] in order else None,
+            format_func=lambda i: safe_markdown(labels[i]),
+            disabled=locked,
+            on_change=picked,
+            label_visibility="collapsed",
+        )
+    if locked:
+        fb = quiz.immediate_feedback(question, draft)
+        text = "\n\n".join(safe_markdown(f) for f in fb.feedback)
+        if fb.explanation:
+            text += ("\n\n" if text else "") + f"*{safe_markdown(fb.explanation)}*"
+        if fb.correct:
+            st.success("**Right.** " + text, icon=":material/check_circle:")
+        else:
+            right = ", ".join(safe_markdown(labels[i]) for i in fb.right_answer if i in labels)
+            st.error(
+                f"**Not quite.** The right answer: {right}.\n\n{text}", icon=":material/cancel:"
+            )
+
+
+def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> None:
+    m = loaded.module
+    row = learning.attempt(attempt_id=attempt_id, user_id=user.id)
+    module = (
+        learning.module_for_version(module_id=m.id, version=row.content_version, current=loaded)
+        if row
+        else None
+    )
+    result = (
+        learning.recorded_result(attempt_id=attempt_id, user_id=user.id, module=module)
+        if module
+        else None
+    )
+    if result is None:
+        st.session_state.pop(f"module_result_{m.id}", None)
+        st.warning("That result is not available.")
+        return
+    grade = result.grade
+    ever_passed = bool(progress and progress.passed_at) or grade.passed
+    with st.container(border=True):
+        score_col, text_col = st.columns([1, 3], vertical_alignment="center")
+        score_col.metric(
+            "Your score", f"{grade.score_rounded:g}%", help=f"Pass mark {grade.pass_mark}%"
+        )
+        with text_col:
+            if grade.passed:
+                st.success(
+                    f"**You passed {m.title}.** {grade.marks} of {grade.max_marks} right. "
+                    "Your certificate is on My progress.",
+                    icon=":material/celebration:",
+                )
+            else:
+                st.warning(
+                    f"**Not passed yet.** {grade.marks} of {grade.max_marks} right; you "
+                    f"need {grade.pass_mark}%. Read the feedback below, then try again.",
+                    icon=":material/replay:",
+                )
+    reviews = quiz.review(module, grade, module.quiz.feedback, passed=ever_passed)
+    drawn = {d.question_id: d for d in quiz.drawn_from_json(row.drawn)}
+    st.subheader("Your answers")
+    if not any(r.revealed for r in reviews):
+        st.caption("This quiz shows the right answers once you have passed it.")
+    for number, r in enumerate(reviews, start=1):
+        q = module.question(r.question_id)
+        labels = dict(quiz.ordered_options(q, drawn[r.question_id]))
+        icon = ":material/check_circle:" if r.correct else ":material/cancel:"
+        colour = "green" if r.correct else "red"
+        with st.expander(f":{colour}[{icon}] {number}. {q.prompt}", expanded=not r.correct):
+            if q.scenario:
+                st.caption(safe_markdown(q.scenario))
+            chosen = ", ".join(safe_markdown(labels[i]) for i in r.chosen if i in labels)
+            st.markdown(f"**Your answer:** {chosen or '*no answer*'}")
+            if r.revealed:
+                right = ", ".join(
+                    safe_markdown(labels[i]) for i in (r.right_answer or []) if i in labels
+                )
+                st.markdown(f"**Right answer:** {right}")
+                for i in r.chosen:
+                    if r.option_feedback.get(i):
+                        st.markdown(
+                            f"- {safe_markdown(labels[i])}: {safe_markdown(r.option_feedback[i])}"
+                        )
+                if r.explanation:
+                    st.info(safe_markdown(r.explanation), icon=":material/lightbulb:")
+    st.subheader("What next")
+    used = learning.attempts_used(user_id=user.id, module_id=m.id)
+    left = quiz.attempts_left(m.quiz.max_attempts, used)
+
+    def again() -> None:
+        st.session_state.pop(f"module_result_{m.id}", None)
+        try:
+            learning.start_attempt(user_id=user.id, loaded=loaded)
+        except learning.LearningError as exc:
+            st.session_state["module_flash"] = str(exc)
+
+    def close() -> None:
+        st.session_state.pop(f"module_result_{m.id}", None)
+
+    cols = st.columns(3)
+    if not grade.passed and left != 0:
+        cols[0].button(
+            "Try again",
+            key=f"module_retry_{m.id}",
+            type="primary",
+            on_click=again,
+            icon=":material/replay:",
+        )
+    elif not grade.passed:
+        cols[0].warning("No attempts left.")
+    with cols[1]:
+        nxt = _next_module(user, m.id)
+        if nxt is not None:
+            page_link(
+                "pages/module.py",
+                f"Next: {nxt[1]}",
+                icon=":material/arrow_forward:",
+                query={"id": nxt[0]},
+            )
+        else:
+            page_link("pages/home.py", "Back to my training", icon=":material/home:")
+    cols[2].button("Close results", key=f"module_close_{m.id}", on_click=close)
+
+
+def _next_module(user: User, current: str) -> tuple[str, str] | None:
+    items = learning.my_training(user_id=user.id, modules=content.modules())
+    for item in items:
+        if item.module_id != current and item.status not in ("passed", "expiring"):
+            return item.module_id, item.title
+    return None

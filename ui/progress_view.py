@@ -1,0 +1,203 @@
+"""My progress: competency profile, certificates, attempt history and the refresher."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from store import learning
+from store.models import User
+from training import quiz
+from training.certificate import certificate_pdf
+from training.markdown import safe_markdown
+from training.models import COMPETENCY_LABELS, CUSTOMER_NEEDS
+from training.refresher import RefresherQuestion, build_refresher, due_questions
+from ui import content
+
+TABS = ["Overview", "Certificates", "History", "Refresher"]
+
+
+def render(user: User) -> None:
+    """Draw the progress page."""
+    st.title("My progress")
+    modules = content.modules()
+    progress = learning.progress_rows(user_id=user.id)
+    wanted = st.query_params.get("tab", "").capitalize()
+    overview, certs, hist, refresher = st.tabs(
+        TABS, default=wanted if wanted in TABS else None, key="progress_tabs"
+    )
+    with overview:
+        _overview(modules, progress)
+    with certs:
+        _certificates(user, modules, progress)
+    with hist:
+        _history(user, modules)
+    with refresher:
+        _refresher(user, modules)
+
+
+def competency_profile(modules, progress) -> pd.DataFrame:
+    """Return the best score per customer need (mean over its modules), 0 when not tried."""
+    rows = []
+    for need in CUSTOMER_NEEDS:
+        ids = [mid for mid, lm in modules.items() if lm.module.competency == need]
+        scores = [progress[mid].best_score or 0 for mid in ids if mid in progress]
+        passed = sum(1 for mid in ids if mid in progress and progress[mid].passed_at)
+        rows.append(
+            {
+                "Competency": COMPETENCY_LABELS[need],
+                "Best score (%)": round(sum(scores) / len(ids), 1) if ids else 0.0,
+                "Modules passed": f"{passed} of {len(ids)}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _overview(modules, progress) -> None:
+    passed = sum(1 for p in progress.values() if p.passed_at)
+    attempts = sum(p.attempt_count for p in progress.values())
+    a, b, c = st.columns(3)
+    a.metric("Modules passed", f"{passed} of {len(modules)}")
+    b.metric("Quiz attempts", attempts)
+    scores = [p.best_score for p in progress.values() if p.best_score is not None]
+    c.metric("Average best score", f"{sum(scores) / len(scores):.0f}%" if scores else "–")
+    st.subheader("Competency profile")
+    st.caption("Your best quiz score for each of the eight basic customer needs.")
+    frame = competency_profile(modules, progress)
+    chart = (
+        alt.Chart(frame)
+        .mark_bar(color="#0f6e6e", cornerRadiusEnd=3)
+        .encode(
+            x=alt.X("Best score (%):Q", scale=alt.Scale(domain=[0, 100]), title="Best score (%)"),
+            y=alt.Y("Competency:N", sort=None, title=None),
+            tooltip=["Competency", "Best score (%)", "Modules passed"],
+        )
+        .properties(height=280)
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"x": [80]}))
+        .mark_rule(strokeDash=[4, 4], color="#888")
+        .encode(x="x:Q")
+    )
+    st.altair_chart(chart + rule, width="stretch")
+
+
+def _certificates(user: User, modules, progress) -> None:
+    passes = [(mid, p) for mid, p in progress.items() if p.passed_at and p.certificate_id]
+    if not passes:
+        st.info("Pass a module's quiz to earn its certificate.")
+        return
+    today = date.today()
+    for mid, p in sorted(passes, key=lambda kv: kv[1].passed_at, reverse=True):
+        title = modules[mid].module.title if mid in modules else mid
+        expired = p.expires_at is not None and p.expires_at.date() <= today
+        with st.container(border=True):
+            left, right = st.columns([3, 1], vertical_alignment="center")
+            until = f"valid until {p.expires_at:%d %b %Y}" if p.expires_at else "does not expire"
+            state = ":red-badge[expired]" if expired else ":green-badge[valid]"
+            left.markdown(
+                f"**{title}** {state}  \nPassed {p.passed_at:%d %b %Y} with "
+                f"{p.best_score:.0f}% · {until} · `{p.certificate_id}`"
+            )
+            right.download_button(
+                "Certificate (PDF)",
+                data=lambda mid=mid, p=p, title=title: certificate_pdf(
+                    certificate_id=p.certificate_id,
+                    learner_name=user.name,
+                    module_title=title,
+                    score=p.best_score or 0,
+                    passed_on=p.passed_at.date(),
+                    valid_until=p.expires_at.date() if p.expires_at else None,
+                ),
+                file_name=f"certificate-{mid}.pdf",
+                mime="application/pdf",
+                key=f"progress_cert_{mid}",
+                icon=":material/download:",
+            )
+
+
+def _history(user: User, modules) -> None:
+    attempts = learning.history(user_id=user.id)
+    if not attempts:
+        st.info("No quiz attempts yet.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Date": a.submitted_at.strftime("%Y-%m-%d %H:%M"),
+                    "Module": modules[a.module_id].module.title
+                    if a.module_id in modules
+                    else a.module_id,
+                    "Score (%)": round(a.score or 0, 1),
+                    "Result": "Passed" if a.passed else "Not passed",
+                }
+                for a in attempts
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _refresher(user: User, modules) -> None:
+    st.write(
+        "A short review of questions you missed in earlier quizzes. A missed question comes "
+        "back after 1, 3, 7 and 21 days until you get it right twice. It does not affect "
+        "your scores."
+    )
+    key = "progress_refresher"
+    if key not in st.session_state:
+        due = due_questions(learning.review_events(user_id=user.id), date.today())
+        plain = {mid: lm.module for mid, lm in modules.items()}
+        drawn = build_refresher(plain, due, limit=5, seed=quiz.new_seed())
+        st.session_state[key] = [q.to_json() for q in drawn]
+    done_key = "progress_refresher_done"
+    if st.session_state.get(done_key):
+        results = st.session_state.pop(done_key)
+        right = sum(1 for r in results if r[3])
+        st.success(
+            f"{right} of {len(results)} right. Missed ones come back in a day or two; "
+            "the ones you got right come back later, until you have them for good."
+        )
+    questions = [RefresherQuestion.from_json(q) for q in st.session_state[key]]
+    if not questions:
+        st.success("Nothing to review today. Well done.", icon=":material/check_circle:")
+        return
+    with st.form("progress_refresher_form"):
+        answers: list[tuple[RefresherQuestion, list[int]]] = []
+        for n, rq in enumerate(questions, start=1):
+            q = modules[rq.module_id].module.question(rq.question_id)
+            labels = dict(quiz.ordered_options(q, rq.drawn))
+            if q.scenario:
+                st.caption(safe_markdown(q.scenario))
+            prompt = f"{n}. {safe_markdown(q.prompt)}"
+            if q.type == "multiple":
+                chosen = st.multiselect(
+                    prompt, list(labels), format_func=labels.get, key=f"progress_ref_{n}"
+                )
+                answers.append((rq, chosen))
+            else:
+                choice = st.radio(
+                    prompt,
+                    list(labels),
+                    format_func=labels.get,
+                    index=None,
+                    key=f"progress_ref_{n}",
+                )
+                answers.append((rq, [] if choice is None else [choice]))
+        submitted = st.form_submit_button("Check my answers", type="primary")
+    if submitted:
+        results = []
+        for rq, chosen in answers:
+            q = modules[rq.module_id].module.question(rq.question_id)
+            results.append(
+                (rq.module_id, rq.question_id, sorted(chosen), quiz.is_correct(q, chosen))
+            )
+        learning.record_refresher(user_id=user.id, results=results)
+        st.session_state[done_key] = results
+        del st.session_state[key]
+        st.rerun()
