@@ -87,3 +87,32 @@ def test_account_page_changes_the_password():
     at.run()
     assert not at.exception
     assert accounts.authenticate(username="eve", password="shiny new password").user
+
+
+def test_admin_looks_up_a_certificate():
+    from datetime import UTC, datetime
+
+    from store.db import session_scope
+    from store.models import Progress
+
+    admin = make_user("boss", "admin")
+    eve = make_user("eve", name="Eve Example")
+    with session_scope() as s:
+        s.add(
+            Progress(
+                user_id=eve.id,
+                module_id="empathy",
+                best_score=90,
+                attempt_count=1,
+                passed_at=datetime(2026, 3, 1, tzinfo=UTC),
+                certificate_id="CERT-ABCD-EF12",
+            )
+        )
+    at = page_test("pages/people.py", admin).run()
+    at.text_input(key="cert_lookup_id").input("cert abcd ef12")
+    at.button(key="FormSubmitter:cert_lookup-Look up").click().run()
+    assert not at.exception
+    assert "Eve Example" in at.success[0].value and "Empathy" in at.success[0].value
+    at.text_input(key="cert_lookup_id").input("CERT-0000-0000")
+    at.button(key="FormSubmitter:cert_lookup-Look up").click().run()
+    assert "No certificate has that id" in at.error[0].value

@@ -26,8 +26,7 @@ MANAGER_PAGES = [
 ]
 TRAINER_PAGES = [
     ("pages/studio.py", "Content studio", ":material/edit_note:", "studio"),
-    ("pages/item_analysis.py", "Question statistics", ":material/query_stats:",
-     "item-analysis"),
+    ("pages/item_analysis.py", "Question statistics", ":material/query_stats:", "item-analysis"),
 ]
 
 
@@ -72,8 +71,12 @@ def pages_for(user: User) -> dict[str, list[st.Page]]:
         sections["Content"] = _existing(TRAINER_PAGES)
     if auth.may(user, "admin"):
         sections["Administration"] = [
-            st.Page("pages/people.py", title="People and teams", icon=":material/group:",
-                    url_path="people"),
+            st.Page(
+                "pages/people.py",
+                title="People and teams",
+                icon=":material/group:",
+                url_path="people",
+            ),
         ]
     sections = {name: pages for name, pages in sections.items() if pages}
     sections["Me"] = [

@@ -7,8 +7,10 @@ import secrets
 import pandas as pd
 import streamlit as st
 
-from store import accounts, roster
+from store import accounts, learning, roster
 from store.models import ROLES, User
+from training.certificate import normalise_certificate_id
+from ui import content
 from ui.nav import ROLE_LABELS
 
 NO_TEAM = "— no team —"
@@ -30,8 +32,8 @@ def render(admin: User) -> None:
     flash = st.session_state.pop("people_flash", None)
     if flash:
         st.success(flash)
-    people_tab, teams_tab, import_tab, audit_tab = st.tabs(
-        ["People", "Teams", "Import roster", "Audit log"]
+    people_tab, teams_tab, import_tab, cert_tab, audit_tab = st.tabs(
+        ["People", "Teams", "Import roster", "Certificates", "Audit log"]
     )
     with people_tab:
         _people(admin)
@@ -39,6 +41,8 @@ def render(admin: User) -> None:
         _teams(admin)
     with import_tab:
         _import(admin)
+    with cert_tab:
+        _certificate_lookup()
     with audit_tab:
         _audit_log()
 
@@ -296,18 +300,45 @@ def _import(admin: User) -> None:
             )
 
 
+def _certificate_lookup() -> None:
+    st.write("Check a certificate someone shows you: type the id printed on it.")
+    with st.form("cert_lookup"):
+        typed = st.text_input("Certificate id", placeholder="CERT-XXXX-XXXX", key="cert_lookup_id")
+        looked = st.form_submit_button("Look up")
+    if not looked:
+        return
+    cert_id = normalise_certificate_id(typed or "")
+    record = learning.find_certificate(cert_id) if cert_id else None
+    if record is None:
+        st.error("No certificate has that id. Check the spelling; ids look like CERT-7F3A-92B1.")
+        return
+    modules = content.modules()
+    title = (
+        modules[record.module_id].module.title
+        if record.module_id in modules
+        else (record.module_id)
+    )
+    until = f"valid until {record.expires_at:%d %b %Y}" if record.expires_at else "no expiry"
+    st.success(
+        f"**{record.certificate_id}** is genuine: **{record.learner_name}** "
+        f"(`{record.username}`) passed **{title}** on {record.passed_at:%d %b %Y} with "
+        f"{record.score:.0f}%, {until}."
+    )
+
+
 def _audit_log() -> None:
     rows = accounts.recent_audit(limit=300)
     if not rows:
         st.info("Nothing recorded yet.")
         return
+    names = {p.id: p.username for p in accounts.list_people()}
     st.dataframe(
         pd.DataFrame(
             [
                 {
                     "When (UTC)": r.at.strftime("%Y-%m-%d %H:%M:%S"),
                     "Action": r.action,
-                    "Actor": r.actor_id,
+                    "Actor": names.get(r.actor_id, "") if r.actor_id else "",
                     "Target": r.target or "",
                     "Detail": r.detail or "",
                 }
