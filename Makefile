@@ -7,7 +7,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 DEMO_DB := data/demo.db
 
-.PHONY: run demo test lint bench browser clean
+.PHONY: run demo test lint bench browser postgres clean
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV) || { echo "ERROR: could not create $(VENV) (is python3-venv installed?)"; exit 1; }
@@ -46,11 +46,24 @@ browser:
 	fi
 	@command -v chromium >/dev/null || { echo "ERROR: chromium still missing"; exit 1; }
 
+# Debian's postgresql server binaries run a throwaway cluster for the PostgreSQL half of the suite.
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			echo "Installing Debian's postgresql for the PostgreSQL tests..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null \
+			|| { echo "ERROR: apt-get could not install postgresql"; exit 1; }; \
+		else \
+			echo "ERROR: PostgreSQL server binaries are missing; install Debian's postgresql package"; exit 1; \
+		fi; \
+	fi
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "ERROR: initdb still missing"; exit 1; }
+
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: $(DEV_STAMP) browser lint
+test: $(DEV_STAMP) browser postgres lint
 	$(PY) -m training validate content/
 	$(PY) -m pytest
 

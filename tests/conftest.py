@@ -19,10 +19,44 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "both_dbs: run the test on SQLite and on a throwaway PostgreSQL server"
+    )
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("both_dbs"):
+        metafunc.parametrize("db_backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def db_backend(request) -> str:
+    """Which database the test runs on (SQLite unless the test is marked both_dbs)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """Start one PostgreSQL cluster for the whole run, on demand."""
+    from tests.pg import PgCluster
+
+    cluster = PgCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+_pg_counter = iter(range(1, 1_000_000))
+
+
 @pytest.fixture(autouse=True)
-def fresh_db(tmp_path, monkeypatch) -> str:
-    """Point the app at a new SQLite file with the schema in place; clear Streamlit caches."""
-    url = f"sqlite:///{tmp_path / 'training.db'}"
+def fresh_db(tmp_path, monkeypatch, db_backend, request) -> str:
+    """Point the app at a new, migrated database (SQLite file or PostgreSQL); clear caches."""
+    if db_backend == "postgresql":
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.create_database(f"t{os.getpid()}_{next(_pg_counter)}")
+    else:
+        url = f"sqlite:///{tmp_path / 'training.db'}"
     monkeypatch.setenv("TRAINING_DATABASE_URL", url)
     monkeypatch.setenv("TRAINING_CONTENT_DIR", str(ROOT / "content"))
     db.dispose_engines()

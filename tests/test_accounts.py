@@ -10,6 +10,8 @@ from store.db import session_scope
 from store.models import AuditLog, AuthSession, User
 from tests.conftest import PASSWORD, make_user
 
+pytestmark = pytest.mark.both_dbs
+
 
 def audit_actions() -> list[str]:
     with session_scope() as s:

@@ -15,6 +15,8 @@ from training.loader import load_content_dir
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content" / "valid"
 
+pytestmark = pytest.mark.both_dbs
+
 
 @pytest.fixture
 def sample():

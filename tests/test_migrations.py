@@ -1,5 +1,6 @@
 """The migrations build exactly the schema the models describe."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -17,6 +18,13 @@ def test_upgrade_of_an_empty_database_matches_the_models(tmp_path):
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert diff == []
     assert "alembic_version" in inspect(engine).get_table_names()
+
+
+@pytest.mark.both_dbs
+def test_migrated_schema_matches_the_models_on_each_database(fresh_db):
+    with db.get_engine(fresh_db).connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
 
 
 def test_upgrade_twice_is_harmless(tmp_path):

@@ -2,6 +2,8 @@
 
 import contextlib
 
+import pytest
+
 from store import accounts, roster
 from tests.conftest import make_user
 
@@ -11,6 +13,8 @@ GOOD = (
     "amorgan,Alex Morgan,Front desk,manager,yes\n"
     "lee,Lee Chan,Phones,employee,\n"
 )
+
+pytestmark = pytest.mark.both_dbs
 
 
 def test_valid_roster_previews_and_imports_everything():

@@ -132,7 +132,8 @@ class ImmediateFeedback:
 
 def new_seed() -> int:
     """Return a fresh random seed for a new attempt (store it with the attempt)."""
-    return secrets.randbits(63)
+    # 31 bits: the seed is stored in a 32-bit INTEGER column on every database.
+    return secrets.randbits(31)
 
 
 def _option_count(question: Question) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from store import accounts, learning
@@ -77,6 +78,7 @@ def next_question(page: Page) -> None:
     wait_ready(page)
 
 
+@pytest.mark.both_dbs
 def test_answers_survive_a_reload_and_the_result_reaches_the_manager(server, context):
     eve, module = setup_learner()
     page = context.new_page()
