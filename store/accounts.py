@@ -315,7 +315,9 @@ def authenticate(*, username: str, password: str) -> SignInResult:
     now = now_utc()
     username = normalise_username(username)
     with session_scope() as session:
-        user = session.exec(select(User).where(User.username == username)).first()
+        # FOR UPDATE: parallel wrong passwords must each count (PostgreSQL; SQLite already
+        # holds the write lock from BEGIN IMMEDIATE).
+        user = session.exec(select(User).where(User.username == username).with_for_update()).first()
         ok, new_hash = verify_password(password or "", user.password_hash if user else None)
         if user is None:
             _audit(session, "sign_in_failed", target=username[:200], detail="unknown user")

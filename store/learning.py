@@ -149,7 +149,7 @@ def start_attempt(*, user_id: int, loaded: LoadedModule, seed: int | None = None
 
 
 def _own_open_attempt(session: Session, attempt_id: int, user_id: int) -> Attempt:
-    attempt = session.get(Attempt, attempt_id)
+    attempt = session.get(Attempt, attempt_id, with_for_update=True)
     if attempt is None or attempt.user_id != user_id:
         raise NotAllowed("That attempt does not belong to you.")
     if attempt.submitted_at is not None:
@@ -264,7 +264,9 @@ def _recorded_result(attempt_id: int, module: Module) -> SubmitResult:
 
 def _touch_progress(session: Session, user_id: int, module_id: str) -> Progress:
     row = session.exec(
-        select(Progress).where(Progress.user_id == user_id, Progress.module_id == module_id)
+        select(Progress)
+        .where(Progress.user_id == user_id, Progress.module_id == module_id)
+        .with_for_update()
     ).first()
     if row is None:
         row = Progress(user_id=user_id, module_id=module_id)
