@@ -1,0 +1,90 @@
+"""Browser security: each role sees only its pages, and content payloads execute nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+from playwright.sync_api import expect
+
+from tests.browser.helpers import TIMEOUT, sign_in, wait_ready
+from tests.browser.server import Server
+from tests.conftest import PASSWORD, make_user
+
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "content" / "valid"
+NAV_LABELS = {
+    "My training",
+    "My progress",
+    "Account",
+    "Team progress",
+    "Assignments",
+    "Content studio",
+    "Question statistics",
+    "People and teams",
+}
+EXPECTED = {
+    "employee": {"My training", "My progress", "Account"},
+    "manager": {"My training", "My progress", "Account", "Team progress", "Assignments"},
+    "trainer": {"My training", "My progress", "Account", "Content studio", "Question statistics"},
+    "admin": NAV_LABELS,
+}
+
+
+def nav_links(page) -> set[str]:
+    links = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
+    # each link's text is "<icon name>\n\n<label>"
+    return {text.strip().splitlines()[-1] for text in links if text.strip()} & NAV_LABELS
+
+
+def test_each_role_sees_only_its_pages_and_is_refused_the_others(server, browser):
+    for role in EXPECTED:
+        make_user(f"{role}1", role)
+    for role, expected in EXPECTED.items():
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        sign_in(page, server.url, f"{role}1", PASSWORD)
+        links = nav_links(page)
+        # pages of later issues are registered only once their files exist
+        assert links <= expected, role
+        assert {"My training", "My progress", "Account"} <= links
+        if role == "employee":
+            for path in ("/people", "/team", "/studio"):
+                page.goto(server.url + path)
+                wait_ready(page)
+                body = page.inner_text("body")
+                assert "People and teams" not in body or path != "/people"
+                assert "Add a person" not in body
+        context.close()
+
+
+def test_script_payloads_in_content_execute_nothing(fresh_db, tmp_path, context):
+    folder = tmp_path / "content"
+    shutil.copytree(SAMPLE, folder)
+    path = folder / "sample-basics.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["lessons"][0]["body"] = (
+        "Before <script>window.__pwned = 1</script> after "
+        '<img src=x onerror="window.__pwned = 2"> [link](javascript:window.__pwned=3)'
+    )
+    data["quiz"]["questions"][0]["prompt"] = "<b onmouseover=window.__pwned=4>Bold?</b>"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    make_user("eve")
+    server = Server(fresh_db, env={"TRAINING_CONTENT_DIR": str(folder)}).start()
+    try:
+        page = context.new_page()
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        sign_in(page, server.url, "eve", PASSWORD)
+        page.goto(server.url + "/module?id=sample-basics")
+        wait_ready(page)
+        expect(page.get_by_text("window.__pwned = 1").first).to_be_visible(timeout=TIMEOUT)
+        page.mouse.move(10, 10)
+        for link in page.get_by_text("link").all():
+            link.hover()
+        assert page.evaluate("window.__pwned") is None
+        assert page.locator("[data-testid='stMain'] script").count() == 0
+        assert page.locator("[data-testid='stMain'] img[src='x']").count() == 0
+        assert dialogs == []
+    finally:
+        server.stop()
