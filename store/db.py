@@ -110,5 +110,8 @@ def upgrade(url: str | None = None) -> None:
     engine = get_engine(url)
     cfg = alembic_config(url)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several app processes may start at once: one upgrades, the others wait for it.
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(724001)")
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
