@@ -1,4 +1,4 @@
-"""Command line for content authors: `python -m training validate|schema|docs`.
+"""Command line for content authors: `python -m training COMMAND` (see SUBCOMMANDS).
 
 Each subcommand is a pair of functions: `add_<name>(subparsers)` declares its arguments and
 `cmd_<name>(args) -> int` runs it and returns the exit code. To add one, write the pair and list
@@ -8,18 +8,23 @@ the `add_` function in `SUBCOMMANDS`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from training.docs import default_content_dir, schema_text, update_readme
+from training.gift import export_gift, module_from_gift, module_to_yaml, parse_gift
 from training.loader import (
     LoadedModule,
     Problem,
     content_version,
     load_content_dir,
     load_module_file,
+    load_module_text,
 )
+from training.models import Competency
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -181,11 +186,154 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------------------------
+# import-gift
+
+
+def add_import_gift(subparsers: argparse._SubParsersAction) -> None:
+    """Declare the import-gift subcommand."""
+    parser = subparsers.add_parser(
+        "import-gift",
+        help="write a module file from a GIFT file (Moodle's question format)",
+        description=(
+            "Turn the single choice, multiple choice and true/false questions of a GIFT file "
+            "into a new module file <DIR>/<ID>.yaml with a placeholder lesson. Other question "
+            "types are skipped; every skipped or changed question is reported with its line. "
+            "Exit status: 0 written, 1 nothing importable, 2 file not found or already there."
+        ),
+    )
+    parser.add_argument("file", type=Path, metavar="FILE", help="the GIFT file")
+    parser.add_argument("--id", required=True, help="module id, e.g. handling-complaints")
+    parser.add_argument("--title", required=True, help="module title")
+    parser.add_argument(
+        "--competency",
+        required=True,
+        choices=[c.value for c in Competency],
+        metavar="C",
+        help="one of: " + ", ".join(c.value for c in Competency),
+    )
+    parser.add_argument("--summary", help="one-sentence summary (default: a generated one)")
+    parser.add_argument(
+        "--content-dir",
+        type=Path,
+        metavar="DIR",
+        help="folder to write to (default: $TRAINING_CONTENT_DIR or content/)",
+    )
+    parser.add_argument(
+        "-o", "--output", type=Path, help="write to this file instead of <DIR>/<ID>.yaml"
+    )
+    parser.add_argument("--force", action="store_true", help="replace an existing file")
+    parser.set_defaults(handler=cmd_import_gift)
+
+
+def cmd_import_gift(args: argparse.Namespace) -> int:
+    """Import a GIFT file as a new module file and report what was skipped."""
+    source: Path = args.file
+    if not source.is_file():
+        print(f"error: {source} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    output: Path = args.output or (args.content_dir or default_content_dir()) / f"{args.id}.yaml"
+    if output.exists() and not args.force:
+        print(f"error: {output} exists already (use --force to replace it)", file=sys.stderr)
+        return EXIT_USAGE
+    result = parse_gift(source.read_text(encoding="utf-8-sig", errors="replace"))
+    try:
+        module, notes = module_from_gift(
+            result,
+            id=args.id,
+            title=args.title,
+            competency=args.competency,
+            summary=args.summary,
+        )
+    except ValueError as exc:
+        _print_notes(source, result.notes)
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    text = module_to_yaml(module)
+    _module, problems = load_module_text(text, str(output.with_name(f"{module.id}.yaml")))
+    if problems:  # cannot happen: module_from_gift builds a valid module
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return EXIT_PROBLEMS
+    _print_notes(source, notes)
+    _write_atomically(output, text)
+    count = len(module.quiz.questions)
+    print(
+        f"wrote {output}: {_count(count, 'question')}, {_count(len(notes), 'note')}; "
+        "replace its placeholder lesson before learners see it"
+    )
+    return EXIT_OK
+
+
+def _print_notes(source: Path, notes: Sequence) -> None:
+    for note in notes:
+        print(f"{source}:{note.line}: {note.title}: {note.message}", file=sys.stderr)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write text through a temporary file in the same folder, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------------------------
+# export-gift
+
+
+def add_export_gift(subparsers: argparse._SubParsersAction) -> None:
+    """Declare the export-gift subcommand."""
+    parser = subparsers.add_parser(
+        "export-gift",
+        help="print a module's questions as GIFT that Moodle can import",
+        description=(
+            "Write the questions of a module file as GIFT (Moodle's question format). "
+            "Exit status: 0 written, 1 the module has problems, 2 file not found."
+        ),
+    )
+    parser.add_argument(
+        "file", type=Path, metavar="FILE", help="a module file, e.g. content/empathy.yaml"
+    )
+    parser.add_argument(
+        "-o", "--output", type=Path, help="write to this file instead of standard output"
+    )
+    parser.set_defaults(handler=cmd_export_gift)
+
+
+def cmd_export_gift(args: argparse.Namespace) -> int:
+    """Export one valid module as GIFT."""
+    source: Path = args.file
+    if not source.is_file():
+        print(f"error: {source} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    module, problems = load_module_file(source)
+    if module is None:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return EXIT_PROBLEMS
+    text = export_gift(module)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        _write_atomically(args.output, text)
+        print(f"wrote {args.output}: {_count(len(module.quiz.questions), 'question')}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
 
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_validate,
     add_schema,
     add_docs,
+    add_import_gift,
+    add_export_gift,
 ]
 
 

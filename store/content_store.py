@@ -1,0 +1,568 @@
+"""Module files saved from the content studio, their revision history, and item-analysis data.
+
+Saving a module: the text is checked first (`check_module_text`); only a valid module is
+written, atomically (a temporary file in the same folder, then `os.replace`), and only when the
+file on disk is still the one the trainer opened (`expected_sha`, from `read_module_file`).
+Every save records a `ContentRevision` (version, full text, who, when), so history, diff and
+restore need nothing but the database. An invalid or conflicting save raises and leaves the
+file exactly as it was.
+
+Item analysis: `analysis_versions` lists the content versions learners answered and
+`responses` returns, for one version, the table of marks and the options chosen, ready for
+`training.item_analysis`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import tempfile
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import update
+from sqlmodel import func, select
+
+from store.accounts import _audit, now_utc
+from store.db import session_scope
+from store.models import Answer, Assignment, Attempt, ContentRevision, User
+from training.loader import Problem, content_version, load_module_text
+from training.models import KEBAB_ID, Module
+
+TRAINER_ROLES = frozenset({"trainer", "admin"})
+INVALID_VERSION = "(invalid)"  # version of a revision whose text was not a valid module
+
+# One save at a time per process: the disk check and the rename must not interleave. Across
+# processes on SQLite the write transaction (BEGIN IMMEDIATE) serialises saves as well.
+_save_lock = threading.Lock()
+_ID_LINE = re.compile(r"""^id[ \t]*:[ \t]*(["']?)([^"'#\s]*)\1""", re.MULTILINE)
+
+
+class ContentStoreError(ValueError):
+    """A content change that cannot be carried out; the message says why."""
+
+
+class NotAllowed(ContentStoreError):
+    """The acting person may not edit content."""
+
+
+class InvalidModule(ContentStoreError):
+    """The text is not a valid module; nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        count = len(problems)
+        super().__init__(
+            f"Not saved: the module has {count} problem{'' if count == 1 else 's'}. "
+            "The file on disk is unchanged."
+        )
+        self.problems = problems
+
+
+class SaveConflict(ContentStoreError):
+    """The file changed on disk since the editor opened it; nothing was written."""
+
+
+@dataclass(frozen=True)
+class OpenedFile:
+    """A module file as the editor opens it: its text and the fingerprint of its bytes."""
+
+    module_id: str
+    path: Path
+    text: str
+    sha: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of checking a module text before it is saved."""
+
+    module: Module | None
+    problems: list[Problem]
+    module_id: str | None  # the id (and file name) it would be saved under
+    renamed_from: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Return True when the text may be saved."""
+        return self.module is not None and not self.problems
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """A completed save: where the module went and the revision that records it."""
+
+    module_id: str
+    path: Path
+    version: str
+    sha: str
+    revision_id: int | None
+    changed: bool
+    renamed_from: str | None = None
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    """One saved revision of a module, without its text."""
+
+    id: int
+    module_id: str
+    version: str
+    saved_at: datetime
+    saved_by: str | None  # display name; None when recorded from the file (no person)
+    lines: int
+
+
+@dataclass(frozen=True)
+class VersionUsage:
+    """A content version of a module and how many submitted quiz attempts used it."""
+
+    version: str
+    attempts: int
+    learners: int
+    first_at: datetime
+    last_at: datetime
+
+
+@dataclass
+class Responses:
+    """The marks table and chosen options of one module version, for item analysis."""
+
+    question_ids: list[str]
+    marks: list[list[float | None]] = field(default_factory=list)
+    max_marks: list[float] = field(default_factory=list)
+    choices: dict[str, list[list[int]]] = field(default_factory=dict)
+
+    @property
+    def attempts(self) -> int:
+        """Return the number of attempts in the table."""
+        return len(self.marks)
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+def file_sha(path: Path) -> str | None:
+    """Return the SHA-256 of a file's bytes, or None when it does not exist."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def module_path(directory: Path, module_id: str) -> Path:
+    """Return the file of a module: the existing .yaml or .yml file, else <id>.yaml."""
+    for suffix in (".yaml", ".yml"):
+        path = Path(directory) / f"{module_id}{suffix}"
+        if path.is_file():
+            return path
+    return Path(directory) / f"{module_id}.yaml"
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def read_module_file(*, directory: Path, module_id: str) -> OpenedFile | None:
+    """Return a module file's text and fingerprint, or None when it does not exist."""
+    path = module_path(directory, module_id)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    return OpenedFile(
+        module_id=module_id, path=path, text=_decode(data), sha=hashlib.sha256(data).hexdigest()
+    )
+
+
+def normalise_text(text: str) -> str:
+    """Return text with Unix line ends and one final newline, as files are written."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Write text to path through a temporary file in the same folder and a rename."""
+    mode = 0o644
+    with contextlib.suppress(FileNotFoundError):
+        mode = path.stat().st_mode & 0o777
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- checking ---------------------------------------------------------------------------
+
+
+def _id_in_text(text: str) -> tuple[str | None, int, int]:
+    """Return the top-level id written in the text (if kebab-case) and its line and column."""
+    match = _ID_LINE.search(text)
+    if match is None:
+        return None, 1, 1
+    line = text.count("\n", 0, match.start()) + 1
+    column = match.start(2) - match.start() + 1 - len(match.group(1))
+    value = match.group(2)
+    return (value if re.fullmatch(KEBAB_ID, value) else None), line, column
+
+
+def attempt_count(*, module_id: str) -> int:
+    """Return how many quiz attempts exist at a module (started or submitted)."""
+    with session_scope(write=False) as session:
+        return session.exec(
+            select(func.count())
+            .select_from(Attempt)
+            .where(Attempt.module_id == module_id, Attempt.kind == "quiz")
+        ).one()
+
+
+def check_module_text(*, directory: Path, module_id: str | None, text: str) -> CheckResult:
+    """Check a module text for saving as module_id (None: a new module named by its id).
+
+    Besides the content checks this refuses a new module whose file exists already and an id
+    change once learners have attempts at the module. An id change without attempts is a
+    rename: the file will be saved under the new id.
+    """
+    written_id, line, column = _id_in_text(text)
+    if written_id is None:  # an id the line pattern does not see, e.g. {id: x, ...}
+        parsed, _problems = load_module_text(text, "<text>")
+        written_id = parsed.id if parsed is not None else None
+    target = module_id
+    renamed_from = None
+    if written_id is not None and written_id != module_id:
+        target = written_id
+        renamed_from = module_id
+    name = f"{target or 'new-module'}.yaml"
+    module, problems = load_module_text(text, name)
+    problems = list(problems)
+    if target is not None and target != module_id and module_path(directory, target).is_file():
+        problems.append(
+            Problem(
+                name,
+                line,
+                column,
+                f"a module with id '{target}' exists already; choose another id",
+            )
+        )
+    if renamed_from is not None:
+        used = attempt_count(module_id=renamed_from)
+        if used:
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    column,
+                    f"the module id cannot change once learners have taken the quiz "
+                    f"({used} attempt{'' if used == 1 else 's'} at '{renamed_from}'); "
+                    f"change it back to '{renamed_from}'",
+                )
+            )
+    problems.sort()
+    return CheckResult(
+        module=module if not problems else None,
+        problems=problems,
+        module_id=target,
+        renamed_from=renamed_from,
+    )
+
+
+# --- saving -----------------------------------------------------------------------------
+
+
+def _require_trainer(actor: User) -> None:
+    """Refuse unless actor is, according to the database now, an active trainer or admin."""
+    current = None
+    if actor is not None and actor.id is not None:
+        with session_scope(write=False) as session:
+            current = session.get(User, actor.id)
+    if current is None or current.role not in TRAINER_ROLES or not current.active:
+        raise NotAllowed("Only trainers and administrators may change training content.")
+
+
+def _check_file_name(module_id: str | None) -> None:
+    """Refuse a module id that is not a plain file name in the content folder."""
+    if module_id is not None and (
+        not module_id or Path(module_id).name != module_id or module_id.startswith(".")
+    ):
+        raise ContentStoreError(f"{module_id!r} is not a module file name.")
+
+
+def _version_of(text: str, module_id: str) -> str:
+    module, _problems = load_module_text(text, f"{module_id}.yaml")
+    return content_version(module) if module is not None else INVALID_VERSION
+
+
+def save_module_text(
+    *,
+    directory: Path,
+    module_id: str | None,
+    text: str,
+    expected_sha: str | None,
+    actor: User,
+) -> SaveResult:
+    """Validate and write a module file atomically, and record the revision.
+
+    module_id names the file being edited (None for a new module, named by the id in the
+    text). expected_sha is `OpenedFile.sha` from when the editor opened the file; when the
+    file on disk differs (another trainer, a git pull) SaveConflict is raised. An invalid
+    text raises InvalidModule. In both cases nothing is written.
+    """
+    _require_trainer(actor)
+    _check_file_name(module_id)
+    directory = Path(directory)
+    text = normalise_text(text)
+    with _save_lock, session_scope() as session:
+        # Taking the database write lock first makes check-and-write one step across processes.
+        session.exec(select(func.count()).select_from(ContentRevision)).one()
+        check = check_module_text(directory=directory, module_id=module_id, text=text)
+        if not check.ok or check.module is None or check.module_id is None:
+            raise InvalidModule(check.problems)
+        new_id = check.module_id
+        source = module_path(directory, module_id) if module_id is not None else None
+        on_disk = source.read_bytes() if source is not None and source.is_file() else None
+        if module_id is not None:
+            current_sha = hashlib.sha256(on_disk).hexdigest() if on_disk is not None else None
+            if current_sha != expected_sha:
+                what = "deleted" if current_sha is None else "changed"
+                raise SaveConflict(
+                    f"Not saved: {source.name} was {what} on disk since you opened it "
+                    "(by another trainer, or a git pull). Your edit is kept here: copy it, "
+                    "reload the file, and apply your change again."
+                )
+        if source is not None and check.renamed_from is None:
+            target = source
+        else:
+            target = directory / f"{new_id}.yaml"
+        old_text = _decode(on_disk) if on_disk is not None else None
+        version = content_version(check.module)
+        if old_text == text and check.renamed_from is None:
+            return SaveResult(
+                module_id=new_id,
+                path=target,
+                version=version,
+                sha=file_sha(target) or "",
+                revision_id=None,
+                changed=False,
+            )
+
+        # A file changed by hand since the last recorded revision is kept as history first.
+        latest = session.exec(
+            select(ContentRevision.text)
+            .where(ContentRevision.module_id == module_id)
+            .order_by(ContentRevision.id.desc())
+        ).first()
+        if old_text is not None and module_id is not None and latest != old_text:
+            session.add(
+                ContentRevision(
+                    module_id=module_id,
+                    version=_version_of(old_text, module_id),
+                    text=old_text,
+                    saved_by=None,
+                    saved_at=now_utc(),
+                )
+            )
+        if check.renamed_from is not None:
+            # Safe only because no learner has an attempt at the old id (checked above).
+            for table in (ContentRevision, Assignment):
+                session.exec(
+                    update(table)
+                    .where(table.module_id == check.renamed_from)
+                    .values(module_id=new_id)
+                )
+        revision = ContentRevision(
+            module_id=new_id, version=version, text=text, saved_by=actor.id, saved_at=now_utc()
+        )
+        session.add(revision)
+        detail = f"version {version}"
+        if check.renamed_from is not None:
+            detail += f", renamed from {check.renamed_from}"
+        _audit(session, "content_saved", actor_id=actor.id, target=new_id, detail=detail)
+        session.flush()
+        _atomic_write(target, text)
+        if source is not None and source != target:
+            source.unlink(missing_ok=True)
+        revision_id = revision.id
+    return SaveResult(
+        module_id=new_id,
+        path=target,
+        version=version,
+        sha=file_sha(target) or "",
+        revision_id=revision_id,
+        changed=True,
+        renamed_from=check.renamed_from,
+    )
+
+
+def restore_revision(
+    *, directory: Path, revision_id: int, expected_sha: str | None, actor: User
+) -> SaveResult:
+    """Save an old revision's text as the module's newest revision (validated like any save)."""
+    _require_trainer(actor)
+    with session_scope(write=False) as session:
+        revision = session.get(ContentRevision, revision_id)
+    if revision is None:
+        raise ContentStoreError("That revision does not exist.")
+    return save_module_text(
+        directory=directory,
+        module_id=revision.module_id,
+        text=revision.text,
+        expected_sha=expected_sha,
+        actor=actor,
+    )
+
+
+# --- history ----------------------------------------------------------------------------
+
+
+def _info(row: ContentRevision, name: str | None) -> RevisionInfo:
+    return RevisionInfo(
+        id=row.id,
+        module_id=row.module_id,
+        version=row.version,
+        saved_at=_aware(row.saved_at),
+        saved_by=name,
+        lines=row.text.count("\n") + (0 if row.text.endswith("\n") else 1),
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    """Return moment as a UTC-aware datetime (SQLite hands back naive ones)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def list_revisions(*, module_id: str) -> list[RevisionInfo]:
+    """Return a module's revisions, newest first."""
+    with session_scope(write=False) as session:
+        rows = session.exec(
+            select(ContentRevision, User.name)
+            .join(User, User.id == ContentRevision.saved_by, isouter=True)
+            .where(ContentRevision.module_id == module_id)
+            .order_by(ContentRevision.id.desc())
+        ).all()
+    return [_info(row, name) for row, name in rows]
+
+
+def revision_text(*, revision_id: int) -> str | None:
+    """Return the full text of a revision, or None."""
+    with session_scope(write=False) as session:
+        return session.exec(
+            select(ContentRevision.text).where(ContentRevision.id == revision_id)
+        ).first()
+
+
+def last_edits() -> dict[str, RevisionInfo]:
+    """Return the newest revision of every module, by module id."""
+    with session_scope(write=False) as session:
+        newest = (
+            select(func.max(ContentRevision.id).label("id"))
+            .group_by(ContentRevision.module_id)
+            .subquery()
+        )
+        rows = session.exec(
+            select(ContentRevision, User.name)
+            .join(newest, newest.c.id == ContentRevision.id)
+            .join(User, User.id == ContentRevision.saved_by, isouter=True)
+        ).all()
+    return {row.module_id: _info(row, name) for row, name in rows}
+
+
+# --- item analysis ----------------------------------------------------------------------
+
+
+def _first_attempt_ids(module_id: str):
+    """Return a subquery of each learner's first submitted quiz attempt at the module."""
+    return (
+        select(func.min(Attempt.id))
+        .where(
+            Attempt.module_id == module_id,
+            Attempt.kind == "quiz",
+            Attempt.submitted_at.is_not(None),
+        )
+        .group_by(Attempt.user_id)
+    )
+
+
+def analysis_versions(*, module_id: str) -> list[VersionUsage]:
+    """Return the content versions with submitted quiz attempts, most recently used first."""
+    with session_scope(write=False) as session:
+        rows = session.exec(
+            select(
+                Attempt.content_version,
+                func.count(Attempt.id),
+                func.count(func.distinct(Attempt.user_id)),
+                func.min(Attempt.submitted_at),
+                func.max(Attempt.submitted_at),
+            )
+            .where(
+                Attempt.module_id == module_id,
+                Attempt.kind == "quiz",
+                Attempt.submitted_at.is_not(None),
+            )
+            .group_by(Attempt.content_version)
+        ).all()
+    usages = [
+        VersionUsage(
+            version=version,
+            attempts=attempts,
+            learners=learners,
+            first_at=_aware(first),
+            last_at=_aware(last),
+        )
+        for version, attempts, learners, first, last in rows
+    ]
+    return sorted(usages, key=lambda u: u.last_at, reverse=True)
+
+
+def responses(
+    *,
+    module_id: str,
+    version: str,
+    question_ids: list[str],
+    first_attempts_only: bool = True,
+) -> Responses:
+    """Return the marks table and chosen options of a module version's submitted attempts.
+
+    One row per attempt and one column per question id (None where the attempt did not draw
+    it). With first_attempts_only, only each learner's first submitted attempt at the module
+    counts, and only when it was made on this version: later attempts follow feedback.
+    """
+    column = {qid: i for i, qid in enumerate(question_ids)}
+    query = (
+        select(Attempt.id, Answer.question_id, Answer.marks, Answer.max_marks, Answer.chosen)
+        .join(Answer, Answer.attempt_id == Attempt.id)
+        .where(
+            Attempt.module_id == module_id,
+            Attempt.content_version == version,
+            Attempt.kind == "quiz",
+            Attempt.submitted_at.is_not(None),
+        )
+        .order_by(Attempt.id, Answer.id)
+    )
+    if first_attempts_only:
+        query = query.where(Attempt.id.in_(_first_attempt_ids(module_id)))
+    with session_scope(write=False) as session:
+        rows = session.exec(query).all()
+    result = Responses(question_ids=list(question_ids))
+    result.max_marks = [1.0] * len(question_ids)
+    result.choices = {qid: [] for qid in question_ids}
+    by_attempt: dict[int, list[float | None]] = defaultdict(lambda: [None] * len(question_ids))
+    for attempt_id, question_id, marks, max_marks, chosen in rows:
+        index = column.get(question_id)
+        if index is None:
+            continue
+        by_attempt[attempt_id][index] = float(marks)
+        result.max_marks[index] = float(max_marks)
+        result.choices[question_id].append([int(c) for c in chosen or []])
+    result.marks = [by_attempt[a] for a in sorted(by_attempt)]
+    return result

@@ -1,0 +1,598 @@
+"""The content studio page body (trainers): every module's status, the YAML editor with live
+checks, the learner's-eye preview, revision history with diff and restore, and GIFT import.
+
+Editor state lives in `st.session_state`:
+
+* ``studio_open``: the file being edited: its target (file stem, or NEW), module id (None for a
+  new module), the fingerprint of the file when it was opened (for conflict detection), the
+  text it had then, and the current text (kept so a visit to another page loses nothing).
+* ``studio_drafts``: unsaved edits of other modules, by target, kept while switching.
+* ``studio_pending``: what to open on the next run after a save, restore or import.
+"""
+
+from __future__ import annotations
+
+import difflib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from store import config, content_store
+from store.content_store import InvalidModule, NotAllowed, SaveConflict
+from store.models import User
+from training.gift import module_from_gift, module_to_yaml, parse_gift
+from training.loader import ContentSet, Problem, content_version
+from training.models import COMPETENCY_LABELS, Module
+from ui import content
+from ui.preview import render_lessons, render_question_preview
+
+NEW = "__new__"
+EDITOR = "studio_editor"
+TABS = ["Edit", "Preview", "History", "Import GIFT"]
+DISK, EDITING = "disk", "editor"
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=")
+
+
+def _escape(text: str) -> str:
+    """Return text with Markdown (and Streamlit directive) characters escaped."""
+    return "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
+
+
+def _when(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+# --- opening files ---------------------------------------------------------------------
+
+
+def _template_text(directory: Path) -> str:
+    """Return the new-module template without its copy-this-file instructions."""
+    for folder in (directory, config.PROJECT_ROOT / "content"):
+        path = folder / "_template.yaml"
+        if path.is_file():
+            lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+            while lines and (lines[0].startswith("#") or not lines[0].strip()):
+                lines.pop(0)
+            return "# yaml-language-server: $schema=_schema.json\n" + "".join(lines)
+    return "id: my-new-module\n"
+
+
+def _fresh(directory: Path, target: str, text: str | None = None) -> dict:
+    """Return the editor state for a target opened from disk (or a new module's text)."""
+    if target == NEW:
+        start = text if text is not None else _template_text(directory)
+        return {"target": NEW, "module_id": None, "sha": None, "original": start, "text": start}
+    opened = content_store.read_module_file(directory=directory, module_id=target)
+    if opened is None:
+        return {"target": target, "module_id": target, "sha": None, "original": "", "text": ""}
+    return {
+        "target": target,
+        "module_id": target,
+        "sha": opened.sha,
+        "original": opened.text,
+        "text": opened.text,
+    }
+
+
+def _show(opened: dict) -> None:
+    # A save, a restore or another module: the history choices start again from the defaults.
+    st.session_state["studio_history_reset"] = True
+    st.session_state["studio_open"] = opened
+    st.session_state["studio_choice"] = opened["target"]
+    st.session_state[EDITOR] = opened["text"]
+
+
+def _apply_pending(directory: Path) -> None:
+    """Open what a save, restore or import asked for on the previous run."""
+    pending = st.session_state.pop("studio_pending", None)
+    if not pending:
+        return
+    target = pending["target"]
+    st.session_state.setdefault("studio_drafts", {}).pop(target, None)
+    st.session_state["studio_module"] = target
+    if pending.get("tab"):
+        st.session_state["studio_tab"] = pending["tab"]
+    _show(_fresh(directory, target, pending.get("text")))
+
+
+def _ensure_open(directory: Path, target: str) -> dict:
+    """Return the editor state for target, keeping unsaved edits of the file left behind."""
+    opened = st.session_state.get("studio_open")
+    drafts: dict = st.session_state.setdefault("studio_drafts", {})
+    if opened is not None and opened["target"] == target:
+        if EDITOR not in st.session_state:  # back from another page: widget state was dropped
+            st.session_state[EDITOR] = opened["text"]
+        return opened
+    if opened is not None and opened["text"] != opened["original"]:
+        drafts[opened["target"]] = opened
+    _show(drafts.pop(target, None) or _fresh(directory, target))
+    return st.session_state["studio_open"]
+
+
+def _reopen(target: str, *, flash: str | None = None, tab: str | None = None, text=None) -> None:
+    """Open target fresh on the next run (and say flash), then rerun now."""
+    st.session_state["studio_pending"] = {"target": target, "tab": tab, "text": text}
+    if flash:
+        st.session_state["studio_flash"] = flash
+    st.rerun()
+
+
+# --- overview --------------------------------------------------------------------------
+
+
+def _file_rows(content_set: ContentSet) -> list[dict]:
+    """Return one row per module file: id, title, problems and last edit."""
+    by_path = {str(m.path): m for m in content_set.modules.values()}
+    problems: dict[str, list[Problem]] = {}
+    for problem in content_set.problems:
+        problems.setdefault(problem.path, []).append(problem)
+    edits = content_store.last_edits()
+    rows = []
+    for path in content_set.files:
+        loaded = by_path.get(str(path))
+        revision = edits.get(path.stem)
+        try:
+            modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        except OSError:
+            modified = None
+        # The file is newer than its last recorded save: edited by hand or by a git pull.
+        outside = revision is None or (
+            modified is not None and (modified - revision.saved_at).total_seconds() > 5
+        )
+        rows.append(
+            {
+                "stem": path.stem,
+                "path": path,
+                "title": loaded.module.title if loaded else None,
+                "problems": sorted(problems.get(str(path), [])),
+                "last_edit": modified if outside else revision.saved_at,
+                "by": "outside the studio"
+                if outside
+                else (revision.saved_by or "outside the studio"),
+            }
+        )
+    return rows
+
+
+def _status(row: dict) -> str:
+    count = len(row["problems"])
+    return "Valid" if not count else f"{count} problem{'' if count == 1 else 's'}"
+
+
+def _overview(rows: list[dict]) -> None:
+    with st.expander(f"All modules ({len(rows)})", expanded=True, icon=":material/folder:"):
+        if not rows:
+            st.info("The content folder has no module files yet. Start a new module below.")
+            return
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Module": r["stem"],
+                        "Title": r["title"] or "",
+                        "Status": _status(r),
+                        "Last edit": _when(r["last_edit"]),
+                        "By": r["by"],
+                    }
+                    for r in rows
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        broken = [r for r in rows if r["problems"]]
+        for row in broken:
+            st.markdown(f"**{_escape(row['path'].name)}**")
+            _problem_list(row["problems"])
+
+
+def _problem_list(problems: list[Problem]) -> None:
+    st.markdown(
+        "\n".join(
+            f"- line {p.line}, column {p.column}: {_escape(p.message)}" for p in problems[:50]
+        )
+        + (f"\n- … and {len(problems) - 50} more" if len(problems) > 50 else "")
+    )
+
+
+def _label(rows: dict[str, dict], target: str) -> str:
+    if target == NEW:
+        return "New module (from the template)"
+    row = rows[target]
+    mark = "" if not row["problems"] else " · has problems"
+    if target in st.session_state.get("studio_drafts", {}):
+        mark += " · unsaved edit"
+    return f"{row['title']} ({target}){mark}" if row["title"] else f"{row['path'].name}{mark}"
+
+
+def _wanted(rows: list[dict]) -> str:
+    """Return the file the trainer picked (known before the picker is drawn)."""
+    options = [*(r["stem"] for r in rows), NEW]
+    wanted = st.session_state.get("studio_module", st.session_state.get("studio_choice"))
+    if wanted not in options:
+        wanted = options[0]
+    st.session_state["studio_module"] = wanted
+    st.session_state["studio_choice"] = wanted
+    return wanted
+
+
+def _picker(rows: list[dict]) -> None:
+    by_stem = {r["stem"]: r for r in rows}
+    st.selectbox(
+        "Module to edit",
+        [*by_stem, NEW],
+        format_func=lambda t: _label(by_stem, t),
+        key="studio_module",
+    )
+
+
+# --- page ------------------------------------------------------------------------------
+
+
+# YAML is indentation: the editor needs a monospaced font (st.text_area uses the body font).
+_EDITOR_CSS = """<style>
+.st-key-studio_editor textarea {
+  font-family: "Source Code Pro", ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+  font-size: 0.85rem; line-height: 1.5; tab-size: 2; white-space: pre; overflow-x: auto;
+}
+</style>"""
+
+
+def render(user: User) -> None:
+    """Draw the studio: overview, editor, preview, history and GIFT import."""
+    st.html(_EDITOR_CSS)
+    st.title("Content studio")
+    directory = config.content_dir()
+    _apply_pending(directory)
+    flash = st.session_state.pop("studio_flash", None)
+    if flash:
+        st.success(flash, icon=":material/check_circle:")
+        st.toast(flash, icon=":material/check_circle:")  # seen even when scrolled down
+    rows = _file_rows(content.content())
+    _overview(rows)
+    # Open the picked file before drawing the picker, so its labels show unsaved edits.
+    opened = _ensure_open(directory, _wanted(rows))
+    _picker(rows)
+    tabs = st.tabs(TABS, key="studio_tab", on_change="rerun")
+    with tabs[0]:
+        check = _editor(user, directory, opened)
+    with tabs[1]:
+        _preview(check.module)
+    with tabs[2]:
+        _history(user, directory, opened)
+    with tabs[3]:
+        _gift(user, directory)
+
+
+def _editor(user: User, directory: Path, opened: dict) -> content_store.CheckResult:
+    module_id = opened["module_id"]
+    if module_id is None:
+        st.caption(
+            "A new module: set its `id` (it names the file), replace the texts, then **Save**. "
+            "Nothing is written until the module has no problems."
+        )
+    else:
+        path = content_store.module_path(directory, module_id)
+        if content_store.file_sha(path) != opened["sha"]:
+            st.warning(
+                f"{path.name} changed on disk since you opened it (another trainer, or a git "
+                "pull). Saving will be refused; use **Discard changes and reload** to see the "
+                "new version.",
+                icon=":material/sync_problem:",
+            )
+    status = st.container()
+    text = st.text_area(
+        "Module YAML",
+        key=EDITOR,
+        height=520,
+        help="Checked whenever you click outside the box, press Ctrl+Enter, or click Check.",
+    )
+    opened["text"] = text
+    check = content_store.check_module_text(directory=directory, module_id=module_id, text=text)
+    with st.container(horizontal=True):
+        checked = st.button("Check", key="studio_check", icon=":material/fact_check:")
+        save = st.button("Save", key="studio_save", type="primary", icon=":material/save:")
+        reload = st.button(
+            "Discard changes and reload", key="studio_reload", icon=":material/undo:"
+        )
+    if reload:
+        _reopen(opened["target"])
+    if checked:
+        count = len(check.problems)
+        st.toast(
+            "Checked: no problems."
+            if check.ok
+            else f"Checked: {count} problem{'' if count == 1 else 's'}, listed above the editor.",
+            icon=":material/fact_check:",
+        )
+    with status:
+        _check_status(check, changed=text != opened["original"])
+    if save:
+        _save(user, directory, opened, text)
+    with st.expander("Highlighted YAML with line numbers", icon=":material/code:"):
+        st.code(text, language="yaml", line_numbers=True)
+    return check
+
+
+def _check_status(check: content_store.CheckResult, *, changed: bool) -> None:
+    unsaved = " Unsaved changes." if changed else ""
+    if check.ok and check.module is not None:
+        module = check.module
+        rename = (
+            f" Saving renames the module from '{check.renamed_from}' to '{check.module_id}'."
+            if check.renamed_from
+            else ""
+        )
+        st.success(
+            f"Valid: {len(module.lessons)} lesson(s), {len(module.quiz.questions)} question(s), "
+            f"version {content_version(module)[:8]}.{rename}{unsaved}",
+            icon=":material/check:",
+        )
+        return
+    count = len(check.problems)
+    with st.container(border=True):
+        st.error(
+            f"{count} problem{'' if count == 1 else 's'}: the module cannot be saved until "
+            f"{'it is' if count == 1 else 'they are'} fixed.{unsaved}",
+            icon=":material/error:",
+        )
+        _problem_list(check.problems)
+
+
+def _save(user: User, directory: Path, opened: dict, text: str) -> None:
+    try:
+        result = content_store.save_module_text(
+            directory=directory,
+            module_id=opened["module_id"],
+            text=text,
+            expected_sha=opened["sha"],
+            actor=user,
+        )
+    except InvalidModule as exc:
+        st.error(str(exc), icon=":material/block:")
+        return
+    except SaveConflict as exc:
+        st.error(str(exc), icon=":material/sync_problem:")
+        current = content_store.read_module_file(directory=directory, module_id=opened["target"])
+        if current is not None:
+            with st.expander("What is on disk now, compared with your edit", expanded=True):
+                _diff(current.text, text, "on disk now", "your edit")
+        return
+    except NotAllowed as exc:
+        st.error(str(exc))
+        return
+    if not result.changed:
+        st.info("Nothing to save: the file already has this text.")
+        return
+    renamed = f" (renamed from {result.renamed_from})" if result.renamed_from else ""
+    _reopen(
+        result.module_id,
+        flash=f"Saved {result.path.name}{renamed}: version {result.version[:8]}.",
+    )
+
+
+def _preview(module: Module | None) -> None:
+    if module is None:
+        st.info("The preview appears as soon as the module has no problems.")
+        return
+    quiz = module.quiz
+    drawn = quiz.questions_per_attempt or len(quiz.questions)
+    st.caption(
+        f"As a learner sees it. Each attempt draws {drawn} of the {len(quiz.questions)} "
+        "questions and shuffles their options; trainers also see the answer key."
+    )
+    st.header(module.title, anchor=False)
+    st.write(module.summary)
+    st.caption(f"About {module.estimated_minutes} minutes · pass mark {quiz.pass_mark}%")
+    render_lessons(module)
+    st.subheader("Quiz", anchor=False)
+    for number, question in enumerate(quiz.questions, start=1):
+        render_question_preview(
+            question, key=f"studio_preview_{question.id}", number=number, show_answer=True
+        )
+
+
+# --- history ---------------------------------------------------------------------------
+
+
+def _diff(before: str, after: str, before_label: str, after_label: str) -> None:
+    lines = list(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=before_label,
+            tofile=after_label,
+        )
+    )
+    if not lines:
+        st.info("No differences.")
+        return
+    st.code("".join(line if line.endswith("\n") else line + "\n" for line in lines), "diff")
+
+
+def _history(user: User, directory: Path, opened: dict) -> None:
+    module_id = opened["module_id"]
+    if module_id is None:
+        st.info("A new module has no history until it is saved.")
+        return
+    revisions = content_store.list_revisions(module_id=module_id)
+    if not revisions:
+        st.info(
+            "No revisions recorded yet. Every save here records one; the text on disk before "
+            "the first save is kept too."
+        )
+        return
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Revision": r.id,
+                    "Saved": _when(r.saved_at),
+                    "By": r.saved_by or "outside the studio",
+                    "Version": r.version[:8],
+                    "Lines": r.lines,
+                }
+                for r in revisions
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    labels = {r.id: f"#{r.id} · {_when(r.saved_at)} · {r.saved_by or 'outside'}" for r in revisions}
+    labels_all = {**labels, DISK: "The file on disk now", EDITING: "The editor (unsaved)"}
+    # By default: what the newest revision changed, and the one before it to restore. The
+    # file on disk and the unsaved editor text can be compared too. Defaults are set through
+    # session state: the browser keeps a widget's old choice otherwise.
+    options = [*labels, DISK, EDITING]
+    previous = options[1] if len(revisions) > 1 else options[0]
+    defaults = {
+        "studio_diff_from": (previous, options),
+        "studio_diff_to": (options[0], options),
+        "studio_restore_pick": (previous, list(labels)),
+    }
+    reset = st.session_state.pop("studio_history_reset", False)
+    for key, (value, allowed) in defaults.items():
+        if reset or st.session_state.get(key) not in allowed:
+            st.session_state[key] = value
+    st.subheader("Compare", anchor=False)
+    left, right = st.columns(2)
+    with left:
+        before = st.selectbox(
+            "From", options, format_func=labels_all.__getitem__, key="studio_diff_from"
+        )
+    with right:
+        after = st.selectbox(
+            "To", options, format_func=labels_all.__getitem__, key="studio_diff_to"
+        )
+
+    def text_of(choice) -> str:
+        if choice == EDITING:
+            return opened["text"]
+        if choice == DISK:
+            current = content_store.read_module_file(directory=directory, module_id=module_id)
+            return current.text if current else ""
+        return content_store.revision_text(revision_id=choice) or ""
+
+    _diff(text_of(before), text_of(after), labels_all[before], labels_all[after])
+
+    st.subheader("Restore", anchor=False)
+    st.caption(
+        "Restoring saves the old text as a new revision (checked like any save) and replaces "
+        "what is in the editor."
+    )
+    pick = st.selectbox(
+        "Revision to restore",
+        list(labels),
+        format_func=labels.__getitem__,
+        key="studio_restore_pick",
+    )
+    if st.button("Restore this revision", key="studio_restore", icon=":material/history:"):
+        try:
+            result = content_store.restore_revision(
+                directory=directory, revision_id=pick, expected_sha=opened["sha"], actor=user
+            )
+        except InvalidModule as exc:
+            st.error(str(exc))
+            _problem_list(exc.problems)
+            return
+        except (SaveConflict, content_store.ContentStoreError) as exc:
+            st.error(str(exc))
+            return
+        if not result.changed:
+            st.info("The file already has the text of that revision.")
+            return
+        _reopen(
+            result.module_id,
+            flash=f"Restored revision #{pick} as a new revision (version {result.version[:8]}).",
+        )
+
+
+# --- GIFT import -----------------------------------------------------------------------
+
+
+def _gift(user: User, directory: Path) -> None:
+    st.write(
+        "Bring in questions from Moodle or another LMS in **GIFT** format. Single and multiple "
+        "choice and true/false questions come in; other types are skipped and listed below."
+    )
+    upload = st.file_uploader("GIFT file", type=["gift", "txt"], key="studio_gift_upload")
+    pasted = st.text_area("…or paste GIFT text", key="studio_gift_text", height=120)
+    left, mid, right = st.columns(3)
+    with left:
+        module_id = st.text_input(
+            "New module id", key="studio_gift_id", placeholder="e.g. handling-complaints"
+        ).strip()
+    with mid:
+        title = st.text_input("Title", key="studio_gift_title").strip()
+    with right:
+        competency = st.selectbox(
+            "Competency",
+            list(COMPETENCY_LABELS),
+            format_func=COMPETENCY_LABELS.__getitem__,
+            key="studio_gift_competency",
+        )
+    source = upload.getvalue().decode("utf-8-sig", errors="replace") if upload else pasted
+    if not source.strip():
+        return
+    if not module_id or not title:
+        st.info("Give the new module an id and a title to see the preview.")
+        return
+    result = parse_gift(source)
+    try:
+        module, notes = module_from_gift(result, id=module_id, title=title, competency=competency)
+    except ValueError as exc:
+        st.error(f"Cannot import: {exc}.")
+        _gift_notes(result.notes)
+        return
+    st.success(
+        f"{len(module.quiz.questions)} question(s) ready to import into '{module_id}'."
+        + (f" {len(notes)} note(s) below." if notes else "")
+    )
+    _gift_notes(notes)
+    text = module_to_yaml(module)
+    with st.container(horizontal=True):
+        save = st.button("Create the module", key="studio_gift_save", type="primary")
+        edit = st.button("Open in the editor first", key="studio_gift_open")
+    if save:
+        try:
+            saved = content_store.save_module_text(
+                directory=directory, module_id=None, text=text, expected_sha=None, actor=user
+            )
+        except InvalidModule as exc:
+            st.error(str(exc))
+            _problem_list(exc.problems)
+            return
+        except content_store.ContentStoreError as exc:
+            st.error(str(exc))
+            return
+        _reopen(
+            saved.module_id,
+            tab="Edit",
+            flash=f"Created {saved.path.name} from GIFT. Write its lesson next: the import "
+            "adds a placeholder.",
+        )
+    if edit:
+        _reopen(NEW, tab="Edit", text=text, flash="Imported into the editor; not saved yet.")
+    st.subheader("Preview", anchor=False)
+    for number, question in enumerate(module.quiz.questions, start=1):
+        render_question_preview(
+            question, key=f"studio_gift_{question.id}", number=number, show_answer=True
+        )
+
+
+def _gift_notes(notes) -> None:
+    """List what the import skipped or changed, by line of the GIFT file."""
+    if not notes:
+        return
+    st.markdown(
+        "\n".join(
+            f"- line {n.line} · **{_escape(n.title)}**: {_escape(n.message)}"
+            for n in sorted(notes, key=lambda n: n.line)
+        )
+    )
