@@ -314,7 +314,7 @@ def _overview_chart(figures: list[QuestionFigures]) -> None:
         "(or wrong) has no discrimination index and is not plotted."
     )
     colours = alt.Scale(
-        domain=["fine", "flagged", "not checked yet"], range=["#2e7d32", "#c62828", "#9e9e9e"]
+        domain=["fine", "flagged", "not checked yet"], range=["#0072b2", "#d55e00", "#9e9e9e"]
     )
     tens = list(range(0, 101, 10))
     base = alt.Chart(points)
@@ -371,7 +371,7 @@ def _distractors(figures: list[QuestionFigures]) -> None:
     bar = base.mark_bar().encode(
         color=alt.Color(
             "Answer:N",
-            scale=alt.Scale(domain=["right", "wrong"], range=["#2e7d32", "#ef6c00"]),
+            scale=alt.Scale(domain=["right", "wrong"], range=["#0072b2", "#e69f00"]),
             legend=alt.Legend(orient="bottom"),
         )
     )
