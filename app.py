@@ -20,7 +20,9 @@ else:
     )
     auth.ensure_database()
     if config.is_demo():
-        st.warning("Demo data: this is a sample organisation, not real people.", icon="🧪")
+        st.warning(
+            "Demo data: this is a sample organisation, not real people.", icon=":material/science:"
+        )
 
     if accounts.count_users() == 0:
         nav.gate(auth.first_run_form, "Set up").run()

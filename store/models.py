@@ -87,6 +87,10 @@ class Attempt(SQLModel, table=True):
     __table_args__ = (
         Index("ix_attempt_user_module", "user_id", "module_id"),
         Index("ix_attempt_module_version", "module_id", "content_version"),
+        # Covering index for the team dashboard's weekly activity (migration 0002).
+        Index(
+            "ix_attempt_activity", "submitted_at", "kind", "module_id", "user_id", "score", "passed"
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id")

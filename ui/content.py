@@ -23,7 +23,7 @@ def _signature(directory: Path) -> tuple:
         return ()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _load(directory: str, signature: tuple) -> ContentSet:
     return load_content_dir(Path(directory))
 

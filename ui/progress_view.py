@@ -72,7 +72,7 @@ def _overview(modules, progress) -> None:
         .mark_bar(color="#0f6e6e", cornerRadiusEnd=3)
         .encode(
             x=alt.X("Best score (%):Q", scale=alt.Scale(domain=[0, 100]), title="Best score (%)"),
-            y=alt.Y("Competency:N", sort=None, title=None),
+            y=alt.Y("Competency:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
             tooltip=["Competency", "Best score (%)", "Modules passed"],
         )
         .properties(height=280)

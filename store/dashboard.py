@@ -1,0 +1,876 @@
+"""Team progress for managers and administrators: scoped aggregate queries over progress rows.
+
+Every public function takes the acting user and answers only for the teams that person may see:
+a manager the teams they manage, an administrator every team. Asking for any other team raises
+`NotAllowed`, so no page can show another team's rows by passing a crafted id.
+
+Statuses follow `store.learning.status_of` exactly, computed in SQL (`_status_expr`) so the
+dashboard aggregates over the per-person, per-module progress rows in the database instead of
+loading them into Python. Only the weekly activity reads attempts, and it too groups in SQL.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import (
+    Date,
+    Integer,
+    and_,
+    case,
+    cast,
+    false,
+    literal,
+    null,
+    or_,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.sql import ColumnElement
+from sqlmodel import Session, func, select
+
+from store.accounts import now_utc
+from store.db import session_scope
+from store.learning import EXPIRING_SOON_DAYS, NotAllowed
+from store.models import Assignment, Attempt, AuditLog, Progress, Team, TeamManager, User
+
+DONE = ("passed", "expiring")  # a valid pass: the assignment is complete
+SCORE_BINS = tuple(range(0, 100, 10))  # lower bounds of the score histogram's bins
+
+
+# --- scope ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamChoice:
+    """A team the acting person may look at."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The teams one dashboard view covers; whole_org when an administrator sees every team."""
+
+    team_ids: tuple[int, ...]
+    whole_org: bool = False
+
+    def condition(self) -> ColumnElement[bool]:
+        """Return the SQL condition selecting the active people of these teams."""
+        if self.whole_org:
+            return and_(User.team_id.is_not(None), User.active)
+        return and_(User.team_id.in_(self.team_ids or (-1,)), User.active)
+
+
+def _visible_team_ids(session: Session, actor: User) -> set[int] | None:
+    """Return the teams actor may see; None means every team (admin)."""
+    if actor.role == "admin":
+        return None
+    if actor.role != "manager":
+        raise NotAllowed("Only managers and administrators can see team progress.")
+    return set(session.exec(select(TeamManager.team_id).where(TeamManager.user_id == actor.id)))
+
+
+def team_choices(*, actor: User) -> list[TeamChoice]:
+    """Return the teams actor may look at, by name."""
+    with session_scope(write=False) as session:
+        visible = _visible_team_ids(session, actor)
+        query = select(Team.id, Team.name).order_by(Team.name)
+        if visible is not None:
+            query = query.where(Team.id.in_(visible or {-1}))
+        return [TeamChoice(id=i, name=n) for i, n in session.exec(query)]
+
+
+def resolve_scope(*, actor: User, team_id: int | None = None) -> Scope:
+    """Return the scope of a view: one team, or every team actor may see when team_id is None.
+
+    Raises NotAllowed when team_id is a team actor does not manage (or does not exist).
+    """
+    with session_scope(write=False) as session:
+        visible = _visible_team_ids(session, actor)
+        if team_id is not None:
+            exists = session.get(Team, team_id) is not None
+            if not exists or (visible is not None and team_id not in visible):
+                raise NotAllowed("You can only see the teams you manage.")
+            return Scope(team_ids=(team_id,))
+        if visible is None:
+            return Scope(team_ids=(), whole_org=True)
+        return Scope(team_ids=tuple(sorted(visible)))
+
+
+def data_stamp() -> tuple:
+    """Return a cheap fingerprint that changes whenever dashboard figures may have changed.
+
+    It moves with every started or submitted attempt and with every audited change (which
+    covers assignments, people, roles and teams; sign-ins are left out), so a cache keyed by
+    it is never stale.
+    """
+    with session_scope(write=False) as session:
+        last_submit = session.exec(select(func.max(Attempt.submitted_at))).one()
+        last_started = session.exec(select(func.max(Attempt.id))).one()
+        last_change = session.exec(
+            select(AuditLog.id)
+            .where(AuditLog.action.not_in(("sign_in", "sign_out", "sign_in_failed")))
+            .order_by(AuditLog.id.desc())
+            .limit(1)
+        ).first()
+    return (str(last_submit), last_started, last_change)
+
+
+# --- the status of every person and module, in SQL ---------------------------------------
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def _status_expr(today: date, due, is_open) -> ColumnElement[str]:
+    """Return store.learning.status_of as a SQL CASE over a (possibly missing) progress row."""
+    tomorrow = _midnight(today + timedelta(days=1))
+    soon = _midnight(today + timedelta(days=EXPIRING_SOON_DAYS + 1))
+    expires = Progress.expires_at
+    passed = Progress.passed_at.is_not(None)
+    valid = and_(passed, or_(expires.is_(None), expires >= tomorrow))
+    return case(
+        (and_(valid, expires.is_not(None), expires < soon), "expiring"),
+        (valid, "passed"),
+        (and_(due.is_not(None), due < today), "overdue"),
+        (passed, "due_again"),
+        (is_open, "in_progress"),
+        (func.coalesce(Progress.attempt_count, 0) > 0, "failed"),
+        else_="not_started",
+    )
+
+
+def _module_filter(column, module_ids: Sequence[str] | None) -> ColumnElement[bool]:
+    if module_ids is None:
+        return literal(True)
+    return column.in_(list(module_ids)) if module_ids else false()
+
+
+def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date):
+    """Return a subquery: one row per person and module that is assigned or has progress.
+
+    The keys come from one grouped pass over the people's assignments (team and personal,
+    earliest due date wins) and progress rows; the progress row is then found through its
+    unique (user_id, module_id) index.
+    """
+    people = scope.condition()
+    live = Assignment.withdrawn_at.is_(None)
+    rows = union_all(
+        select(
+            User.id.label("user_id"),
+            User.team_id.label("team_id"),
+            Assignment.module_id.label("module_id"),
+            Assignment.due_date.label("due"),
+        )
+        .join(Assignment, Assignment.team_id == User.team_id)
+        .where(people, live, _module_filter(Assignment.module_id, module_ids)),
+        select(User.id, User.team_id, Assignment.module_id, Assignment.due_date)
+        .join(Assignment, Assignment.user_id == User.id)
+        .where(people, live, _module_filter(Assignment.module_id, module_ids)),
+        select(User.id, User.team_id, Progress.module_id, null())
+        .join(Progress, Progress.user_id == User.id)
+        .where(people, _module_filter(Progress.module_id, module_ids)),
+    ).subquery("rows")
+    keys = (
+        select(rows.c.user_id, rows.c.team_id, rows.c.module_id, func.min(rows.c.due).label("due"))
+        .group_by(rows.c.user_id, rows.c.team_id, rows.c.module_id)
+        .subquery("keys")
+    )
+    # Open attempts are few and found through the submitted_at index; a row-value IN looks
+    # each cell up in them.
+    open_attempts = select(Attempt.user_id, Attempt.module_id).where(
+        Attempt.submitted_at.is_(None), Attempt.kind == "quiz"
+    )
+    is_open = tuple_(keys.c.user_id, keys.c.module_id).in_(open_attempts)
+    return (
+        select(
+            keys.c.user_id,
+            keys.c.team_id,
+            keys.c.module_id,
+            keys.c.due,
+            Progress.best_score,
+            func.coalesce(Progress.attempt_count, 0).label("attempt_count"),
+            Progress.passed_at,
+            Progress.expires_at,
+            Progress.certificate_id,
+            _status_expr(today, keys.c.due, is_open).label("status"),
+        )
+        .select_from(keys)
+        .outerjoin(
+            Progress,
+            and_(Progress.user_id == keys.c.user_id, Progress.module_id == keys.c.module_id),
+        )
+        .subquery("cells")
+    )
+
+
+# --- overview: headline numbers, modules, teams, who needs attention ----------------------
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The numbers at the top of the page."""
+
+    people: int
+    assigned: int
+    completed: int
+    overdue: int
+    expiring: int
+    average_best: float | None
+
+    @property
+    def completion(self) -> float | None:
+        """Return completed / assigned as a fraction, or None when nothing is assigned."""
+        return self.completed / self.assigned if self.assigned else None
+
+
+@dataclass(frozen=True)
+class ModuleStatusCount:
+    """How many people have a status on a module they are assigned."""
+
+    module_id: str
+    status: str
+    people: int
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    """One team's standing, for the organisation view."""
+
+    team_id: int
+    team: str
+    people: int
+    assigned: int
+    completed: int
+    overdue: int
+    expiring: int
+    average_best: float | None
+
+    @property
+    def completion(self) -> float | None:
+        """Return completed / assigned as a fraction, or None when nothing is assigned."""
+        return self.completed / self.assigned if self.assigned else None
+
+
+@dataclass(frozen=True)
+class TeamModule:
+    """How one team stands on one module it is assigned."""
+
+    team_id: int
+    module_id: str
+    assigned: int
+    completed: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class ModuleScore:
+    """Sum and count of best scores on one module, so averages can be combined exactly."""
+
+    module_id: str
+    total: float
+    count: int
+
+
+@dataclass(frozen=True)
+class AttentionRow:
+    """A person who is behind, and on which modules."""
+
+    user_id: int
+    name: str
+    username: str
+    team: str
+    overdue: tuple[str, ...]
+    failed_twice: tuple[str, ...]
+    expiring: tuple[str, ...]
+    earliest_due: date | None
+
+    def sort_key(self) -> tuple:
+        """Most overdue first, then most failed, then most expiring, then earliest due."""
+        return (
+            -len(self.overdue),
+            -len(self.failed_twice),
+            -len(self.expiring),
+            self.earliest_due or date.max,
+            self.name,
+        )
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the top of the dashboard shows, from one grouped pass in SQL."""
+
+    headline: Headline
+    by_module: list[ModuleStatusCount]
+    teams: list[TeamSummary]
+    team_modules: list[TeamModule]
+    scores: list[ModuleScore]
+    attention: list[AttentionRow] = field(default_factory=list)
+
+
+def overview(
+    *,
+    actor: User,
+    team_id: int | None = None,
+    module_ids: Sequence[str] | None = None,
+    today: date | None = None,
+) -> Overview:
+    """Return headline numbers, statuses, team summaries and who needs attention for a view.
+
+    One grouped query does the work: cells are counted per team, module and status, except the
+    cells that need attention (overdue, expiring soon, or never passed after two or more tries),
+    which keep their person so the attention list can name them.
+    """
+    scope = resolve_scope(actor=actor, team_id=team_id)
+    today = today or now_utc().date()
+    cells = _cells(scope, module_ids, today)
+    assigned = cells.c.due.is_not(None).label("assigned")
+    failing = and_(cells.c.attempt_count >= 2, cells.c.passed_at.is_(None)).label("failing")
+    flagged = or_(cells.c.status.in_(("overdue", "expiring")), failing)
+    who = case((flagged, cells.c.user_id)).label("who")
+    query = select(
+        cells.c.team_id,
+        cells.c.module_id,
+        cells.c.status,
+        assigned,
+        failing,
+        who,
+        func.min(cells.c.due),
+        func.count(),
+        func.sum(cells.c.best_score),
+        func.count(cells.c.best_score),
+    ).group_by(cells.c.team_id, cells.c.module_id, cells.c.status, assigned, failing, who)
+    with session_scope(write=False) as session:
+        rows = session.exec(query).all()
+        people_query = (
+            select(User.team_id, func.count()).where(scope.condition()).group_by(User.team_id)
+        )
+        people = dict(session.exec(people_query).all())
+        names = dict(session.exec(select(Team.id, Team.name).where(Team.id.in_(people))).all())
+        flagged_ids = {row[5] for row in rows if row[5] is not None}
+        who_is = {
+            uid: (name, username)
+            for uid, name, username in session.exec(
+                select(User.id, User.name, User.username).where(User.id.in_(flagged_ids))
+            )
+        }
+
+    per_team: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    by_module: dict[tuple[str, str], int] = defaultdict(int)
+    team_modules: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    scores: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+    flags: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for team, module_id, status, is_assigned, is_failing, uid, due, n, total, count in rows:
+        t = per_team[team]
+        t["score_sum"] += total or 0.0
+        t["score_n"] += count
+        scores[module_id][0] += total or 0.0
+        scores[module_id][1] += count
+        if status == "expiring":
+            t["expiring"] += n
+        if is_assigned:
+            by_module[(module_id, status)] += n
+            tm = team_modules[(team, module_id)]
+            tm[0] += n
+            tm[1] += n if status in DONE else 0
+            tm[2] += n if status == "overdue" else 0
+            t["assigned"] += n
+            t["completed"] += n if status in DONE else 0
+            t["overdue"] += n if status == "overdue" else 0
+        if uid is not None:
+            found = flags[uid]
+            found["team"] = [team]
+            if status == "overdue":
+                found["overdue"].append(module_id)
+                found["due"].append(_as_date(due))
+            if status == "expiring":
+                found["expiring"].append(module_id)
+            if is_failing:
+                found["failing"].append(module_id)
+
+    def average(total: float, count: float) -> float | None:
+        return total / count if count else None
+
+    teams = [
+        TeamSummary(
+            team_id=tid,
+            team=names.get(tid, "?"),
+            people=count,
+            assigned=int(per_team[tid]["assigned"]),
+            completed=int(per_team[tid]["completed"]),
+            overdue=int(per_team[tid]["overdue"]),
+            expiring=int(per_team[tid]["expiring"]),
+            average_best=average(per_team[tid]["score_sum"], per_team[tid]["score_n"]),
+        )
+        for tid, count in people.items()
+    ]
+    teams.sort(key=lambda t: (t.completion if t.completion is not None else 2.0, t.team))
+    attention = sorted(
+        (
+            AttentionRow(
+                user_id=uid,
+                name=who_is[uid][0],
+                username=who_is[uid][1],
+                team=names.get(found["team"][0], "?"),
+                overdue=tuple(sorted(found["overdue"])),
+                failed_twice=tuple(sorted(found["failing"])),
+                expiring=tuple(sorted(found["expiring"])),
+                earliest_due=min(found["due"]) if found["due"] else None,
+            )
+            for uid, found in flags.items()
+        ),
+        key=AttentionRow.sort_key,
+    )
+    headline = Headline(
+        people=sum(people.values()),
+        assigned=sum(t.assigned for t in teams),
+        completed=sum(t.completed for t in teams),
+        overdue=sum(t.overdue for t in teams),
+        expiring=sum(t.expiring for t in teams),
+        average_best=average(
+            sum(v["score_sum"] for v in per_team.values()),
+            sum(v["score_n"] for v in per_team.values()),
+        ),
+    )
+    return Overview(
+        headline=headline,
+        by_module=[
+            ModuleStatusCount(module_id=m, status=s, people=n)
+            for (m, s), n in sorted(by_module.items())
+        ],
+        teams=teams,
+        team_modules=[
+            TeamModule(team_id=t, module_id=m, assigned=a, completed=c, overdue=o)
+            for (t, m), (a, c, o) in sorted(team_modules.items())
+        ],
+        scores=[
+            ModuleScore(module_id=m, total=t, count=int(n))
+            for m, (t, n) in sorted(scores.items())
+            if n
+        ],
+        attention=attention,
+    )
+
+
+def organisation_scores(*, actor: User) -> list[ModuleScore]:
+    """Return best-score totals per module over everyone, for comparing a team with the whole.
+
+    Any manager may see these: only totals per module leave the database.
+    """
+    with session_scope(write=False) as session:
+        _visible_team_ids(session, actor)  # managers and administrators only
+        query = (
+            select(
+                Progress.module_id, func.sum(Progress.best_score), func.count(Progress.best_score)
+            )
+            .where(Progress.best_score.is_not(None))
+            .group_by(Progress.module_id)
+        )
+        return [
+            ModuleScore(module_id=m, total=float(t or 0.0), count=int(n))
+            for m, t, n in session.exec(query).all()
+        ]
+
+
+# --- one row per person and module ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonModule:
+    """One person's standing on one module: a heatmap cell and a row of the CSV export."""
+
+    user_id: int
+    name: str
+    username: str
+    team: str
+    module_id: str
+    status: str
+    assigned: bool
+    due_date: date | None
+    best_score: float | None
+    attempts: int
+    passed_at: datetime | None
+    expires_at: datetime | None
+    certificate_id: str | None
+
+
+def _person_module(person: tuple, module_id: str, cell) -> PersonModule:
+    uid, name, username, team = person
+    if cell is None:
+        return PersonModule(
+            user_id=uid,
+            name=name,
+            username=username,
+            team=team,
+            module_id=module_id,
+            status="not_started",
+            assigned=False,
+            due_date=None,
+            best_score=None,
+            attempts=0,
+            passed_at=None,
+            expires_at=None,
+            certificate_id=None,
+        )
+    return PersonModule(
+        user_id=uid,
+        name=name,
+        username=username,
+        team=team,
+        module_id=module_id,
+        status=cell.status,
+        assigned=cell.due is not None,
+        due_date=_as_date(cell.due),
+        best_score=cell.best_score,
+        attempts=cell.attempt_count,
+        passed_at=_aware(cell.passed_at),
+        expires_at=_aware(cell.expires_at),
+        certificate_id=cell.certificate_id,
+    )
+
+
+def person_modules(
+    *,
+    actor: User,
+    team_id: int | None = None,
+    module_ids: Sequence[str],
+    today: date | None = None,
+    user_id: int | None = None,
+) -> list[PersonModule]:
+    """Return every person of the view times every module in module_ids, by team and name.
+
+    People and modules with no assignment and no progress are filled in as not started. With
+    user_id, only that person's rows (they must be in the view).
+    """
+    scope = resolve_scope(actor=actor, team_id=team_id)
+    today = today or now_utc().date()
+    cells = _cells(scope, module_ids, today)
+    who = select(User.id, User.name, User.username, Team.name).join(Team, Team.id == User.team_id)
+    who = who.where(scope.condition()).order_by(Team.name, User.name, User.id)
+    query = select(*cells.c)
+    if user_id is not None:
+        who = who.where(User.id == user_id)
+        query = query.where(cells.c.user_id == user_id)
+    with session_scope(write=False) as session:
+        people = session.exec(who).all()
+        found = {(row.user_id, row.module_id): row for row in session.exec(query)}
+    return [
+        _person_module(tuple(person), module_id, found.get((person[0], module_id)))
+        for person in people
+        for module_id in module_ids
+    ]
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+# --- scores and activity --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreBin:
+    """How many best scores fall in [low, low + 10) (the last bin includes 100)."""
+
+    low: int
+    count: int
+
+
+def score_distribution(
+    *,
+    actor: User,
+    team_id: int | None = None,
+    module_ids: Sequence[str] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[ScoreBin]:
+    """Return the histogram of best scores (one per person and module), for people whose
+    latest attempt at the module falls in [start, end]."""
+    scope = resolve_scope(actor=actor, team_id=team_id)
+    score = Progress.best_score
+    bucket = case(
+        *[(score < low + 10, low) for low in SCORE_BINS[:-1]], else_=SCORE_BINS[-1]
+    ).label("low")
+    query = (
+        select(bucket, func.count())
+        .join(User, User.id == Progress.user_id)
+        .where(
+            scope.condition(), score.is_not(None), _module_filter(Progress.module_id, module_ids)
+        )
+        .group_by(bucket)
+    )
+    if start is not None:
+        query = query.where(Progress.last_attempt_at >= _midnight(start))
+    if end is not None:
+        query = query.where(Progress.last_attempt_at < _midnight(end + timedelta(days=1)))
+    with session_scope(write=False) as session:
+        counts = dict(session.exec(query).all())
+    return [ScoreBin(low=low, count=int(counts.get(low, 0))) for low in SCORE_BINS]
+
+
+@dataclass(frozen=True)
+class WeekActivity:
+    """Quiz activity in one week, Monday to Sunday."""
+
+    week: date
+    attempts: int
+    passes: int
+    average_score: float | None
+
+
+def _day(column, dialect: str) -> ColumnElement:
+    # SQLite keeps UTC timestamps as text, so the day is its first ten characters: much
+    # cheaper than date() on every row, and it lets the covering index answer alone.
+    if dialect == "sqlite":
+        return func.substr(column, 1, 10)
+    return cast(func.timezone("UTC", column), Date)
+
+
+def weekly_activity(
+    *,
+    actor: User,
+    team_id: int | None = None,
+    module_ids: Sequence[str] | None = None,
+    start: date,
+    end: date,
+) -> list[WeekActivity]:
+    """Return attempts, passes and average score per week in [start, end], every week listed.
+
+    SQL groups the submitted attempts by day through the (submitted_at, ...) covering index;
+    the days are then added up into weeks. The whole organisation counts everyone's attempts.
+    """
+    scope = resolve_scope(actor=actor, team_id=team_id)
+    with session_scope(write=False) as session:
+        day = _day(Attempt.submitted_at, session.get_bind().dialect.name).label("day")
+        query = (
+            select(
+                day,
+                func.count(),
+                func.sum(cast(Attempt.passed, Integer)),
+                func.sum(Attempt.score),
+            )
+            .where(
+                Attempt.submitted_at >= _midnight(start),
+                Attempt.submitted_at < _midnight(end + timedelta(days=1)),
+                Attempt.kind == "quiz",
+                _module_filter(Attempt.module_id, module_ids),
+            )
+            .group_by(day)
+        )
+        if not scope.whole_org:
+            members = select(User.id).where(scope.condition())
+            query = query.where(Attempt.user_id.in_(members))
+        days = session.exec(query).all()
+    totals: dict[date, list[float]] = defaultdict(lambda: [0, 0, 0.0])
+    for value, n, passes, score_sum in days:
+        when = _as_date(value)
+        week = totals[when - timedelta(days=when.weekday())]
+        week[0] += n
+        week[1] += passes or 0
+        week[2] += score_sum or 0.0
+    weeks = []
+    monday = start - timedelta(days=start.weekday())
+    while monday <= end:
+        n, passes, score_sum = totals.get(monday, (0, 0, 0.0))
+        weeks.append(
+            WeekActivity(
+                week=monday,
+                attempts=int(n),
+                passes=int(passes),
+                average_score=score_sum / n if n else None,
+            )
+        )
+        monday += timedelta(days=7)
+    return weeks
+
+
+@dataclass(frozen=True)
+class CompetencyScore:
+    """The average best score on one competency's modules, for the view and the organisation."""
+
+    competency: str
+    average: float | None
+    organisation: float | None
+
+
+def competency_profile(
+    *,
+    scores: Iterable[ModuleScore],
+    organisation: Iterable[ModuleScore],
+    competency_of: Mapping[str, str],
+    competencies: Sequence[str],
+) -> list[CompetencyScore]:
+    """Combine per-module score totals into one average per competency (listed in order)."""
+
+    def combine(rows: Iterable[ModuleScore]) -> dict[str, float | None]:
+        totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+        for row in rows:
+            competency = competency_of.get(row.module_id)
+            if competency is not None:
+                totals[competency][0] += row.total
+                totals[competency][1] += row.count
+        return {c: (t / n if n else None) for c, (t, n) in totals.items()}
+
+    mine, org = combine(scores), combine(organisation)
+    return [
+        CompetencyScore(competency=c, average=mine.get(c), organisation=org.get(c))
+        for c in competencies
+    ]
+
+
+# --- one person -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttemptRow:
+    """One submitted quiz attempt, for the person drill-down."""
+
+    id: int
+    module_id: str
+    submitted_at: datetime
+    score: float | None
+    passed: bool | None
+
+
+@dataclass(frozen=True)
+class PersonDetail:
+    """One person's modules, attempts and certificates, for a manager's drill-down."""
+
+    user_id: int
+    name: str
+    username: str
+    team: str | None
+    modules: list[PersonModule]
+    attempts: list[AttemptRow]
+
+
+def person_detail(
+    *,
+    actor: User,
+    user_id: int,
+    module_ids: Sequence[str],
+    today: date | None = None,
+    attempt_limit: int = 200,
+) -> PersonDetail:
+    """Return one person's standing on every module and their latest attempts.
+
+    Raises NotAllowed when the person is not in a team actor may see.
+    """
+    with session_scope(write=False) as session:
+        visible = _visible_team_ids(session, actor)
+        person = session.get(User, user_id)
+        if (
+            person is None
+            or person.team_id is None
+            or (visible is not None and person.team_id not in visible)
+        ):
+            raise NotAllowed("That person is not in a team you can see.")
+        team = session.get(Team, person.team_id)
+        attempts = [
+            AttemptRow(
+                id=a.id,
+                module_id=a.module_id,
+                submitted_at=_aware(a.submitted_at),
+                score=a.score,
+                passed=a.passed,
+            )
+            for a in session.exec(
+                select(Attempt)
+                .where(
+                    Attempt.user_id == user_id,
+                    Attempt.kind == "quiz",
+                    Attempt.submitted_at.is_not(None),
+                )
+                .order_by(Attempt.submitted_at.desc())
+                .limit(attempt_limit)
+            )
+        ]
+    modules = person_modules(
+        actor=actor, team_id=person.team_id, module_ids=module_ids, today=today, user_id=user_id
+    )
+    return PersonDetail(
+        user_id=person.id,
+        name=person.name,
+        username=person.username,
+        team=team.name if team else None,
+        modules=modules,
+        attempts=attempts,
+    )
+
+
+# --- CSV export -----------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "Team",
+    "Name",
+    "Username",
+    "Module",
+    "Module id",
+    "Status",
+    "Assigned",
+    "Due date",
+    "Best score",
+    "Attempts",
+    "Passed at",
+    "Expires at",
+    "Certificate",
+)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """Return value ready for a spreadsheet: text starting like a formula gets a leading quote."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _csv_time(value: datetime | None) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def rows_to_csv(
+    rows: Iterable[PersonModule], *, titles: Mapping[str, str], labels: Mapping[str, str]
+) -> bytes:
+    """Return the rows as UTF-8 CSV (with a BOM so spreadsheets read the accents right)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        writer.writerow(
+            [
+                csv_safe(v)
+                for v in (
+                    r.team,
+                    r.name,
+                    r.username,
+                    titles.get(r.module_id, r.module_id),
+                    r.module_id,
+                    labels.get(r.status, r.status),
+                    "yes" if r.assigned else "no",
+                    r.due_date.isoformat() if r.due_date else "",
+                    f"{r.best_score:.1f}" if r.best_score is not None else "",
+                    r.attempts,
+                    _csv_time(r.passed_at),
+                    _csv_time(r.expires_at),
+                    r.certificate_id or "",
+                )
+            ]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

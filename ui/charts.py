@@ -1,0 +1,298 @@
+"""Altair chart builders for the dashboards: labelled axes, tooltips, colour-blind-safe colours.
+
+Colours come from the Okabe-Ito palette, which stays distinguishable with the common colour
+vision deficiencies; no chart relies on colour alone (tooltips everywhere, shapes on the profile).
+Builders take plain pandas DataFrames and return charts; they never query anything. Every
+encoding names its type, so a chart's spec does not depend on its data: `show` builds each spec
+once per process (`template`) and hands Streamlit the data beside it, because building and
+validating Altair charts on every run would cost more than everything else on the page. The
+tests validate every builder's output against the Vega-Lite schema instead.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Callable
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from store.learning import STATUS_LABELS
+
+# Okabe-Ito, one colour per status, most urgent first.
+STATUS_COLOURS = {
+    "overdue": "#D55E00",  # vermillion
+    "due_again": "#E69F00",  # orange
+    "failed": "#CC79A7",  # reddish purple
+    "in_progress": "#0072B2",  # blue
+    "not_started": "#BBBBBB",  # grey
+    "expiring": "#F0E442",  # yellow
+    "passed": "#009E73",  # bluish green
+}
+NOT_ASSIGNED = "Not assigned"  # heatmap only: not started on a module nobody asked for
+STATUS_DOMAIN = [*(STATUS_LABELS[s] for s in STATUS_COLOURS), NOT_ASSIGNED]
+STATUS_RANGE = [*STATUS_COLOURS.values(), "#EEEEEE"]
+TEAM_COLOUR = "#0072B2"
+ORG_COLOUR = "#E69F00"
+PASS_COLOUR = "#009E73"
+SCORE_COLOUR = "#0072B2"
+SEQUENTIAL = "viridis"  # perceptually even and colour-blind safe
+
+ROW_HEIGHT = 22  # pixels per row of a heatmap
+
+
+def _status_scale(with_not_assigned: bool = False) -> alt.Scale:
+    n = len(STATUS_DOMAIN) if with_not_assigned else len(STATUS_DOMAIN) - 1
+    return alt.Scale(domain=STATUS_DOMAIN[:n], range=STATUS_RANGE[:n])
+
+
+def _status_legend(columns: int) -> alt.Legend:
+    # The legend starts under the plot, right of the axis labels: a half-width chart has room
+    # for one column, a full-width one for two even on a phone.
+    return alt.Legend(
+        title="Status",
+        orient="bottom",
+        columns=columns,
+        columnPadding=8,
+        labelLimit=100,
+        symbolType="square",
+    )
+
+
+def module_status_bars(frame: pd.DataFrame) -> alt.Chart:
+    """Stacked bars: for each module, the share of assigned people in each status.
+
+    frame columns: module (title), status (label), people, order (status rank), completion (0-1).
+    """
+    return (
+        alt.Chart(frame, title="Assigned training by module")
+        .mark_bar()
+        .encode(
+            y=alt.Y(
+                "module:N",
+                title=None,
+                sort=alt.EncodingSortField("completion", order="ascending"),
+                axis=alt.Axis(labelLimit=180),
+            ),
+            x=alt.X(
+                "sum(people):Q",
+                stack="normalize",
+                title="Share of people assigned",
+                axis=alt.Axis(format="%"),
+            ),
+            color=alt.Color("status:N", scale=_status_scale(), legend=_status_legend(1)),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("module:N", title="Module"),
+                alt.Tooltip("status:N", title="Status"),
+                alt.Tooltip("people:Q", title="People"),
+                alt.Tooltip("completion:Q", title="Completed", format=".0%"),
+            ],
+        )
+        .properties(height=alt.Step(24))
+    )
+
+
+def status_heatmap(frame: pd.DataFrame) -> alt.Chart:
+    """Person x module grid coloured by status (NOT_ASSIGNED for untouched, unassigned cells).
+
+    frame columns: person, module (title), status (label), assigned ("yes"/"no"), due,
+    best (text), attempts.
+    """
+    return (
+        alt.Chart(frame, title="Status by person and module")
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X(
+                "module:N",
+                title=None,
+                axis=alt.Axis(orient="top", labelAngle=-90, labelLimit=150, labelOverlap="greedy"),
+            ),
+            y=alt.Y("person:N", title=None, axis=alt.Axis(labelLimit=160)),
+            color=alt.Color(
+                "status:N",
+                scale=_status_scale(with_not_assigned=True),
+                legend=_status_legend(2),
+            ),
+            tooltip=[
+                alt.Tooltip("person:N", title="Person"),
+                alt.Tooltip("module:N", title="Module"),
+                alt.Tooltip("status:N", title="Status"),
+                alt.Tooltip("assigned:N", title="Assigned"),
+                alt.Tooltip("due:N", title="Due"),
+                alt.Tooltip("best:N", title="Best score"),
+                alt.Tooltip("attempts:Q", title="Attempts"),
+            ],
+        )
+        .properties(height=alt.Step(ROW_HEIGHT))
+    )
+
+
+def team_completion_heatmap(frame: pd.DataFrame) -> alt.Chart:
+    """Team x module grid coloured by the completed share of assigned people.
+
+    frame columns: team, rank (row order), module (title), completion (0-1), completed,
+    assigned, overdue.
+    """
+    return (
+        alt.Chart(frame, title="Completion by team and module")
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X(
+                "module:N",
+                title=None,
+                axis=alt.Axis(orient="top", labelAngle=-90, labelLimit=150, labelOverlap="greedy"),
+            ),
+            y=alt.Y(
+                "team:N",
+                title=None,
+                sort=alt.EncodingSortField("rank", op="min"),
+                axis=alt.Axis(labelLimit=180),
+            ),
+            color=alt.Color(
+                "completion:Q",
+                title="Completed",
+                scale=alt.Scale(scheme=SEQUENTIAL, domain=[0, 1]),
+                legend=alt.Legend(format="%", orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("team:N", title="Team"),
+                alt.Tooltip("module:N", title="Module"),
+                alt.Tooltip("completion:Q", title="Completed", format=".0%"),
+                alt.Tooltip("completed:Q", title="People done"),
+                alt.Tooltip("assigned:Q", title="People assigned"),
+                alt.Tooltip("overdue:Q", title="Overdue"),
+            ],
+        )
+        .properties(height=alt.Step(ROW_HEIGHT))
+    )
+
+
+def score_histogram(frame: pd.DataFrame) -> alt.Chart:
+    """Bars: how many best scores fall in each ten-point band.
+
+    frame columns: band (label such as "80-89"), low (for order), count.
+    """
+    return (
+        alt.Chart(frame, title="Best scores")
+        .mark_bar(color=SCORE_COLOUR)
+        .encode(
+            x=alt.X(
+                "band:O",
+                title="Best score (%)",
+                sort=alt.EncodingSortField("low", order="ascending"),
+                axis=alt.Axis(labelAngle=0),
+            ),
+            y=alt.Y("count:Q", title="People and modules"),
+            tooltip=[
+                alt.Tooltip("band:O", title="Score band"),
+                alt.Tooltip("count:Q", title="People and modules"),
+            ],
+        )
+        .properties(height=260)
+    )
+
+
+def weekly_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """Passes per week as bars, with the week's average score as a line on its own axis.
+
+    frame columns: week (date), attempts, passes, average (score or None).
+    """
+    base = alt.Chart(frame).encode(
+        x=alt.X("week:T", title="Week starting", axis=alt.Axis(format="%d %b", labelAngle=0))
+    )
+    tooltip = [
+        alt.Tooltip("week:T", title="Week starting", format="%d %b %Y"),
+        alt.Tooltip("passes:Q", title="Passes"),
+        alt.Tooltip("attempts:Q", title="Attempts"),
+        alt.Tooltip("average:Q", title="Average score", format=".1f"),
+    ]
+    bars = base.mark_bar(color=PASS_COLOUR, opacity=0.8).encode(
+        y=alt.Y("passes:Q", title="Passes", axis=alt.Axis(titleColor=PASS_COLOUR)),
+        tooltip=tooltip,
+    )
+    line = base.mark_line(color=SCORE_COLOUR, point=True, strokeDash=[4, 2]).encode(
+        y=alt.Y(
+            "average:Q",
+            title="Average score (%)",
+            scale=alt.Scale(domain=[0, 100]),
+            axis=alt.Axis(titleColor=SCORE_COLOUR),
+        ),
+        tooltip=tooltip,
+    )
+    return (
+        alt.layer(bars, line, title="Completions over time")
+        .resolve_scale(y="independent")
+        .properties(height=260)
+    )
+
+
+def competency_profile(
+    frame: pd.DataFrame, *, team_label: str | None = None, score_floor: int = 0
+) -> alt.Chart:
+    """Dot plot: average best score per competency, the view against the organisation.
+
+    frame columns: competency (label), group (team_label or "Organisation"), score. Without a
+    team_label only the organisation is drawn. The axis starts at score_floor, a little below
+    the lowest score, so differences are visible.
+    """
+    groups = [team_label, "Organisation"] if team_label else ["Organisation"]
+    colours = [TEAM_COLOUR, ORG_COLOUR] if team_label else [ORG_COLOUR]
+    shapes = ["circle", "diamond"] if team_label else ["diamond"]
+    return (
+        alt.Chart(frame, title="Competency profile")
+        .mark_point(filled=True, size=110)
+        .encode(
+            y=alt.Y("competency:N", title=None, axis=alt.Axis(labelLimit=180)),
+            x=alt.X(
+                "score:Q",
+                title="Average best score (%)",
+                scale=alt.Scale(domain=[score_floor, 100]),
+            ),
+            color=alt.Color(
+                "group:N",
+                title=None,
+                scale=alt.Scale(domain=groups, range=colours),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            shape=alt.Shape(
+                "group:N",
+                scale=alt.Scale(domain=groups, range=shapes),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("competency:N", title="Competency"),
+                alt.Tooltip("group:N", title="Group"),
+                alt.Tooltip("score:Q", title="Average best score", format=".1f"),
+            ],
+        )
+        .properties(height=alt.Step(26))
+    )
+
+
+BUILDERS: dict[str, Callable[..., alt.TopLevelMixin]] = {
+    "module_status_bars": module_status_bars,
+    "status_heatmap": status_heatmap,
+    "team_completion_heatmap": team_completion_heatmap,
+    "score_histogram": score_histogram,
+    "weekly_chart": weekly_chart,
+    "competency_profile": competency_profile,
+}
+
+
+@functools.lru_cache(maxsize=64)
+def template(kind: str, options: tuple = ()) -> dict:
+    """Return the Vega-Lite spec of a BUILDERS[kind] chart without its data (built once)."""
+    chart = BUILDERS[kind](pd.DataFrame(), **dict(options))
+    spec = chart.to_dict(validate=False)
+    spec.pop("datasets", None)
+    spec.pop("data", None)
+    return spec
+
+
+def show(kind: str, frame: pd.DataFrame, **options) -> None:
+    """Draw a BUILDERS[kind] chart of frame, full width."""
+    spec = copy.deepcopy(template(kind, tuple(sorted(options.items()))))
+    st.vega_lite_chart(frame, spec, width="stretch")
