@@ -16,6 +16,8 @@ from training.loader import LoadedModule, content_version, load_module_text
 
 FIXTURE = ROOT / "tests" / "fixtures" / "content" / "valid" / "sample-basics.yaml"
 
+pytestmark = pytest.mark.both_dbs
+
 
 @pytest.fixture
 def content_dir(tmp_path, monkeypatch) -> Path:
