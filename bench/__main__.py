@@ -375,7 +375,7 @@ def _extra(args: argparse.Namespace, cached: Path, origin: str) -> int:
                 url, name = f"sqlite:///{copy}", "SQLite"
                 scale = f"{args.staff} staff, {args.attempts} attempts"
                 notes.append(
-                    f"- SQLite: {how} of {cached.relative_to(ROOT)} ({origin}); every part "
+                    f"- SQLite: {how}, {origin}; every part "
                     "writes its rows to that copy, deleted afterwards, so parts that run later "
                     "see the earlier parts' extra attempts (a few thousand on 500k)."
                 )
@@ -455,9 +455,11 @@ def _extra(args: argparse.Namespace, cached: Path, origin: str) -> int:
             "- multiprocessing (spawn), 8 processes released together by a barrier; each runs "
             "500 whole quizzes for its own 50 employees (start_attempt, one save_answer per "
             "question, submit_attempt), so quizzes/s counts all of those transactions. "
-            "Recorded = new attempts with submitted_at and score set, counted in the database "
-            'afterwards; any exception ("database is locked" included) is an error. Limit '
-            "600 s.\n"
+            "Recorded = the distinct attempt ids the workers submitted, found in the database "
+            "afterwards with submitted_at and score set (start_attempt resumes a seeded open "
+            "attempt when the person has one, so not every id is new); attempts started in the "
+            'run and left unsubmitted, and any exception ("database is locked" included), '
+            "count as errors. Limit 600 s.\n"
             f"{common}\n"
         )
     if found.get("coldstart"):

@@ -73,7 +73,7 @@ def record_audit(
 
 def recent_audit(*, limit: int = 200) -> list[AuditLog]:
     """Return the newest audit rows first."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         return list(session.exec(select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)))
 
 
@@ -110,7 +110,7 @@ def _check_name(name: str) -> str:
 
 def count_users() -> int:
     """Return how many accounts exist."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         return session.exec(select(func.count()).select_from(User)).one()
 
 
@@ -153,13 +153,13 @@ def create_user(
 
 def get_user(user_id: int) -> User | None:
     """Return the account with this id, or None."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         return session.get(User, user_id)
 
 
 def get_user_by_username(username: str) -> User | None:
     """Return the account with this username, or None."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         return session.exec(
             select(User).where(User.username == normalise_username(username))
         ).first()
@@ -183,7 +183,7 @@ class PersonRow:
 
 def list_people() -> list[PersonRow]:
     """Return every account with its team and the teams it manages, sorted by name."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         teams = {t.id: t.name for t in session.exec(select(Team))}
         manages: dict[int, list[str]] = {}
         for tm in session.exec(select(TeamManager)):
@@ -395,7 +395,7 @@ def user_for_token(token: str | None) -> User | None:
     """Return the active user of a live session token, or None."""
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         row = session.exec(
             select(AuthSession).where(AuthSession.token_hash == token_hash(token))
         ).first()
@@ -445,7 +445,7 @@ def new_setup_code() -> str:
 
 def setup_code_exists() -> bool:
     """Return True when a first-run setup code is waiting to be used."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         return session.get(Setting, SETUP_KEY) is not None
 
 
@@ -513,13 +513,13 @@ def rename_team(*, team_id: int, name: str, actor_id: int | None = None) -> Team
 
 def list_teams() -> list[Team]:
     """Return every team, by name."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         return list(session.exec(select(Team).order_by(Team.name)))
 
 
 def team_members(*, team_id: int) -> list[User]:
     """Return the active people of a team, by name."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         return list(
             session.exec(
                 select(User).where(User.team_id == team_id, User.active).order_by(User.name)
@@ -551,7 +551,7 @@ def set_team_managers(*, team_id: int, user_ids: list[int], actor_id: int | None
 
 def team_managers(*, team_id: int) -> list[User]:
     """Return the managers of a team."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         return list(
             session.exec(
                 select(User)
@@ -564,5 +564,5 @@ def team_managers(*, team_id: int) -> list[User]:
 
 def managed_team_ids(*, user_id: int) -> list[int]:
     """Return the ids of the teams this person manages."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         return list(session.exec(select(TeamManager.team_id).where(TeamManager.user_id == user_id)))

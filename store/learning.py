@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
 
+from store import config
 from store.accounts import _audit, now_utc
 from store.db import session_scope
 from store.models import (
@@ -47,22 +50,37 @@ def ensure_revision(
     *, module_id: str, version: str, text: str, saved_by: int | None = None
 ) -> None:
     """Record a module's text under its version once, so attempts can be graded against it."""
-    with session_scope() as session:
+    key = (config.database_url(), module_id, version)
+    if key in _RECORDED_VERSIONS:
+        return
+    with session_scope(write=False) as session:
         exists = session.exec(
             select(ContentRevision.id).where(
                 ContentRevision.module_id == module_id, ContentRevision.version == version
             )
         ).first()
-        if exists is None:
-            session.add(
-                ContentRevision(
-                    module_id=module_id,
-                    version=version,
-                    text=text,
-                    saved_by=saved_by,
-                    saved_at=now_utc(),
+    if exists is None:
+        with session_scope() as session:
+            again = session.exec(
+                select(ContentRevision.id).where(
+                    ContentRevision.module_id == module_id, ContentRevision.version == version
                 )
-            )
+            ).first()
+            if again is None:
+                session.add(
+                    ContentRevision(
+                        module_id=module_id,
+                        version=version,
+                        text=text,
+                        saved_by=saved_by,
+                        saved_at=now_utc(),
+                    )
+                )
+    _RECORDED_VERSIONS.add(key)
+
+
+# (database, module, version) already known to have a revision row: saves a query per start.
+_RECORDED_VERSIONS: set[tuple[str, str, str]] = set()
 
 
 def module_for_version(
@@ -71,7 +89,7 @@ def module_for_version(
     """Return the module as it was at version (the current one when it matches)."""
     if current is not None and current.version == version:
         return current.module
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         text = session.exec(
             select(ContentRevision.text).where(
                 ContentRevision.module_id == module_id, ContentRevision.version == version
@@ -96,13 +114,13 @@ def _user_attempts(session: Session, user_id: int, module_id: str) -> int:
 
 def attempts_used(*, user_id: int, module_id: str) -> int:
     """Return how many quiz attempts this person has started on a module."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         return _user_attempts(session, user_id, module_id)
 
 
 def open_attempt(*, user_id: int, module_id: str) -> Attempt | None:
     """Return the person's unsubmitted attempt at a module, if any."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         return session.exec(
             select(Attempt)
             .where(
@@ -124,6 +142,19 @@ def start_attempt(*, user_id: int, loaded: LoadedModule, seed: int | None = None
     seed = quiz.new_seed() if seed is None else seed
     drawn = quiz.draw_questions(loaded.module, seed)
     with session_scope() as session:
+        # Lock the person's progress row first, then look again: two starts at the same moment
+        # (two tabs) cannot both create an attempt or slip past max_attempts.
+        _touch_progress(session, user_id, loaded.module.id)
+        existing = session.exec(
+            select(Attempt).where(
+                Attempt.user_id == user_id,
+                Attempt.module_id == loaded.module.id,
+                Attempt.kind == "quiz",
+                Attempt.submitted_at.is_(None),
+            )
+        ).first()
+        if existing is not None:
+            return existing
         used = _user_attempts(session, user_id, loaded.module.id)
         try:
             quiz.ensure_can_start(loaded.module.quiz.max_attempts, used)
@@ -143,7 +174,6 @@ def start_attempt(*, user_id: int, loaded: LoadedModule, seed: int | None = None
             started_at=now_utc(),
         )
         session.add(attempt)
-        _touch_progress(session, user_id, loaded.module.id)
         session.flush()
         return attempt
 
@@ -238,7 +268,7 @@ def submit_attempt(*, attempt_id: int, user_id: int, module: Module) -> SubmitRe
                 )
             )
         _record_progress(session, user_id, module, grade, now)
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         attempt = session.get(Attempt, attempt_id)
     return SubmitResult(attempt=attempt, grade=grade, first_submit=True)
 
@@ -252,7 +282,7 @@ def recorded_result(*, attempt_id: int, user_id: int, module: Module) -> SubmitR
 
 
 def _recorded_result(attempt_id: int, module: Module) -> SubmitResult:
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         attempt = session.get(Attempt, attempt_id)
         answers = {
             a.question_id: list(a.chosen)
@@ -263,6 +293,17 @@ def _recorded_result(attempt_id: int, module: Module) -> SubmitResult:
 
 
 def _touch_progress(session: Session, user_id: int, module_id: str) -> Progress:
+    """Return the person's progress row for a module, created if missing, locked for update."""
+    # INSERT ... ON CONFLICT DO NOTHING, then SELECT ... FOR UPDATE: two first touches at the
+    # same moment (two tabs) can no longer both insert and trip the unique constraint.
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        session.exec(
+            insert(Progress)
+            .values(user_id=user_id, module_id=module_id, attempt_count=0, lesson_position=0)
+            .on_conflict_do_nothing(index_elements=["user_id", "module_id"])
+        )
     row = session.exec(
         select(Progress)
         .where(Progress.user_id == user_id, Progress.module_id == module_id)
@@ -294,14 +335,14 @@ def _record_progress(
 
 def attempt(*, attempt_id: int, user_id: int) -> Attempt | None:
     """Return one of the person's attempts."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         row = session.get(Attempt, attempt_id)
         return row if row is not None and row.user_id == user_id else None
 
 
 def attempt_answers(*, attempt_id: int) -> dict[str, list[int]]:
     """Return the graded answers of a submitted attempt."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         return {
             a.question_id: list(a.chosen)
             for a in session.exec(select(Answer).where(Answer.attempt_id == attempt_id))
@@ -310,7 +351,7 @@ def attempt_answers(*, attempt_id: int) -> dict[str, list[int]]:
 
 def history(*, user_id: int) -> list[Attempt]:
     """Return the person's submitted quiz attempts, newest first."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         return list(
             session.exec(
                 select(Attempt)
@@ -326,7 +367,7 @@ def history(*, user_id: int) -> list[Attempt]:
 
 def progress_rows(*, user_id: int) -> dict[str, Progress]:
     """Return the person's progress rows keyed by module id."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         return {
             p.module_id: p
             for p in session.exec(select(Progress).where(Progress.user_id == user_id))
@@ -357,7 +398,7 @@ class CertificateRecord:
 
 def find_certificate(certificate_id: str) -> CertificateRecord | None:
     """Return the pass behind a certificate id (admins look these up), or None."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         row = session.exec(
             select(Progress, User)
             .join(User, User.id == Progress.user_id)
@@ -465,7 +506,7 @@ class AssignmentRow:
 
 def list_assignments(*, actor: User) -> list[AssignmentRow]:
     """Return the active assignments actor may see (their teams and those teams' people)."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         allowed = _manageable_team_ids(session, actor)
         teams = {t.id: t.name for t in session.exec(select(Team))}
         people = {u.id: u for u in session.exec(select(User))}
@@ -542,7 +583,7 @@ def withdraw_assignment(*, actor: User, assignment_id: int) -> None:
 
 def assigned_due_dates(*, user_id: int) -> dict[str, date]:
     """Return module id -> earliest due date among the person's active assignments."""
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         user = session.get(User, user_id)
         if user is None:
             return {}
@@ -634,7 +675,7 @@ def my_training(
     today = today or now_utc().date()
     due_dates = assigned_due_dates(user_id=user_id)
     progress = progress_rows(user_id=user_id)
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         open_ids = set(
             session.exec(
                 select(Attempt.module_id).where(
@@ -677,7 +718,7 @@ def my_training(
 def review_events(*, user_id: int, since: datetime | None = None) -> list[ReviewEvent]:
     """Return the person's answered questions as events for the refresher schedule."""
     since = since or now_utc() - timedelta(days=180)
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         rows = session.exec(
             select(
                 Attempt.module_id,
