@@ -51,6 +51,7 @@ content_store.save_module_text(directory=folder, module_id="sample-basics", text
 """
 
 
+@pytest.mark.both_dbs
 @pytest.mark.parametrize("where", ["before_rename", "after_rename"])
 def test_kill_during_a_studio_save(fresh_db, tmp_path, where):
     folder = tmp_path / "content"

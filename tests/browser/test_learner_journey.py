@@ -131,6 +131,7 @@ def test_answers_survive_a_reload_and_the_result_reaches_the_manager(server, con
     assert row.best_score == 100 and row.passed_at is not None and row.attempt_count == 1
 
 
+@pytest.mark.both_dbs
 def test_a_killed_server_loses_no_answer_and_two_tabs_submit_once(fresh_db, context):
     eve, module = setup_learner()
     server = Server(fresh_db).start()
