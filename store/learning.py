@@ -349,20 +349,18 @@ def attempt_answers(*, attempt_id: int) -> dict[str, list[int]]:
         }
 
 
-def history(*, user_id: int) -> list[Attempt]:
-    """Return the person's submitted quiz attempts, newest first."""
+def history(
+    *, user_id: int, module_id: str | None = None, limit: int | None = None
+) -> list[Attempt]:
+    """Return the person's submitted quiz attempts (optionally of one module), newest first."""
+    query = select(Attempt).where(
+        Attempt.user_id == user_id, Attempt.kind == "quiz", Attempt.submitted_at.is_not(None)
+    )
+    if module_id is not None:
+        query = query.where(Attempt.module_id == module_id)
+    query = query.order_by(Attempt.submitted_at.desc()).limit(limit)
     with session_scope(write=False) as session:
-        return list(
-            session.exec(
-                select(Attempt)
-                .where(
-                    Attempt.user_id == user_id,
-                    Attempt.kind == "quiz",
-                    Attempt.submitted_at.is_not(None),
-                )
-                .order_by(Attempt.submitted_at.desc())
-            )
-        )
+        return list(session.exec(query))
 
 
 def progress_rows(*, user_id: int) -> dict[str, Progress]:

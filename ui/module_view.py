@@ -189,8 +189,7 @@ def _quiz_intro(user: User, loaded: LoadedModule, progress) -> None:
                 on_click=start,
                 icon=":material/play_arrow:",
             )
-    last = learning.history(user_id=user.id)
-    last = next((a for a in last if a.module_id == m.id), None)
+    last = next(iter(learning.history(user_id=user.id, module_id=m.id, limit=1)), None)
     if last is not None:
 
         def show_last() -> None:

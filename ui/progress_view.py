@@ -104,19 +104,40 @@ def _certificates(user: User, modules, progress) -> None:
             )
             right.download_button(
                 "Certificate (PDF)",
-                data=lambda mid=mid, p=p, title=title: certificate_pdf(
-                    certificate_id=p.certificate_id,
-                    learner_name=user.name,
-                    module_title=title,
-                    score=p.best_score or 0,
-                    passed_on=p.passed_at.date(),
-                    valid_until=p.expires_at.date() if p.expires_at else None,
+                data=_certificate(
+                    p.certificate_id,
+                    user.name,
+                    title,
+                    p.best_score or 0,
+                    p.passed_at.date(),
+                    p.expires_at.date() if p.expires_at else None,
                 ),
                 file_name=f"certificate-{mid}.pdf",
                 mime="application/pdf",
                 key=f"progress_cert_{mid}",
                 icon=":material/download:",
             )
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _certificate(
+    certificate_id: str,
+    name: str,
+    title: str,
+    score: float,
+    passed_on: date,
+    valid_until: date | None,
+) -> bytes:
+    # Built once per certificate and handed over as bytes: the deferred (callable) download
+    # once served a truncated file in the browser journey.
+    return certificate_pdf(
+        certificate_id=certificate_id,
+        learner_name=name,
+        module_title=title,
+        score=score,
+        passed_on=passed_on,
+        valid_until=valid_until,
+    )
 
 
 def _history(user: User, modules) -> None:
