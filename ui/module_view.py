@@ -11,6 +11,7 @@ from training.loader import LoadedModule
 from training.markdown import safe_markdown
 from training.models import COMPETENCY_LABELS, Module, Question
 from ui import content
+from ui.auth import as_signed_in
 from ui.links import page_link
 
 FEEDBACK_WORDS = {
@@ -96,7 +97,7 @@ def _lessons(user: User, m: Module, progress) -> None:
         st.button(
             "Previous lesson",
             key=f"module_prev_{m.id}",
-            on_click=go,
+            on_click=as_signed_in(user, go),
             args=(pos - 1,),
             disabled=pos == 0,
             icon=":material/arrow_back:",
@@ -107,7 +108,7 @@ def _lessons(user: User, m: Module, progress) -> None:
             st.button(
                 "Next lesson",
                 key=f"module_next_{m.id}",
-                on_click=go,
+                on_click=as_signed_in(user, go),
                 args=(pos + 1,),
                 type="primary",
                 icon=":material/arrow_forward:",
@@ -186,7 +187,7 @@ def _quiz_intro(user: User, loaded: LoadedModule, progress) -> None:
                 label,
                 key=f"module_start_{m.id}",
                 type="primary",
-                on_click=start,
+                on_click=as_signed_in(user, start),
                 icon=":material/play_arrow:",
             )
     last = next(iter(learning.history(user_id=user.id, module_id=m.id, limit=1)), None)
@@ -249,7 +250,7 @@ def _question_screen(user: User, module: Module, attempt: Attempt) -> None:
         st.button(
             "Previous",
             key=f"quiz_prev_{attempt.id}",
-            on_click=move,
+            on_click=as_signed_in(user, move),
             args=(pos - 1,),
             disabled=pos == 0,
             icon=":material/arrow_back:",
@@ -259,7 +260,7 @@ def _question_screen(user: User, module: Module, attempt: Attempt) -> None:
         st.button(
             "Next",
             key=f"quiz_next_{attempt.id}",
-            on_click=move,
+            on_click=as_signed_in(user, move),
             args=(pos + 1,),
             disabled=pos + 1 >= n,
             icon=":material/arrow_forward:",
@@ -292,7 +293,7 @@ def _question_screen(user: User, module: Module, attempt: Attempt) -> None:
         st.button(
             "Submit quiz",
             key=f"quiz_submit_{attempt.id}",
-            on_click=submit,
+            on_click=as_signed_in(user, submit),
             type="primary" if pos + 1 >= n else "secondary",
             disabled=(unanswered > 0 and not confirm) or (unanswered > 0 and pos + 1 < n),
             icon=":material/send:",
@@ -332,7 +333,7 @@ def _ask(
                 value=idx in draft,
                 key=key,
                 disabled=locked,
-                on_change=None if immediate else changed,
+                on_change=None if immediate else as_signed_in(user, changed),
             )
             if st.session_state.get(key):
                 ticked.append(idx)
@@ -341,7 +342,7 @@ def _ask(
                 "Check answer",
                 key=f"quiz_check_{attempt.id}_{qid}",
                 disabled=not ticked,
-                on_click=_save,
+                on_click=as_signed_in(user, _save),
                 args=(user, module, attempt, qid, ticked),
             )
     else:
@@ -359,7 +360,7 @@ def _ask(
             index=order.index(draft[0]) if draft and draft[0] in order else None,
             format_func=lambda i: safe_markdown(labels[i]),
             disabled=locked,
-            on_change=picked,
+            on_change=as_signed_in(user, picked),
             label_visibility="collapsed",
         )
     if locked:
@@ -460,7 +461,7 @@ def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> Non
             "Try again",
             key=f"module_retry_{m.id}",
             type="primary",
-            on_click=again,
+            on_click=as_signed_in(user, again),
             icon=":material/replay:",
         )
     elif not grade.passed:

@@ -7,15 +7,8 @@ from pathlib import Path
 import streamlit as st
 
 from store.models import User
+from store.permissions import ROLE_LABELS
 from ui import auth
-
-ROLE_LABELS = {
-    "employee": "Employee",
-    "manager": "Manager",
-    "trainer": "Trainer",
-    "admin": "Administrator",
-}
-
 
 ROOT = Path(__file__).resolve().parent.parent
 
