@@ -113,6 +113,13 @@ def start_session(user: User) -> None:
     st.stop()
 
 
+def password_input(label: str, key: str, *, help: str | None = None, **kwargs) -> str:
+    """Show a password box capped at the longest password the app accepts."""
+    return st.text_input(
+        label, type="password", key=key, help=help, max_chars=MAX_PASSWORD_LENGTH, **kwargs
+    )
+
+
 def sign_in_form(key: str = "signin") -> None:
     """Show the sign-in form and sign the person in when it is right."""
     st.markdown("### Sign in")
@@ -120,13 +127,7 @@ def sign_in_form(key: str = "signin") -> None:
         username = st.text_input(
             "Username", key=f"{key}_username", autocomplete="username", max_chars=64
         )
-        password = st.text_input(
-            "Password",
-            type="password",
-            key=f"{key}_password",
-            autocomplete="current-password",
-            max_chars=MAX_PASSWORD_LENGTH,
-        )
+        password = password_input("Password", f"{key}_password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary", width="stretch")
     if submitted:
         if not username.strip() or not password:
@@ -224,19 +225,8 @@ def first_run_form() -> None:
         code = st.text_input("Setup code", key="first_run_code", max_chars=64)
         username = st.text_input("Username", key="first_run_username", value="admin")
         name = st.text_input("Your name", key="first_run_name")
-        password = st.text_input(
-            "Password",
-            type="password",
-            key="first_run_password",
-            help=PASSWORD_HELP,
-            max_chars=MAX_PASSWORD_LENGTH,
-        )
-        confirm = st.text_input(
-            "Repeat the password",
-            type="password",
-            key="first_run_confirm",
-            max_chars=MAX_PASSWORD_LENGTH,
-        )
+        password = password_input("Password", "first_run_password", help=PASSWORD_HELP)
+        confirm = password_input("Repeat the password", "first_run_confirm")
         submitted = st.form_submit_button("Create administrator", type="primary")
     if submitted:
         if password != confirm:
@@ -262,25 +252,9 @@ def forced_password_change(user: User) -> None:
 def password_change_form(user: User, key: str = "change_password") -> None:
     """Change one's own password (other sessions end): current password, new password twice."""
     with st.form(key, clear_on_submit=True, border=True):
-        current = st.text_input(
-            "Current password",
-            type="password",
-            key=f"{key}_current",
-            max_chars=MAX_PASSWORD_LENGTH,
-        )
-        new = st.text_input(
-            "New password",
-            type="password",
-            key=f"{key}_new",
-            help=PASSWORD_HELP,
-            max_chars=MAX_PASSWORD_LENGTH,
-        )
-        again = st.text_input(
-            "Repeat the new password",
-            type="password",
-            key=f"{key}_again",
-            max_chars=MAX_PASSWORD_LENGTH,
-        )
+        current = password_input("Current password", f"{key}_current")
+        new = password_input("New password", f"{key}_new", help=PASSWORD_HELP)
+        again = password_input("Repeat the new password", f"{key}_again")
         submitted = st.form_submit_button("Change password", type="primary")
     if submitted:
         if new != again:

@@ -1,20 +1,21 @@
 """The HTTP layer against a real server: websocket origins, clear-cache, login CSRF, sign-out,
-headers."""
+headers, error messages."""
 
 from __future__ import annotations
 
 import base64
 import os
 import socket
+import tomllib
 
 import pytest
 from playwright.sync_api import expect
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
-from store import accounts
+from store import accounts, db, roster
 from tests.browser.helpers import TIMEOUT, sign_in, wait_ready
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, Server, free_port
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, ROOT, make_user
 
 
 def handshake(server: Server, origin: str | None, cookie: str = "", host: str = "") -> int:
@@ -199,3 +200,27 @@ def test_sign_out_needs_a_post_from_this_site(server, context):
     )
     assert done.status == 303
     assert accounts.user_for_token(token) is None
+
+
+def test_an_error_shows_a_plain_message_and_no_traceback(server, context):
+    make_user("eve", name="Eve Example")
+    with db.get_engine(server.database_url).begin() as conn:  # break the app underneath
+        conn.exec_driver_sql("DROP TABLE signinthrottle")
+    page = context.new_page()
+    page.goto(server.url + "/")
+    page.get_by_label("Username").fill("eve")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Something went wrong on this page")).to_be_visible(timeout=TIMEOUT)
+    body = page.inner_text("body")
+    for leak in ("Traceback", "signinthrottle", "sqlalchemy", "OperationalError", ".py"):
+        assert leak not in body, leak
+    reference = body.split("reference ")[1].split(".")[0].strip("* ")
+    assert any(reference in line for line in server.output)  # the details are in the log
+
+
+def test_the_config_hides_error_details_and_caps_uploads():
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert settings["client"]["showErrorDetails"] == "none"
+    assert settings["server"]["maxUploadSize"] * 1024 * 1024 >= roster.MAX_BYTES
+    assert settings["server"]["maxUploadSize"] <= 10
