@@ -19,6 +19,6 @@ st.write(
     "Lost a phone, or signed in on a shared computer? This ends every session of yours, "
     "on every browser, this one included."
 )
-if st.button("Sign out everywhere", key="account_sign_out_everywhere", icon=":material/logout:"):
+if st.button("End all my sessions", key="account_sign_out_everywhere", icon=":material/logout:"):
     sign_out_everywhere(user)
     st.stop()

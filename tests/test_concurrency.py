@@ -140,7 +140,7 @@ def _submit_timed(url: str, user_id: int, seconds: float, queue) -> None:
     queue.put(("submit", errors, done, slowest))
 
 
-def test_a_flood_of_wrong_sign_ins_blocks_no_write_and_no_correct_sign_in(fresh_db):
+def test_a_flood_of_wrong_sign_ins_blocks_no_write_and_no_correct_sign_in(fresh_db, db_backend):
     # The attacked accounts carry production-cost argon2 hashes (about 0.15 s per check here),
     # so each wrong try is as slow as on a real server.
     real = CryptContext(schemes=["argon2"], argon2__type="ID").hash("their real password")
@@ -171,5 +171,8 @@ def test_a_flood_of_wrong_sign_ins_blocks_no_write_and_no_correct_sign_in(fresh_
     assert submit[2] > 0
     assert all(signed_in)
     # No write waited behind password checks. While they ran inside the write transaction,
-    # the slowest quiz write here took 6.5 s (and one flooding process starved the others).
-    assert submit[3] < 3.0, f"slowest quiz write took {submit[3]:.2f} s"
+    # the slowest quiz write on SQLite took 6.5 s (one flooding process starved the others).
+    # PostgreSQL locked only the user row then, which no quiz write touches, so there the
+    # time says nothing but how busy the machine is.
+    if db_backend == "sqlite":
+        assert submit[3] < 3.0, f"slowest quiz write took {submit[3]:.2f} s"

@@ -348,7 +348,6 @@ def _sign_in_attempts(admin: User) -> None:
         ),
         hide_index=True,
         width="stretch",
-        key="people_under_attack",
     )
     waiting = sorted(r.name for r in rows if r.kind == "account" and r.name in known)
     if not waiting:

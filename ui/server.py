@@ -30,7 +30,9 @@ log = logging.getLogger("training.server")
 
 COOKIE_NAME = "training_session"
 PRESIGN_COOKIE = "training_presign"
-PRESIGN_MAX_AGE = 3600  # renewed on every page load; a sign-in ticket lives 60 s
+# Renewed on every page load. Streamlit navigates without loading pages, so a tab open all
+# morning still holds the value its websocket saw; a working day covers that.
+PRESIGN_MAX_AGE = 12 * 3600
 COMPLETE_PATH = "/api/session/complete"
 END_PATH = "/api/session/end"
 STREAM_PATH = "/_stcore/stream"
@@ -182,16 +184,21 @@ class SecurityMiddleware:
         await self.app(scope, guarded_receive, send)
 
     async def _http(self, scope, receive, send) -> None:
-        cookies = Request(scope).cookies
-        presign = cookies.get(PRESIGN_COOKIE) or secrets.token_urlsafe(32)
-        secure = _scheme(Headers(scope=scope), scope.get("scheme", "http")) == "https"
+        request_headers = Headers(scope=scope)
+        presign = Request(scope).cookies.get(PRESIGN_COOKIE) or secrets.token_urlsafe(32)
+        secure = _scheme(request_headers, scope.get("scheme", "http")) == "https"
+        # A page load, even one answered "304 Not Modified" (which has no content type).
+        page_load = scope.get("method") == "GET" and (
+            request_headers.get("sec-fetch-dest") == "document"
+            or "text/html" in request_headers.get("accept", "")
+        )
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers[name] = value
-                if headers.get("content-type", "").startswith("text/html"):
+                if page_load or headers.get("content-type", "").startswith("text/html"):
                     cookie = (
                         f"{PRESIGN_COOKIE}={presign}; Max-Age={PRESIGN_MAX_AGE}; Path=/; "
                         "HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
