@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from passlib.context import CryptContext
 from sqlmodel import select
 
 from store import accounts, config, security
@@ -298,7 +299,10 @@ def test_the_setup_code_is_made_once_per_database():
     assert not accounts.setup_code_exists()
 
 
-def test_simultaneous_first_run_submissions_create_one_administrator():
+def test_simultaneous_first_run_submissions_create_one_administrator(monkeypatch):
+    # Production-cost hashing: the slow step between "nobody exists yet" and the insert was
+    # where several submissions each made an administrator.
+    monkeypatch.setattr(security, "_CTX", CryptContext(schemes=["argon2"], argon2__type="ID"))
     code = accounts.new_setup_code()
     barrier = threading.Barrier(6)
 
