@@ -1,6 +1,7 @@
 """People and teams page: admin work, and refusals for everyone else."""
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from store import accounts
 from tests.conftest import PASSWORD, make_user, page_test
@@ -143,3 +144,20 @@ def test_sign_out_everywhere_ends_every_session_of_the_person():
     assert not at.exception
     assert accounts.user_for_token(other) is None
     assert "session_token" not in at.session_state
+
+
+def test_an_unchanged_roster_upload_is_not_parsed_again():
+    def script():
+        import streamlit as st
+
+        from ui.people_view import _roster_preview
+
+        data = b"username,name,team,role\nann,Ann,Desk,employee\n"
+        first = _roster_preview(data)
+        st.session_state.setdefault("first", first)
+        st.session_state["same"] = _roster_preview(data) is st.session_state["first"]
+        st.session_state["changed"] = _roster_preview(data + b"bob,Bob,Desk,employee\n") is first
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    assert at.session_state["same"] and not at.session_state["changed"]
