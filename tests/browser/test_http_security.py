@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
-from store import accounts, db, roster
+from store import accounts, db, roster, throttle
 from tests.browser.helpers import TIMEOUT, sign_in, wait_ready
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, Server, free_port
 from tests.conftest import PASSWORD, ROOT, make_user
@@ -224,3 +224,19 @@ def test_the_config_hides_error_details_and_caps_uploads():
     assert settings["client"]["showErrorDetails"] == "none"
     assert settings["server"]["maxUploadSize"] * 1024 * 1024 >= roster.MAX_BYTES
     assert settings["server"]["maxUploadSize"] <= 10
+
+
+def test_backoff_counts_the_address_the_local_proxy_reports(server, browser):
+    make_user("eve", name="Eve Example")
+    proxied = browser.new_context(extra_http_headers={"X-Forwarded-For": "203.0.113.5"})
+    try:
+        page = proxied.new_page()
+        page.goto(server.url + "/")
+        page.get_by_label("Username").fill("eve")
+        page.get_by_label("Password", exact=True).fill("not my password")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_text(accounts.WRONG_CREDENTIALS)).to_be_visible(timeout=TIMEOUT)
+    finally:
+        proxied.close()
+    attempts = {(r.kind, r.name): r.failures for r in throttle.under_attack(min_failures=1)}
+    assert attempts == {("account", "eve"): 1, ("address", "203.0.113.5"): 1}
