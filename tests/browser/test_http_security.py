@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import socket
+import time
 import tomllib
 
 import pytest
@@ -241,3 +243,27 @@ def test_backoff_counts_the_address_the_local_proxy_reports(server, browser):
         proxied.close()
     attempts = {(r.kind, r.name): r.failures for r in throttle.under_attack(min_failures=1)}
     assert attempts == {("account", "eve"): 1, ("address", "203.0.113.5"): 1}
+
+
+def test_a_second_server_on_the_same_database_keeps_the_first_ones_setup_code(fresh_db):
+    first = Server(fresh_db).start()
+    try:
+        code = first.setup_code()
+        second = Server(fresh_db).start()
+        try:
+            wait = time.time() + 5
+            while time.time() < wait and "printed by the server process" not in "".join(
+                second.output
+            ):
+                time.sleep(0.2)
+            out = "".join(second.output)
+            assert "printed by the server process that made it" in out
+            assert re.search(r"\b[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}\b", out) is None
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+    admin = accounts.create_first_admin(
+        setup_code=code, username="root", name="Root", password=PASSWORD
+    )
+    assert admin.role == "admin"
