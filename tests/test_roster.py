@@ -83,7 +83,7 @@ def test_temporary_passwords_of_an_import_are_readable_and_work():
         assert accounts.authenticate(username=username, password=password).user
 
 
-def test_an_import_hashes_before_it_takes_the_write_lock(monkeypatch):
+def test_an_import_hashes_before_it_takes_the_write_lock(monkeypatch, db_backend):
     # Production-cost argon2 (about 0.15 s a hash here): 16 new people used to hold SQLite's
     # write lock for the whole of their hashing.
     monkeypatch.setattr(security, "_CTX", CryptContext(schemes=["argon2"], argon2__type="ID"))
@@ -107,4 +107,8 @@ def test_an_import_hashes_before_it_takes_the_write_lock(monkeypatch):
         done.set()
         writer.join()
     assert len(result.created) == 16
-    assert max(waits) < 1.0, f"a write waited {max(waits):.2f} s behind the import"
+    # SQLite has one write lock for the whole database: the old import made this write wait
+    # 7.5 s. PostgreSQL never blocked an unrelated insert, so there the time only tells how
+    # busy the machine's two cores are with the hashing.
+    if db_backend == "sqlite":
+        assert max(waits) < 1.0, f"a write waited {max(waits):.2f} s behind the import"
