@@ -11,6 +11,7 @@ from store.models import User
 from training.models import COMPETENCY_LABELS
 from ui import content
 from ui.auth import may
+from ui.dates import format_date
 from ui.links import page_link
 
 BADGE = {
@@ -29,12 +30,14 @@ def _due_text(item: learning.TrainingItem, today: date) -> str:
         return ""
     days = (item.due_date - today).days
     if item.status in ("passed", "expiring"):
-        return f"due {item.due_date:%d %b %Y}"
+        return f"due {format_date(item.due_date)}"
     if days < 0:
-        return f"**{-days} day{'s' if days != -1 else ''} overdue** (due {item.due_date:%d %b})"
+        return (
+            f"**{-days} day{'s' if days != -1 else ''} overdue** (due {format_date(item.due_date)})"
+        )
     if days == 0:
         return "**due today**"
-    return f"due in {days} day{'s' if days != 1 else ''} ({item.due_date:%d %b})"
+    return f"due in {days} day{'s' if days != 1 else ''} ({format_date(item.due_date)})"
 
 
 def _card(item: learning.TrainingItem, today: date) -> None:
@@ -54,7 +57,7 @@ def _card(item: learning.TrainingItem, today: date) -> None:
             if item.best_score is not None:
                 bits.append(f"best {item.best_score:.0f}%")
             if item.expires_at is not None and item.status in ("passed", "expiring"):
-                bits.append(f"valid until {item.expires_at:%d %b %Y}")
+                bits.append(f"valid until {format_date(item.expires_at)}")
             st.markdown(" · ".join(bits))
         with right:
             label = {

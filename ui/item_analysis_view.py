@@ -33,6 +33,7 @@ from training.item_analysis import (
 )
 from training.models import Question
 from ui import content
+from ui.dates import format_date
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -130,7 +131,7 @@ def render(user: User) -> None:
         current = " (current)" if v == loaded.version else ""
         return (
             f"{v[:8]}{current} · {usage.attempts} attempt(s) by {usage.learners} learner(s), "
-            f"last {usage.last_at:%Y-%m-%d}"
+            f"last {format_date(usage.last_at)}"
         )
 
     left, right = st.columns([3, 2], vertical_alignment="bottom")

@@ -11,6 +11,7 @@ from training.loader import LoadedModule
 from training.markdown import safe_markdown
 from training.models import COMPETENCY_LABELS, Module, Question
 from ui import content
+from ui.dates import format_date
 from ui.links import page_link
 
 FEEDBACK_WORDS = {
@@ -47,8 +48,10 @@ def render(user: User) -> None:
     if progress and progress.best_score is not None:
         facts.append(f"best score {progress.best_score:.0f}%")
     if progress and progress.passed_at:
-        until = f", valid until {progress.expires_at:%d %b %Y}" if progress.expires_at else ""
-        facts.append(f":green-badge[:material/check: passed {progress.passed_at:%d %b %Y}{until}]")
+        until = f", valid until {format_date(progress.expires_at)}" if progress.expires_at else ""
+        facts.append(
+            f":green-badge[:material/check: passed {format_date(progress.passed_at)}{until}]"
+        )
     st.caption(" · ".join(facts))
     st.write(m.summary)
 
@@ -196,7 +199,7 @@ def _quiz_intro(user: User, loaded: LoadedModule, progress) -> None:
             st.session_state[f"module_result_{m.id}"] = last.id
 
         st.button(
-            f"See my last result ({last.score:.0f}%, {last.submitted_at:%d %b %Y})",
+            f"See my last result ({last.score:.0f}%, {format_date(last.submitted_at)})",
             key=f"module_last_{m.id}",
             on_click=show_last,
         )

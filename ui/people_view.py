@@ -10,7 +10,8 @@ import streamlit as st
 from store import accounts, learning, roster
 from store.models import ROLES, User
 from training.certificate import normalise_certificate_id
-from ui import content
+from ui import content, settings_view
+from ui.dates import format_date, format_datetime
 from ui.nav import ROLE_LABELS
 
 NO_TEAM = "— no team —"
@@ -32,8 +33,8 @@ def render(admin: User) -> None:
     flash = st.session_state.pop("people_flash", None)
     if flash:
         st.success(flash)
-    people_tab, teams_tab, import_tab, cert_tab, audit_tab = st.tabs(
-        ["People", "Teams", "Import roster", "Certificates", "Audit log"]
+    people_tab, teams_tab, import_tab, cert_tab, audit_tab, settings_tab = st.tabs(
+        ["People", "Teams", "Import roster", "Certificates", "Audit log", "Organisation"]
     )
     with people_tab:
         _people(admin)
@@ -45,6 +46,8 @@ def render(admin: User) -> None:
         _certificate_lookup()
     with audit_tab:
         _audit_log()
+    with settings_tab:
+        settings_view.render(admin)
 
 
 def _people(admin: User) -> None:
@@ -318,10 +321,10 @@ def _certificate_lookup() -> None:
         if record.module_id in modules
         else (record.module_id)
     )
-    until = f"valid until {record.expires_at:%d %b %Y}" if record.expires_at else "no expiry"
+    until = f"valid until {format_date(record.expires_at)}" if record.expires_at else "no expiry"
     st.success(
         f"**{record.certificate_id}** is genuine: **{record.learner_name}** "
-        f"(`{record.username}`) passed **{title}** on {record.passed_at:%d %b %Y} with "
+        f"(`{record.username}`) passed **{title}** on {format_date(record.passed_at)} with "
         f"{record.score:.0f}%, {until}."
     )
 
@@ -336,7 +339,7 @@ def _audit_log() -> None:
         pd.DataFrame(
             [
                 {
-                    "When (UTC)": r.at.strftime("%Y-%m-%d %H:%M:%S"),
+                    "When": format_datetime(r.at),
                     "Action": r.action,
                     "Actor": names.get(r.actor_id, "") if r.actor_id else "",
                     "Target": r.target or "",

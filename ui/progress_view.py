@@ -16,6 +16,7 @@ from training.markdown import safe_markdown
 from training.models import COMPETENCY_LABELS, CUSTOMER_NEEDS
 from training.refresher import RefresherQuestion, build_refresher, due_questions
 from ui import content
+from ui.dates import format_date, format_datetime
 
 TABS = ["Overview", "Certificates", "History", "Refresher"]
 
@@ -96,10 +97,12 @@ def _certificates(user: User, modules, progress) -> None:
         expired = p.expires_at is not None and p.expires_at.date() <= today
         with st.container(border=True):
             left, right = st.columns([3, 1], vertical_alignment="center")
-            until = f"valid until {p.expires_at:%d %b %Y}" if p.expires_at else "does not expire"
+            until = (
+                f"valid until {format_date(p.expires_at)}" if p.expires_at else "does not expire"
+            )
             state = ":red-badge[expired]" if expired else ":green-badge[valid]"
             left.markdown(
-                f"**{title}** {state}  \nPassed {p.passed_at:%d %b %Y} with "
+                f"**{title}** {state}  \nPassed {format_date(p.passed_at)} with "
                 f"{p.best_score:.0f}% · {until} · `{p.certificate_id}`"
             )
             right.download_button(
@@ -149,7 +152,7 @@ def _history(user: User, modules) -> None:
         pd.DataFrame(
             [
                 {
-                    "Date": a.submitted_at.strftime("%Y-%m-%d %H:%M"),
+                    "Date": format_datetime(a.submitted_at),
                     "Module": modules[a.module_id].module.title
                     if a.module_id in modules
                     else a.module_id,

@@ -26,6 +26,7 @@ from training.gift import module_from_gift, module_to_yaml, parse_gift
 from training.loader import ContentSet, Problem, content_version
 from training.models import COMPETENCY_LABELS, Module
 from ui import content
+from ui.dates import format_datetime
 from ui.preview import render_lessons, render_question_preview
 
 NEW = "__new__"
@@ -38,14 +39,6 @@ _MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=")
 def _escape(text: str) -> str:
     """Return text with Markdown (and Streamlit directive) characters escaped."""
     return "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
-
-
-def _when(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 # --- opening files ---------------------------------------------------------------------
@@ -177,7 +170,7 @@ def _overview(rows: list[dict]) -> None:
                         "Module": r["stem"],
                         "Title": r["title"] or "",
                         "Status": _status(r),
-                        "Last edit": _when(r["last_edit"]),
+                        "Last edit": format_datetime(r["last_edit"]),
                         "By": r["by"],
                     }
                     for r in rows
@@ -433,7 +426,7 @@ def _history(user: User, directory: Path, opened: dict) -> None:
             [
                 {
                     "Revision": r.id,
-                    "Saved": _when(r.saved_at),
+                    "Saved": format_datetime(r.saved_at),
                     "By": r.saved_by or "outside the studio",
                     "Version": r.version[:8],
                     "Lines": r.lines,
@@ -444,7 +437,10 @@ def _history(user: User, directory: Path, opened: dict) -> None:
         hide_index=True,
         width="stretch",
     )
-    labels = {r.id: f"#{r.id} · {_when(r.saved_at)} · {r.saved_by or 'outside'}" for r in revisions}
+    labels = {
+        r.id: f"#{r.id} · {format_datetime(r.saved_at)} · {r.saved_by or 'outside'}"
+        for r in revisions
+    }
     labels_all = {**labels, DISK: "The file on disk now", EDITING: "The editor (unsaved)"}
     # By default: what the newest revision changed, and the one before it to restore. The
     # file on disk and the unsaved editor text can be compared too. Defaults are set through

@@ -22,6 +22,7 @@ from training.models import COMPETENCY_LABELS
 from ui import charts
 from ui.content import _signature as content_signature
 from ui.content import modules as content_modules
+from ui.dates import DATE_COLUMN_FORMAT, format_date, format_datetime
 
 CACHE_TTL = 600  # seconds; the data stamp already expires entries when data changes
 DEFAULT_WEEKS = 26
@@ -163,7 +164,9 @@ def render(user: User) -> None:
         _competencies(user, view, scope_label, competency_of, stamp)
 
     st.subheader("Are they getting better?")
-    st.caption(f"Activity from {start:%d %b %Y} to {end:%d %b %Y} (change it with Dates above).")
+    st.caption(
+        f"Activity from {format_date(start)} to {format_date(end)} (change it with Dates above)."
+    )
     left, right = st.columns(2, gap="large")
     with left:
         weeks = _weekly(*key, start, end, stamp, _actor=user)
@@ -364,7 +367,9 @@ def _attention(
                 "Person": st.column_config.TextColumn(width="medium"),
                 "Team": st.column_config.TextColumn(width="medium"),
                 "Why": st.column_config.TextColumn(width="large"),
-                "Earliest due": st.column_config.DateColumn(format="D MMM YYYY", width="small"),
+                "Earliest due": st.column_config.DateColumn(
+                    format=DATE_COLUMN_FORMAT, width="small"
+                ),
             },
         )
         selected = list(event.selection.rows) if event is not None else []
@@ -411,10 +416,6 @@ def _why(row: dashboard.AttentionRow, titles: dict[str, str]) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _when(value) -> str:
-    return value.strftime("%d %b %Y") if value else ""
-
-
 def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> None:
     with st.container(border=True):
         st.markdown(f"#### {detail.name}")
@@ -427,8 +428,8 @@ def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> Non
                     "Due": m.due_date,
                     "Best score": m.best_score,
                     "Attempts": m.attempts,
-                    "Passed": _when(m.passed_at),
-                    "Expires": _when(m.expires_at),
+                    "Passed": format_date(m.passed_at),
+                    "Expires": format_date(m.expires_at),
                     "Certificate": m.certificate_id or "",
                 }
                 for m in detail.modules
@@ -441,7 +442,7 @@ def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> Non
             key="team_person_modules",
             column_config={
                 "Best score": st.column_config.NumberColumn(format="%.0f%%"),
-                "Due": st.column_config.DateColumn(format="D MMM YYYY"),
+                "Due": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT),
             },
         )
         certificates = [
@@ -459,7 +460,7 @@ def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> Non
             attempts = pd.DataFrame(
                 [
                     {
-                        "Submitted": a.submitted_at.strftime("%d %b %Y %H:%M"),
+                        "Submitted": format_datetime(a.submitted_at),
                         "Module": titles.get(a.module_id, a.module_id),
                         "Score": a.score,
                         "Result": "Passed" if a.passed else "Not passed",
@@ -520,7 +521,7 @@ def _person_heatmap(grid: list[dashboard.PersonModule], titles: dict[str, str]) 
                 if c.status == "not_started" and not c.assigned
                 else STATUS_LABELS[c.status],
                 "assigned": "yes" if c.assigned else "no",
-                "due": c.due_date.strftime("%d %b %Y") if c.due_date else "",
+                "due": format_date(c.due_date),
                 "best": f"{c.best_score:.0f}%" if c.best_score is not None else "",
                 "attempts": c.attempts,
             }
@@ -601,7 +602,7 @@ def _people_table(grid: list[dashboard.PersonModule], titles: dict[str, str]) ->
                 "Due": c.due_date,
                 "Best score": c.best_score,
                 "Attempts": c.attempts,
-                "Expires": _when(c.expires_at),
+                "Expires": format_date(c.expires_at),
             }
             for c in grid
         ]
@@ -614,7 +615,7 @@ def _people_table(grid: list[dashboard.PersonModule], titles: dict[str, str]) ->
         key="team_table",
         column_config={
             "Best score": st.column_config.NumberColumn(format="%.0f%%"),
-            "Due": st.column_config.DateColumn(format="D MMM YYYY"),
+            "Due": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT),
         },
     )
 
