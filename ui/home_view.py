@@ -9,6 +9,7 @@ import streamlit as st
 from store import learning
 from store.models import User
 from training.models import COMPETENCY_LABELS
+from training.words import count
 from ui import content
 from ui.auth import may
 from ui.dates import format_date
@@ -84,7 +85,7 @@ def render(user: User) -> None:
     problems = content.content().problems
     if problems and may(user, "trainer"):
         with st.expander(
-            f"{len(problems)} problem(s) in the content folder: some modules are "
+            f"{count(len(problems), 'problem')} in the content folder: some modules are "
             "hidden until they are fixed",
             icon=":material/warning:",
         ):
@@ -99,7 +100,7 @@ def render(user: User) -> None:
     due = learning.review_due_count(user_id=user.id, modules=loaded, today=today)
     if due:
         st.info(
-            f"You have {due} question(s) to review from earlier quizzes. A short refresher "
+            f"You have {count(due, 'question')} to review from earlier quizzes. A short refresher "
             "keeps them fresh.",
             icon=":material/psychology:",
         )
@@ -118,7 +119,9 @@ def render(user: User) -> None:
         )
         overdue = sum(1 for i in assigned if i.status == "overdue")
         if overdue:
-            st.error(f"{overdue} module(s) overdue. Start with those.", icon=":material/error:")
+            st.error(
+                f"{count(overdue, 'module')} overdue. Start with those.", icon=":material/error:"
+            )
         for item in assigned:
             _card(item, today)
     else:

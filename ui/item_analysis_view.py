@@ -32,8 +32,10 @@ from training.item_analysis import (
     random_guess_score,
 )
 from training.models import Question
+from training.words import count, question_type_label
 from ui import content
 from ui.dates import format_date
+from ui.links import studio_url
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -130,7 +132,8 @@ def render(user: User) -> None:
         usage = versions[v]
         current = " (current)" if v == loaded.version else ""
         return (
-            f"{v[:8]}{current} · {usage.attempts} attempt(s) by {usage.learners} learner(s), "
+            f"{v[:8]}{current} · {count(usage.attempts, 'attempt')} by "
+            f"{count(usage.learners, 'learner')}, "
             f"last {format_date(usage.last_at)}"
         )
 
@@ -169,9 +172,9 @@ def render(user: User) -> None:
     stats = analyse(data.marks, data.max_marks, [random_guess_score(q) for q in questions])
     figures = question_figures(questions, stats, data)
     which = "all attempts" if every else "first attempts only"
-    st.caption(f"{stats.attempts} attempt(s) analysed ({which}).")
+    st.caption(f"{count(stats.attempts, 'attempt')} analysed ({which}).")
     _whole_quiz(stats)
-    _flag_summary(figures)
+    _flag_summary(module_id, figures)
     _overview_chart(figures)
     table = _table(figures)
     st.subheader("Every question", anchor=False)
@@ -226,7 +229,7 @@ def _whole_quiz(stats: QuizStats) -> None:
             st.metric(label, value, help=help_text, border=True, width=176)
 
 
-def _flag_summary(figures: list[QuestionFigures]) -> None:
+def _flag_summary(module_id: str, figures: list[QuestionFigures]) -> None:
     st.subheader("What to look at", anchor=False)
     checked = [f for f in figures if f.checked]
     waiting = [f for f in figures if not f.checked]
@@ -234,7 +237,7 @@ def _flag_summary(figures: list[QuestionFigures]) -> None:
         most = max((f.item.attempts for f in figures), default=0)
         st.info(
             f"Not enough data yet to judge the questions: the most answered question has "
-            f"{most} attempt(s), and questions are checked from {MIN_ATTEMPTS_FOR_FLAGS} "
+            f"{count(most, 'attempt')}, and questions are checked from {MIN_ATTEMPTS_FOR_FLAGS} "
             "attempts, so that a few people cannot make a good question look bad.",
             icon=":material/hourglass_empty:",
         )
@@ -243,15 +246,20 @@ def _flag_summary(figures: list[QuestionFigures]) -> None:
     if not flagged:
         st.success("No problems found in the questions with enough attempts.")
     for f in flagged:
+        link = studio_url(module_id, f.question.id)
         st.warning(
             f"**{f.question.id}** · {_short(f.question.prompt, 90)}\n\n"
-            + "\n".join(f"- {message}" for message in f.flags),
+            + "\n".join(f"- {message}" for message in f.flags)
+            + f"\n\n[:material/edit_note: Open this question in the studio]({link})",
             icon=":material/flag:",
         )
     if waiting:
         st.caption(
-            f"{len(waiting)} question(s) have fewer than {MIN_ATTEMPTS_FOR_FLAGS} attempts and "
-            "are not checked yet: " + ", ".join(f.question.id for f in waiting) + "."
+            f"{count(len(waiting), 'question')} {'has' if len(waiting) == 1 else 'have'} "
+            f"fewer than {MIN_ATTEMPTS_FOR_FLAGS} attempts and "
+            f"{'is' if len(waiting) == 1 else 'are'} not checked yet: "
+            + ", ".join(f.question.id for f in waiting)
+            + "."
         )
 
 
@@ -273,7 +281,7 @@ def _table(figures: list[QuestionFigures]) -> pd.DataFrame:
             {
                 "#": f.number,
                 "Question": f.question.id,
-                "Type": f.question.type,
+                "Type": question_type_label(f.question.type),
                 "Prompt": _short(f.question.prompt),
                 "Attempts": item.attempts,
                 "Facility %": _pct(item.facility),
@@ -383,6 +391,6 @@ def _distractors(figures: list[QuestionFigures]) -> None:
     chart = alt.layer(bar, value).properties(height=alt.Step(34))
     st.altair_chart(chart, width="stretch")
     st.caption(
-        f"{f.item.attempts} attempt(s) drew this question. Shares of a question with several "
-        "right answers can add up to more than 100%."
+        f"{count(f.item.attempts, 'attempt')} drew this question. Shares of a question with "
+        "several right answers can add up to more than 100%."
     )

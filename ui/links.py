@@ -34,3 +34,9 @@ def page_link(
 def module_url(module_id: str) -> str:
     """Return the URL of a module page."""
     return "/module?" + urlencode({"id": module_id})
+
+
+def studio_url(module_id: str, question_id: str | None = None) -> str:
+    """Return the URL that opens a module in the content studio, locating a question."""
+    query = {"module": module_id, **({"question": question_id} if question_id else {})}
+    return "/studio?" + urlencode(query)

@@ -10,6 +10,7 @@ from training import quiz
 from training.loader import LoadedModule
 from training.markdown import safe_markdown
 from training.models import COMPETENCY_LABELS, Module, Question
+from training.words import count
 from ui import content
 from ui.dates import format_date
 from ui.links import page_link
@@ -85,6 +86,15 @@ def _lessons(user: User, m: Module, progress) -> None:
     def to_quiz() -> None:
         st.session_state[f"module_section_{m.id}"] = "Quiz"
 
+    lesson_screen(m, pos, key=m.id, go=go, to_quiz=to_quiz)
+
+
+def lesson_screen(m: Module, pos: int, *, key: str, go, to_quiz) -> None:
+    """Draw lesson pos of m as learners see it: progress, body, key points, and the buttons.
+
+    go(to) moves to another lesson, to_quiz() leaves the last one for the quiz; key makes the
+    buttons unique (the studio preview draws this screen too).
+    """
     lesson = m.lessons[pos]
     st.progress((pos + 1) / len(m.lessons), text=f"Lesson {pos + 1} of {len(m.lessons)}")
     st.subheader(lesson.title, divider="gray")
@@ -98,7 +108,7 @@ def _lessons(user: User, m: Module, progress) -> None:
     with prev_col:
         st.button(
             "Previous lesson",
-            key=f"module_prev_{m.id}",
+            key=f"module_prev_{key}",
             on_click=go,
             args=(pos - 1,),
             disabled=pos == 0,
@@ -109,7 +119,7 @@ def _lessons(user: User, m: Module, progress) -> None:
         if pos + 1 < len(m.lessons):
             st.button(
                 "Next lesson",
-                key=f"module_next_{m.id}",
+                key=f"module_next_{key}",
                 on_click=go,
                 args=(pos + 1,),
                 type="primary",
@@ -119,7 +129,7 @@ def _lessons(user: User, m: Module, progress) -> None:
         else:
             st.button(
                 "Go to the quiz",
-                key=f"module_to_quiz_{m.id}",
+                key=f"module_to_quiz_{key}",
                 on_click=to_quiz,
                 type="primary",
                 icon=":material/quiz:",
@@ -274,7 +284,8 @@ def _question_screen(user: User, module: Module, attempt: Attempt) -> None:
     with st.container(border=True):
         if unanswered:
             st.caption(
-                f"{unanswered} question(s) not answered yet. Unanswered questions count as wrong."
+                f"{count(unanswered, 'question')} not answered yet. "
+                "Unanswered questions count as wrong."
             )
         confirm = True
         if unanswered and pos + 1 >= n:
@@ -302,6 +313,15 @@ def _question_screen(user: User, module: Module, attempt: Attempt) -> None:
         )
 
 
+def question_header(question: Question) -> None:
+    """Draw a question's situation and prompt as the quiz shows them (and the studio preview)."""
+    if question.scenario:
+        st.markdown(f":gray[:material/storefront: Situation]  \n{safe_markdown(question.scenario)}")
+    st.markdown(f"**{safe_markdown(question.prompt)}**")
+    if question.type == "multiple":
+        st.caption("Tick every answer that applies.")
+
+
 def _ask(
     user: User,
     module: Module,
@@ -312,14 +332,11 @@ def _ask(
     immediate: bool,
 ) -> None:
     qid = question.id
-    if question.scenario:
-        st.markdown(f":gray[:material/storefront: Situation]  \n{safe_markdown(question.scenario)}")
-    st.markdown(f"**{safe_markdown(question.prompt)}**")
+    question_header(question)
     options = quiz.ordered_options(question, drawn)
     labels = {idx: text for idx, text in options}
     locked = immediate and bool(draft)
     if question.type == "multiple":
-        st.caption("Tick every answer that applies.")
         ticked = []
         for idx, _text in options:
             key = _answer_key(attempt, qid, idx)

@@ -10,6 +10,7 @@ import streamlit as st
 from store import accounts, learning, roster
 from store.models import ROLES, User
 from training.certificate import normalise_certificate_id
+from training.words import count
 from ui import content, settings_view
 from ui.dates import format_date, format_datetime
 from ui.nav import ROLE_LABELS
@@ -245,7 +246,7 @@ def _import(admin: User) -> None:
     preview = roster.parse_roster(upload.getvalue())
     if preview.errors:
         st.error(
-            f"{len(preview.errors)} problem(s); fix the file and upload it again. "
+            f"{count(len(preview.errors), 'problem')}; fix the file and upload it again. "
             "Nothing was imported."
         )
         st.dataframe(
@@ -256,7 +257,7 @@ def _import(admin: User) -> None:
     if preview.rows:
         st.write(
             f"**Preview**: {len(preview.rows)} people, {len(preview.new_usernames)} new, "
-            f"{len(preview.new_teams)} new team(s)."
+            f"{count(len(preview.new_teams), 'new team')}."
         )
         st.dataframe(
             pd.DataFrame(
@@ -285,7 +286,7 @@ def _import(admin: User) -> None:
         result = roster.import_roster(preview, actor_id=admin.id)
         st.success(
             f"Imported: {len(result.created)} created, {result.updated} updated, "
-            f"{result.teams_created} team(s) created."
+            f"{count(result.teams_created, 'team')} created."
         )
         if result.created:
             st.warning(
