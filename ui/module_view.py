@@ -383,17 +383,21 @@ def _ask(
             label_visibility="collapsed",
         )
     if locked:
-        fb = quiz.immediate_feedback(question, draft)
-        text = "\n\n".join(safe_markdown(f) for f in fb.feedback)
-        if fb.explanation:
-            text += ("\n\n" if text else "") + f"*{safe_markdown(fb.explanation)}*"
-        if fb.correct:
-            st.success("**Right.** " + text, icon=":material/check_circle:")
-        else:
-            right = ", ".join(safe_markdown(labels[i]) for i in fb.right_answer if i in labels)
-            st.error(
-                f"**Not quite.** The right answer: {right}.\n\n{text}", icon=":material/cancel:"
-            )
+        answer_feedback(question, draft, labels)
+
+
+def answer_feedback(question: Question, answer: list[int], labels: dict[int, str]) -> None:
+    """Show whether answer is right, the right answer, the chosen options' feedback and the
+    explanation (immediate feedback in the quiz, and each refresher answer)."""
+    fb = quiz.immediate_feedback(question, answer)
+    text = "\n\n".join(safe_markdown(f) for f in fb.feedback)
+    if fb.explanation:
+        text += ("\n\n" if text else "") + f"*{safe_markdown(fb.explanation)}*"
+    if fb.correct:
+        st.success("**Right.** " + text, icon=":material/check_circle:")
+    else:
+        right = ", ".join(safe_markdown(labels[i]) for i in fb.right_answer if i in labels)
+        st.error(f"**Not quite.** The right answer: {right}.\n\n{text}", icon=":material/cancel:")
 
 
 def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> None:
