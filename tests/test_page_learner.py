@@ -262,3 +262,23 @@ def test_markup_in_content_is_shown_as_text(content_dir):
     body = next(m.value for m in at.markdown if "Hello" in m.value)
     assert "<script>" not in body and "&lt;script&gt;" in body
     assert "<img" not in body
+
+
+def test_a_new_admin_is_told_what_to_do_next_until_other_people_exist(content_dir):
+    admin = make_user("boss", "admin", name="Boss Admin")
+    at = open_page(admin, "pages/home.py")
+    assert not at.exception
+    assert "Set up your organisation" in [s.value for s in at.subheader]
+    steps = "\n".join(m.value for m in at.markdown)
+    for step in ("Create your teams", "import a roster", "Invite managers"):
+        assert step in steps
+    assert at.caption[0].value == "Welcome, Boss Admin."  # not "Welcome back" on day one
+    make_user("eve")
+    at = open_page(admin, "pages/home.py")
+    assert "Set up your organisation" not in [s.value for s in at.subheader]
+
+
+def test_an_employee_never_sees_the_set_up_steps(content_dir):
+    eve = make_user("eve")
+    at = open_page(eve, "pages/home.py")
+    assert "Set up your organisation" not in [s.value for s in at.subheader]

@@ -6,7 +6,7 @@ from datetime import date
 
 import streamlit as st
 
-from store import learning
+from store import accounts, learning
 from store.models import User
 from training.models import COMPETENCY_LABELS
 from training.words import count
@@ -76,12 +76,35 @@ def _card(item: learning.TrainingItem, today: date) -> None:
             )
 
 
+def _first_steps() -> None:
+    """What a new administrator does next, shown while nobody else has an account."""
+    with st.container(border=True, key="home_first_steps"):
+        st.subheader("Set up your organisation", anchor=False)
+        st.markdown(
+            "You are the only person here so far. To get training going:\n\n"
+            "1. **Create your teams** (front desk, restaurant, …) on *People and teams*, "
+            "tab *Teams*.\n"
+            "2. **Add people** one by one on the *People* tab, or **import a roster** CSV "
+            "(username, name, role, team) on *Import roster*. Each person gets a temporary "
+            "password to hand over; they choose their own at first sign-in.\n"
+            "3. **Invite managers**: give team leads the *manager* role and make them managers "
+            "of their teams, so they see their team's progress and assign training.\n"
+            "4. **Check the curriculum** on *Content studio* (or give a trainer the *trainer* "
+            "role), then assign modules with due dates on *Assignments*."
+        )
+        with st.container(horizontal=True):
+            page_link("pages/people.py", "People and teams", icon=":material/group:")
+            page_link("pages/studio.py", "Content studio", icon=":material/edit_note:")
+            page_link("pages/assign.py", "Assignments", icon=":material/assignment:")
+
+
 def render(user: User) -> None:
     """Draw the learner's home page."""
     today = date.today()
     loaded = content.modules()
     st.title("My training")
-    st.caption(f"Welcome back, {user.name}.")
+    if may(user, "admin") and accounts.count_users() <= 1:
+        _first_steps()
     problems = content.content().problems
     if problems and may(user, "trainer"):
         with st.expander(
@@ -94,6 +117,8 @@ def render(user: User) -> None:
         st.info("No training modules are available yet. A trainer adds them in the content folder.")
         return
     items = learning.my_training(user_id=user.id, modules=loaded, today=today)
+    returning = any(i.status != "not_started" for i in items)
+    st.caption(f"Welcome back, {user.name}." if returning else f"Welcome, {user.name}.")
     assigned = [i for i in items if i.assigned]
     optional = [i for i in items if not i.assigned]
 
