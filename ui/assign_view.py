@@ -169,6 +169,7 @@ def _current(
             "Due": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT),
             "Assigned on": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT),
         },
+        placeholder="",
     )
     st.caption(
         "Past due means the date has gone; people who have passed the module are not "

@@ -178,7 +178,7 @@ def render(user: User) -> None:
     _overview_chart(figures)
     table = _table(figures)
     st.subheader("Every question", anchor=False)
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", placeholder="")
     st.download_button(
         "Download CSV",
         table.to_csv(index=False).encode("utf-8"),

@@ -68,7 +68,7 @@ def _people(admin: User) -> None:
                 for p in people
             ]
         )
-        st.dataframe(frame, hide_index=True, width="stretch")
+        st.dataframe(frame, hide_index=True, width="stretch", placeholder="")
     teams = _team_options()
 
     with st.expander("Add a person", icon=":material/person_add:"):
@@ -181,6 +181,7 @@ def _teams(admin: User) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder="",
         )
     else:
         st.info("No teams yet. Create the first one below.")
@@ -253,6 +254,7 @@ def _import(admin: User) -> None:
             pd.DataFrame(preview.errors, columns=["Line", "Problem"]),
             hide_index=True,
             width="stretch",
+            placeholder="",
         )
     if preview.rows:
         st.write(
@@ -276,6 +278,7 @@ def _import(admin: User) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder="",
         )
     if st.button(
         f"Import {len(preview.rows)} people",
@@ -351,4 +354,5 @@ def _audit_log() -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder="",
     )

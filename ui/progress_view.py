@@ -165,6 +165,7 @@ def _history(user: User, modules) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder="",
     )
 
 

@@ -180,6 +180,7 @@ def _overview(rows: list[dict]) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder="",
         )
         broken = [r for r in rows if r["problems"]]
         for row in broken:
@@ -504,6 +505,7 @@ def _history(user: User, directory: Path, opened: dict) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder="",
     )
     labels = {
         r.id: f"#{r.id} · {format_datetime(r.saved_at)} · {r.saved_by or 'outside'}"

@@ -30,6 +30,7 @@ PERSON_HEATMAP_LIMIT = 60  # above this many people the heatmap shows teams inst
 TEAM_HEATMAP_ROWS = 30
 ATTENTION_ROWS = 100
 ALL = "__all__"
+HEATMAP_KEY = "team_heatmap"
 
 
 # --- cached reads (keyed by the acting person, every filter and the data stamp) -------------
@@ -330,6 +331,9 @@ def _attention(
     wanted = st.query_params.get("person")
     if wanted is not None and wanted.isdigit() and person_key not in st.session_state:
         st.session_state[person_key] = int(wanted)
+    clicked = _heatmap_click()
+    if clicked is not None:
+        st.session_state[person_key] = clicked
     if not rows:
         st.success("Nobody is overdue, failing repeatedly or about to expire.")
     else:
@@ -343,13 +347,14 @@ def _attention(
             )
             + "Select a row to see the person's modules, attempts and certificates."
         )
+        # "Why" last: it is the long one, so a narrow screen cuts only its end (hover shows it).
         frame = pd.DataFrame(
             [
                 {
                     "Person": r.name,
                     "Team": r.team,
-                    "Why": _why(r, titles),
                     "Earliest due": r.earliest_due,
+                    "Why": _why(r, titles),
                 }
                 for r in rows
             ]
@@ -371,6 +376,7 @@ def _attention(
                     format=DATE_COLUMN_FORMAT, width="small"
                 ),
             },
+            placeholder="",
         )
         selected = list(event.selection.rows) if event is not None else []
         if selected != st.session_state.get("team_attention_last"):
@@ -402,6 +408,19 @@ def _attention(
         st.error(str(exc))
         return
     _person_panel(detail, titles)
+
+
+def _heatmap_click() -> int | None:
+    """Return the person a click on the heatmap picked since the last run, if any."""
+    state = st.session_state.get(HEATMAP_KEY)
+    picked = []
+    if state is not None:
+        picked = [p.get("user_id") for p in state.get("selection", {}).get(charts.PERSON_PICK, [])]
+    picked = [int(p) for p in picked if isinstance(p, int | float)]
+    if picked == st.session_state.get("team_heatmap_last"):
+        return None
+    st.session_state["team_heatmap_last"] = picked
+    return picked[0] if picked else None
 
 
 def _why(row: dashboard.AttentionRow, titles: dict[str, str]) -> str:
@@ -444,6 +463,7 @@ def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> Non
                 "Best score": st.column_config.NumberColumn(format="%.0f%%"),
                 "Due": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT),
             },
+            placeholder="",
         )
         certificates = [
             m for m in detail.modules if m.certificate_id and m.status in ("passed", "expiring")
@@ -476,6 +496,7 @@ def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> Non
                 height=240,
                 key="team_person_attempts",
                 column_config={"Score": st.column_config.NumberColumn(format="%.0f%%")},
+                placeholder="",
             )
         else:
             st.caption("No quiz submitted yet.")
@@ -515,6 +536,7 @@ def _person_heatmap(grid: list[dashboard.PersonModule], titles: dict[str, str]) 
     frame = pd.DataFrame(
         [
             {
+                "user_id": c.user_id,
                 "person": c.name,
                 "module": titles.get(c.module_id, c.module_id),
                 "status": charts.NOT_ASSIGNED
@@ -528,7 +550,11 @@ def _person_heatmap(grid: list[dashboard.PersonModule], titles: dict[str, str]) 
             for c in grid
         ]
     )
-    charts.show("status_heatmap", frame)
+    charts.show("status_heatmap", frame, key=HEATMAP_KEY)
+    st.caption(
+        "Click a cell to open that person's modules, attempts and certificates under "
+        "**Who needs attention** above."
+    )
 
 
 def _team_heatmap(view: dashboard.Overview, titles: dict[str, str]) -> None:
@@ -614,9 +640,13 @@ def _people_table(grid: list[dashboard.PersonModule], titles: dict[str, str]) ->
         height=320,
         key="team_table",
         column_config={
-            "Best score": st.column_config.NumberColumn(format="%.0f%%"),
-            "Due": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT),
+            "Assigned": st.column_config.CheckboxColumn(width=70),
+            "Due": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT, width=100),
+            "Best score": st.column_config.NumberColumn(format="%.0f%%", width=80),
+            "Attempts": st.column_config.NumberColumn(width=70),
+            "Expires": st.column_config.TextColumn(width=100),
         },
+        placeholder="",
     )
 
 
@@ -647,6 +677,7 @@ def _team_table(view: dashboard.Overview) -> None:
             ),
             "Average best score": st.column_config.NumberColumn(format="%.0f%%"),
         },
+        placeholder="",
     )
 
 
