@@ -282,3 +282,13 @@ def test_an_employee_never_sees_the_set_up_steps(content_dir):
     eve = make_user("eve")
     at = open_page(eve, "pages/home.py")
     assert "Set up your organisation" not in [s.value for s in at.subheader]
+
+
+def test_the_module_caption_does_not_repeat_the_title():
+    eve = make_user("eve")
+    at = open_page(eve, "pages/module.py", id="empathy")  # competency "Empathy" too
+    assert not at.exception
+    assert at.title[0].value == "Empathy"
+    assert at.caption[0].value.startswith("about ")
+    at = open_page(eve, "pages/module.py", id="satisfaction-and-loyalty")
+    assert at.caption[0].value.startswith("Foundations · about ")

@@ -15,6 +15,14 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
+def competency_note(title: str, competency: str) -> str | None:
+    """Return the competency's label to show beside a module title, None when it repeats it."""
+    from training.models import COMPETENCY_LABELS
+
+    label = COMPETENCY_LABELS.get(competency, competency)
+    return None if label.casefold() == title.casefold() else label
+
+
 def question_type_label(code: str) -> str:
     """Return the readable name of a question type ("True or false" for true_false)."""
     return QUESTION_TYPE_LABELS.get(code, code.replace("_", " ").capitalize())

@@ -9,7 +9,7 @@ import streamlit as st
 from store import accounts, learning
 from store.models import User
 from training.models import COMPETENCY_LABELS
-from training.words import count
+from training.words import competency_note, count
 from ui import content
 from ui.auth import may
 from ui.dates import format_date
@@ -48,8 +48,8 @@ def _card(item: learning.TrainingItem, today: date) -> None:
         with left:
             st.markdown(f"**{item.title}**")
             bits = [f":{colour}-badge[{icon} {item.label}]"]
-            competency = COMPETENCY_LABELS.get(item.competency, item.competency)
-            if competency.lower() != item.title.lower():
+            competency = competency_note(item.title, item.competency)
+            if competency:
                 bits.append(competency)
             bits.append(f"{item.estimated_minutes} min")
             due = _due_text(item, today)

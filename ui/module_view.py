@@ -9,8 +9,8 @@ from store.models import Attempt, User
 from training import quiz
 from training.loader import LoadedModule
 from training.markdown import safe_markdown
-from training.models import COMPETENCY_LABELS, Module, Question
-from training.words import count
+from training.models import Module, Question
+from training.words import competency_note, count
 from ui import content
 from ui.dates import format_date
 from ui.links import page_link
@@ -42,9 +42,9 @@ def render(user: User) -> None:
     page_link("pages/home.py", "My training", icon=":material/arrow_back:")
     st.title(m.title)
     facts = [
-        COMPETENCY_LABELS.get(m.competency, m.competency),
+        *filter(None, [competency_note(m.title, m.competency)]),
         f"about {m.estimated_minutes} min",
-        f"{len(m.lessons)} lesson{'s' if len(m.lessons) != 1 else ''}",
+        count(len(m.lessons), "lesson"),
     ]
     if progress and progress.best_score is not None:
         facts.append(f"best score {progress.best_score:.0f}%")

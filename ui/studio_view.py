@@ -26,7 +26,7 @@ from store.models import User
 from training.gift import module_from_gift, module_to_yaml, parse_gift
 from training.loader import ContentSet, Problem, content_version
 from training.models import COMPETENCY_LABELS, Module
-from training.words import count
+from training.words import competency_note, count
 from ui import content
 from ui.dates import format_datetime
 from ui.preview import render_lessons, render_question_preview
@@ -427,10 +427,12 @@ def _preview(module: Module | None) -> None:
         "also see the answer key."
     )
     st.header(module.title, anchor=False)
-    st.caption(
-        f"{COMPETENCY_LABELS.get(module.competency, module.competency)} · about "
-        f"{module.estimated_minutes} min · {count(len(module.lessons), 'lesson')}"
-    )
+    facts = [
+        *filter(None, [competency_note(module.title, module.competency)]),
+        f"about {module.estimated_minutes} min",
+        count(len(module.lessons), "lesson"),
+    ]
+    st.caption(" · ".join(facts))
     st.write(module.summary)
     section_key = f"{PREVIEW}_section"
     if st.session_state.get(section_key) not in ("Lessons", "Quiz"):
