@@ -35,7 +35,7 @@ from training.models import Question
 from training.words import count, question_type_label
 from ui import content
 from ui.dates import format_date
-from ui.links import studio_url
+from ui.links import page_link, studio_query
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -246,12 +246,16 @@ def _flag_summary(module_id: str, figures: list[QuestionFigures]) -> None:
     if not flagged:
         st.success("No problems found in the questions with enough attempts.")
     for f in flagged:
-        link = studio_url(module_id, f.question.id)
         st.warning(
             f"**{f.question.id}** · {_short(f.question.prompt, 90)}\n\n"
-            + "\n".join(f"- {message}" for message in f.flags)
-            + f"\n\n[:material/edit_note: Open this question in the studio]({link})",
+            + "\n".join(f"- {message}" for message in f.flags),
             icon=":material/flag:",
+        )
+        page_link(
+            "pages/studio.py",
+            f"Open {f.question.id} in the content studio",
+            icon=":material/edit_note:",
+            query=studio_query(module_id, f.question.id),
         )
     if waiting:
         st.caption(

@@ -36,7 +36,6 @@ def module_url(module_id: str) -> str:
     return "/module?" + urlencode({"id": module_id})
 
 
-def studio_url(module_id: str, question_id: str | None = None) -> str:
-    """Return the URL that opens a module in the content studio, locating a question."""
-    query = {"module": module_id, **({"question": question_id} if question_id else {})}
-    return "/studio?" + urlencode(query)
+def studio_query(module_id: str, question_id: str | None = None) -> dict[str, str]:
+    """Return the query that opens a module in the content studio, locating a question."""
+    return {"module": module_id, **({"question": question_id} if question_id else {})}

@@ -3,11 +3,14 @@ README describes them."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
+
+from playwright.sync_api import expect
 
 from store import demo
 from store.config import PROJECT_ROOT
-from tests.browser.helpers import sign_in, wait_ready
+from tests.browser.helpers import TIMEOUT, sign_in, wait_ready
 
 MAIN_PAGES = {
     "employee": ["/", "/module?id=empathy", "/progress", "/account"],
@@ -17,8 +20,10 @@ MAIN_PAGES = {
 }
 
 
-def _seed_demo() -> None:
-    demo.seed_demo(staff=12, teams=2, attempts=120, seed=1, content_dir=PROJECT_ROOT / "content")
+def _seed_demo(staff: int = 12, attempts: int = 120) -> None:
+    demo.seed_demo(
+        staff=staff, teams=2, attempts=attempts, seed=1, content_dir=PROJECT_ROOT / "content"
+    )
 
 
 def test_no_page_load_requests_anything_from_an_outside_host(server, browser):
@@ -49,3 +54,23 @@ def test_no_page_load_requests_anything_from_an_outside_host(server, browser):
         context.close()
     assert seen > 20  # the listener saw the app's own requests
     assert outside == []
+
+
+def test_a_question_statistics_flag_opens_its_question_in_the_studio(server, context):
+    _seed_demo(staff=40, attempts=400)  # enough first attempts for flags (10 a question)
+    page = context.new_page()
+    sign_in(page, server.url, "trainer", demo.DEMO_PASSWORD)
+    page.goto(server.url + "/item-analysis")
+    wait_ready(page)
+    link = page.get_by_role("link", name=re.compile(r"Open \S+ in the content studio")).first
+    expect(link).to_be_visible(timeout=TIMEOUT)
+    question = re.search(r"Open (\S+) in", link.inner_text()).group(1)
+    module = page.get_by_role("combobox", name="Module").input_value()
+    link.click()
+    expect(page.get_by_role("heading", name="Content studio")).to_be_visible(timeout=TIMEOUT)
+    located = page.get_by_text(f"Question {question}, from question statistics:")
+    expect(located).to_be_visible(timeout=TIMEOUT)
+    assert "/studio" in page.url
+    assert module.split(" (")[0] in page.inner_text("[data-testid='stMain']")
+    answer_key = page.locator("[data-testid='stExpander']", has_text="Explanation:")
+    expect(answer_key.first).to_be_visible(timeout=TIMEOUT)  # its answer key is open
