@@ -73,7 +73,12 @@ def _overview(modules, progress) -> None:
         alt.Chart(frame)
         .mark_bar(color="#0f6e6e", cornerRadiusEnd=3)
         .encode(
-            x=alt.X("Best score (%):Q", scale=alt.Scale(domain=[0, 100]), title="Best score (%)"),
+            x=alt.X(
+                "Best score (%):Q",
+                scale=alt.Scale(domain=[0, 100]),
+                title="Best score (%)",
+                axis=alt.Axis(values=list(range(0, 101, 10))),
+            ),
             y=alt.Y("Competency:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
             tooltip=["Competency", "Best score (%)", "Modules passed"],
         )

@@ -371,10 +371,7 @@ def _attention(
             column_config={
                 "Person": st.column_config.TextColumn(width="medium"),
                 "Team": st.column_config.TextColumn(width="medium"),
-                "Why": st.column_config.TextColumn(width="large"),
-                "Earliest due": st.column_config.DateColumn(
-                    format=DATE_COLUMN_FORMAT, width="small"
-                ),
+                "Earliest due": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT, width=110),
             },
             placeholder="",
         )
