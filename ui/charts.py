@@ -211,10 +211,10 @@ def weekly_chart(frame: pd.DataFrame) -> alt.LayerChart:
     frame columns: week (date), attempts, passes, average (score or None).
     """
     base = alt.Chart(frame).encode(
-        x=alt.X("week:T", title="Week starting", axis=alt.Axis(format="%d %b", labelAngle=0))
+        x=alt.X("week:T", title="Week starting", axis=alt.Axis(format="%-d %b", labelAngle=0))
     )
     tooltip = [
-        alt.Tooltip("week:T", title="Week starting", format="%d %b %Y"),
+        alt.Tooltip("week:T", title="Week starting", format="%-d %b %Y"),  # as format_date
         alt.Tooltip("passes:Q", title="Passes"),
         alt.Tooltip("attempts:Q", title="Attempts"),
         alt.Tooltip("average:Q", title="Average score", format=".1f"),

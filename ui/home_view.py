@@ -103,6 +103,9 @@ def render(user: User) -> None:
     today = date.today()
     loaded = content.modules()
     st.title("My training")
+    items = learning.my_training(user_id=user.id, modules=loaded, today=today) if loaded else []
+    returning = any(i.status != "not_started" for i in items)
+    st.caption(f"Welcome back, {user.name}." if returning else f"Welcome, {user.name}.")
     if may(user, "admin") and accounts.count_users() <= 1:
         _first_steps()
     problems = content.content().problems
@@ -116,9 +119,6 @@ def render(user: User) -> None:
     if not loaded:
         st.info("No training modules are available yet. A trainer adds them in the content folder.")
         return
-    items = learning.my_training(user_id=user.id, modules=loaded, today=today)
-    returning = any(i.status != "not_started" for i in items)
-    st.caption(f"Welcome back, {user.name}." if returning else f"Welcome, {user.name}.")
     assigned = [i for i in items if i.assigned]
     optional = [i for i in items if not i.assigned]
 
