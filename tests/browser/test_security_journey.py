@@ -71,7 +71,8 @@ def test_a_direct_url_the_role_may_not_open_shows_a_refusal_and_no_data(server, 
         body = page.inner_text("body")
         assert "Page not found" not in body
         assert "Secret Person" not in body and "Add a person" not in body
-        assert "My training" in main.inner_text()  # what the person can open instead
+        # what the person can open instead
+        expect(main.get_by_role("link", name="My training")).to_be_visible(timeout=TIMEOUT)
     main.get_by_role("link", name="My progress").click()
     expect(page.get_by_role("heading", name="My progress")).to_be_visible(timeout=TIMEOUT)
 
