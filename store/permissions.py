@@ -46,6 +46,7 @@ class Action(StrEnum):
     IMPORT_ROSTER = "import a roster"
     EDIT_CONTENT = "edit training content"
     ASSIGN_TRAINING = "assign training"
+    CHANGE_SETTINGS = "change organisation settings"
 
 
 # The permissions table: which roles may do each action.
@@ -56,6 +57,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.IMPORT_ROSTER: ROLE_INCLUDES["admin"],
     Action.EDIT_CONTENT: ROLE_INCLUDES["trainer"],
     Action.ASSIGN_TRAINING: ROLE_INCLUDES["manager"],
+    Action.CHANGE_SETTINGS: ROLE_INCLUDES["admin"],
 }
 LAST_ADMIN = "This is the last active administrator; make someone else admin first."
 
