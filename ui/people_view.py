@@ -344,10 +344,10 @@ def _sign_in_attempts(admin: User) -> None:
             [
                 {
                     "Account or address": r.name,
-                    "Kind": "account" if r.kind == "account" else "address",
+                    "Kind": r.kind,
                     "Person exists": r.name in known if r.kind == "account" else None,
                     "Failures": r.failures,
-                    "Last failure (UTC)": r.last_failure_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    "Last failure": format_datetime(r.last_failure_at),
                     "Must wait (s)": r.wait_seconds,
                 }
                 for r in rows
@@ -355,6 +355,7 @@ def _sign_in_attempts(admin: User) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder="",
     )
     waiting = sorted(r.name for r in rows if r.kind == "account" and r.name in known)
     if not waiting:
