@@ -167,10 +167,7 @@ def _file_rows(content_set: ContentSet) -> list[dict]:
 
 def _status(row: dict) -> str:
     count = len(row["problems"])
-    if count:
-        return f"{count} problem{'' if count == 1 else 's'}"
-    warned = len(row.get("warnings", []))
-    return "Valid" if not warned else f"Valid · {warned} warning{'' if warned == 1 else 's'}"
+    return "Valid" if not count else f"{count} problem{'' if count == 1 else 's'}"
 
 
 def _overview(rows: list[dict]) -> None:
@@ -185,6 +182,7 @@ def _overview(rows: list[dict]) -> None:
                         "Module": r["stem"],
                         "Title": r["title"] or "",
                         "Status": _status(r),
+                        "Warnings": len(r["warnings"]),
                         "Last edit": _when(r["last_edit"]),
                         "By": r["by"],
                     }
@@ -198,7 +196,7 @@ def _overview(rows: list[dict]) -> None:
         for row in broken:
             st.markdown(f"**{_escape(row['path'].name)}**")
             _problem_list(row["problems"])
-        warned = [r for r in rows if r.get("warnings") and not r["problems"]]
+        warned = [r for r in rows if r["warnings"]]
         for row in warned:
             st.markdown(
                 f"**{_escape(row['path'].name)}**: item-writing warnings "
