@@ -49,7 +49,12 @@ def test_clean_fixture_has_no_warnings() -> None:
     [
         ("tf-absolute", 43, "contains the absolute word 'only', which test-wise learners read"),
         ("tf-hedge", 43, "contains the hedging word 'usually'"),
-        ("justifying", 26, "a wrong option of c-01 justifies itself ('because ...'; in this"),
+        (
+            "justifying",
+            26,
+            "a wrong option of c-01 gives a reason ('because ...'; in this module 1 of",
+        ),
+        ("purpose", 26, "a wrong option of c-01 gives a purpose ('so you ...'; in this module 4"),
         ("above", 28, "c-01 offers 'All of the above'"),
         ("negative", 21, "c-01 asks a negative question ('not'"),
         ("pool", 15, "the pool has 4 questions for 3 per attempt (1.3 times the draw)"),

@@ -83,6 +83,11 @@ _JUSTIFY = re.compile(
     r"|\bthat way\b|,\s*as (?:it|they|he|she|the|this|that|you|we)\b)",
     re.IGNORECASE,
 )
+_PURPOSE = re.compile(
+    r"\bso (?:you|they|he|she|we|the|nobody|it|I|your|their|his|her)\b"
+    r"|\bto (?:avoid|save|keep|make sure|be safe)\b|\bin case\b",
+    re.IGNORECASE,
+)
 _ABOVE = re.compile(r"\b(all|none|both|neither) of the (above|others|options|answers)\b", re.I)
 _NEGATIVE = re.compile(r"\b(not|NOT|except|EXCEPT|least|never)\b|n't\b", re.IGNORECASE)
 _TITLE = re.compile(r"\b(Mr|Mrs|Ms|Miss|Mx|Dr)(\.?) ([A-Z][\w'’-]+)")
@@ -379,42 +384,56 @@ def _choice_options(item: _Item) -> Iterator[tuple[int, Question, int, Any]]:
 
 
 def _check_justifying(item: _Item) -> list[LintWarning]:
+    """Explicit reasons in wrong options always; purpose clauses when they lean to one side."""
     options = list(_choice_options(item))
     wrong = [o for o in options if not o[3].correct]
     right = [o for o in options if o[3].correct]
-    wrong_hits = [o for o in wrong if _JUSTIFY.search(o[3].text)]
-    right_hits = sum(1 for o in right if _JUSTIFY.search(o[3].text))
-    figure = (
-        f"in this module {len(wrong_hits)} of {len(wrong)} wrong options and {right_hits} of "
-        f"{len(right)} correct ones give a reason"
-    )
     found = []
-    for i, question, j, option in wrong_hits:
-        clause = _JUSTIFY.search(option.text).group(1).strip(", ")
-        found.append(
-            item.at(
-                _q(i, "options", j, "text"),
-                f"a wrong option of {question.id} justifies itself ('{clause} ...'; {figure}); "
-                "a reason makes an option stand out; state the action alone",
+    for pattern, kind in ((_JUSTIFY, "reason"), (_PURPOSE, "purpose")):
+        wrong_hits = [o for o in wrong if pattern.search(o[3].text)]
+        right_hits = [o for o in right if pattern.search(o[3].text)]
+        figure = (
+            f"in this module {len(wrong_hits)} of {len(wrong)} wrong options and "
+            f"{len(right_hits)} of {len(right)} correct ones give a {kind}"
+        )
+        p_wrong = _fisher(len(wrong_hits), len(wrong), len(right_hits), len(right))
+        p_right = _fisher(len(right_hits), len(right), len(wrong_hits), len(wrong))
+        flagged: list[tuple[int, Question, int, Any]] = []
+        side = "wrong"
+        if kind == "reason" or p_wrong < SIGNIFICANCE:
+            flagged = wrong_hits
+            if kind == "purpose":
+                figure += f"; Fisher's exact p = {p_wrong:.3f}"
+        elif p_right < SIGNIFICANCE:
+            flagged, side = right_hits, "correct"
+            figure += f"; Fisher's exact p = {p_right:.3f}"
+        for i, question, j, option in flagged:
+            clause = pattern.search(option.text).group(0).strip(", ")
+            found.append(
+                item.at(
+                    _q(i, "options", j, "text"),
+                    f"a {side} option of {question.id} gives a {kind} ('{clause} ...'; "
+                    f"{figure}); a justified option stands out from the rest, so state the "
+                    "action alone",
+                )
             )
-        )
-    if right_hits and right:
-        fisher = stats.fisher_exact(
-            [
-                [right_hits, len(right) - right_hits],
-                [len(wrong_hits), len(wrong) - len(wrong_hits)],
-            ],
-            alternative="greater",
-        )
-        if fisher.pvalue < SIGNIFICANCE:
+        if kind == "reason" and p_right < SIGNIFICANCE:
             found.append(
                 item.at(
                     ("quiz", "questions"),
                     f"correct options give a reason more often than wrong ones ({figure}; "
-                    f"Fisher's exact p = {fisher.pvalue:.3f}); the reason gives the key away",
+                    f"Fisher's exact p = {p_right:.3f}); the reason gives the key away",
                 )
             )
     return found
+
+
+def _fisher(hits: int, total: int, other_hits: int, other_total: int) -> float:
+    """One-sided p that the first group carries the clause more often than the second."""
+    if not total or not other_total or not hits:
+        return 1.0
+    table = [[hits, total - hits], [other_hits, other_total - other_hits]]
+    return float(stats.fisher_exact(table, alternative="greater").pvalue)
 
 
 def _check_above(item: _Item) -> list[LintWarning]:
