@@ -80,7 +80,7 @@ _ABSOLUTE = re.compile(r"\b(" + "|".join(ABSOLUTE) + r")\b", re.IGNORECASE)
 _HEDGE = re.compile(r"\b(" + "|".join(HEDGES) + r")\b", re.IGNORECASE)
 _JUSTIFY = re.compile(
     r"(\bbecause\b|,\s*since\b|\bso that\b|\bin order to\b|\bas otherwise\b|\bwhich is why\b"
-    r"|\bthat way\b|,\s*as (?:it|they|he|she|the|this|that|you|we)\b)",
+    r"|,\s*as (?:it|they|he|she|the|this|that|you|we)\b)",
     re.IGNORECASE,
 )
 _PURPOSE = re.compile(
