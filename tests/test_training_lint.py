@@ -97,7 +97,9 @@ def test_key_length_bias_is_also_reported_across_the_folder(tmp_path: Path) -> N
 def test_a_name_reused_in_another_module_is_reported(tmp_path: Path) -> None:
     directory = folder(tmp_path, clean=True)
     text = (CLEAN / "clean.yaml").read_text().replace("id: clean", "id: other")
-    text = text.replace("Bruno Silva walks", "Mr Haddad walks").replace("Chidi Obi", "Mr Haddad")
+    text = text.replace("Bruno Silva walks", "Mr Haddad walks").replace(
+        "Chidi Obi", "Mr Haddad's son"
+    )
     (directory / "other.yaml").write_text(text.replace("Anna Kowalczyk", "Mrs Lindgren"))
     found = messages(directory)
     # Titled names are recognised without the names file; listed names by given name too.

@@ -591,8 +591,9 @@ def _places(item: _Item) -> Iterator[tuple[str, Loc, str]]:
 
 
 def _names_in(text: str, listed: dict[str, str]) -> set[str]:
-    found = {m.group(3) for m in _TITLE.finditer(text)}
+    found = {re.sub(r"['’]s$", "", m.group(3)) for m in _TITLE.finditer(text)}
     for word in re.findall(r"\b[A-Z][\w'’-]+\b", text):
+        word = re.sub(r"['’]s$", "", word)
         if word in listed:
             found.add(word)
     return found
