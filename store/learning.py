@@ -24,14 +24,13 @@ from store.models import (
     TeamManager,
     User,
 )
-from training import quiz
+from training import clock, quiz
 from training.certificate import certificate_id as make_certificate_id
 from training.loader import LoadedModule, load_module_text
 from training.models import Module
 from training.refresher import ReviewEvent
+from training.status import Status, decide_status
 
-EXPIRING_SOON_DAYS = 30
-DUE_SOON_DAYS = 7
 REFRESHER_MODULE = "_refresher"
 
 
@@ -596,17 +595,7 @@ def assigned_due_dates(*, user_id: int) -> dict[str, date]:
         return {module_id: due for module_id, due in rows}
 
 
-# --- status ----------------------------------------------------------------------------
-
-STATUS_LABELS = {
-    "overdue": "Overdue",
-    "due_again": "Due again",
-    "failed": "Not passed yet",
-    "in_progress": "In progress",
-    "not_started": "Not started",
-    "expiring": "Expiring soon",
-    "passed": "Passed",
-}
+# --- the learner's list ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -619,7 +608,7 @@ class TrainingItem:
     estimated_minutes: int
     assigned: bool
     due_date: date | None
-    status: str
+    status: Status
     best_score: float | None
     passed_at: datetime | None
     expires_at: datetime | None
@@ -629,48 +618,14 @@ class TrainingItem:
     @property
     def label(self) -> str:
         """Return the status in words."""
-        return STATUS_LABELS[self.status]
-
-
-def status_of(
-    *, progress: Progress | None, due: date | None, open_attempt: bool, today: date
-) -> str:
-    """Return a module's status for one person on a day."""
-    passed_valid = False
-    if progress is not None and progress.passed_at is not None:
-        expires = progress.expires_at.date() if progress.expires_at else None
-        if expires is None or expires > today:
-            passed_valid = True
-            if expires is not None and expires <= today + timedelta(days=EXPIRING_SOON_DAYS):
-                return "expiring"
-            return "passed"
-    if due is not None and due < today and not passed_valid:
-        return "overdue"
-    if progress is not None and progress.passed_at is not None:
-        return "due_again"
-    if open_attempt:
-        return "in_progress"
-    if progress is not None and progress.attempt_count:
-        return "failed"
-    return "not_started"
-
-
-_ORDER = {
-    "overdue": 0,
-    "due_again": 1,
-    "failed": 2,
-    "in_progress": 3,
-    "not_started": 4,
-    "expiring": 5,
-    "passed": 6,
-}
+        return self.status.label
 
 
 def my_training(
     *, user_id: int, modules: Mapping[str, LoadedModule], today: date | None = None
 ) -> list[TrainingItem]:
     """Return every module for the person: assigned ones first, most urgent first."""
-    today = today or now_utc().date()
+    today = today or clock.today()
     due_dates = assigned_due_dates(user_id=user_id)
     progress = progress_rows(user_id=user_id)
     with session_scope(write=False) as session:
@@ -696,8 +651,13 @@ def my_training(
                 estimated_minutes=m.estimated_minutes,
                 assigned=module_id in due_dates,
                 due_date=due,
-                status=status_of(
-                    progress=p, due=due, open_attempt=module_id in open_ids, today=today
+                status=decide_status(
+                    passed_at=p.passed_at if p else None,
+                    expires_at=p.expires_at if p else None,
+                    attempts=p.attempt_count if p else 0,
+                    due=due,
+                    open_attempt=module_id in open_ids,
+                    today=today,
                 ),
                 best_score=p.best_score if p else None,
                 passed_at=p.passed_at if p else None,
@@ -706,8 +666,14 @@ def my_training(
                 has_open_attempt=module_id in open_ids,
             )
         )
-    items.sort(key=lambda i: (not i.assigned, _ORDER[i.status], i.due_date or date.max, i.title))
+    items.sort(key=lambda i: (not i.assigned, i.status.order, i.due_date or date.max, i.title))
     return items
+
+
+def training_item(*, user_id: int, loaded: LoadedModule, today: date | None = None) -> TrainingItem:
+    """Return where the person stands on one module (the same rule as their whole list)."""
+    (item,) = my_training(user_id=user_id, modules={loaded.module.id: loaded}, today=today)
+    return item
 
 
 # --- refresher -------------------------------------------------------------------------
@@ -789,7 +755,7 @@ def review_due_count(
     """Return how many missed questions are due for review today (ones still in the content)."""
     from training.refresher import due_questions
 
-    today = today or now_utc().date()
+    today = today or clock.today()
     due = due_questions(review_events(user_id=user_id), today)
     return sum(
         1

@@ -1,4 +1,4 @@
-"""Team dashboard queries: scoping, statuses equal to learning.status_of, numbers, CSV."""
+"""Team dashboard queries: scoping, statuses equal to decide_status, numbers, CSV."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from store.learning import NotAllowed
 from store.models import Attempt, Progress
 from tests.conftest import ROOT, make_user
 from training.loader import load_content_dir
+from training.status import STATUS_LABELS
 
 TODAY = date(2026, 6, 10)  # a Wednesday
 MODULES = load_content_dir(ROOT / "content").modules
@@ -390,7 +391,7 @@ def test_csv_export_is_utf8_one_row_per_person_and_module(org):
     make_user("zoe", team_id=org.desk.id, name="Zoë Łukasiewicz")
     assign(org.mia, ["empathy"], TODAY - timedelta(days=1), team=org.desk.id)
     rows = dashboard.person_modules(actor=org.mia, module_ids=["empathy", "sincerity"], today=TODAY)
-    data = dashboard.rows_to_csv(rows, titles={"empathy": "Empathy"}, labels=learning.STATUS_LABELS)
+    data = dashboard.rows_to_csv(rows, titles={"empathy": "Empathy"}, labels=STATUS_LABELS)
     assert data.startswith("\ufeff".encode())
     table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert table[0] == list(dashboard.CSV_COLUMNS)

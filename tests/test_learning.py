@@ -116,48 +116,6 @@ def test_attempt_is_graded_against_the_version_it_started_with(sample):
     assert learning.module_for_version(module_id="sample-basics", version="nope") is None
 
 
-def test_status_rules():
-    today = date(2026, 6, 1)
-    p = Progress(user_id=1, module_id="m", attempt_count=1)
-    assert (
-        learning.status_of(progress=None, due=None, open_attempt=False, today=today)
-        == "not_started"
-    )
-    assert (
-        learning.status_of(
-            progress=None, due=today - timedelta(days=1), open_attempt=True, today=today
-        )
-        == "overdue"
-    )
-    assert learning.status_of(progress=p, due=None, open_attempt=False, today=today) == "failed"
-    assert (
-        learning.status_of(progress=None, due=None, open_attempt=True, today=today) == "in_progress"
-    )
-    from datetime import UTC, datetime
-
-    passed = Progress(
-        user_id=1,
-        module_id="m",
-        attempt_count=1,
-        passed_at=datetime(2026, 1, 1, tzinfo=UTC),
-        expires_at=datetime(2026, 6, 20, tzinfo=UTC),
-    )
-    assert (
-        learning.status_of(
-            progress=passed, due=today - timedelta(days=9), open_attempt=False, today=today
-        )
-        == "expiring"
-    )
-    assert (
-        learning.status_of(progress=passed, due=None, open_attempt=False, today=date(2026, 7, 1))
-        == "due_again"
-    )
-    passed.expires_at = None
-    assert (
-        learning.status_of(progress=passed, due=None, open_attempt=False, today=today) == "passed"
-    )
-
-
 def test_assignments_are_scoped_to_the_managers_teams(sample):
     admin = make_user("boss", "admin")
     a = accounts.create_team(name="A")

@@ -10,8 +10,10 @@ import pytest
 import yaml
 
 from store import accounts, learning
+from store.db import session_scope
+from store.models import Progress
 from tests.conftest import make_user, page_test, page_text
-from training import quiz
+from training import clock, quiz
 from training.loader import load_content_dir
 
 SAMPLE = Path(__file__).parent / "fixtures" / "content" / "valid" / "sample-basics.yaml"
@@ -225,3 +227,38 @@ def test_markup_in_content_is_shown_as_text(content_dir):
     body = next(m.value for m in at.markdown if "Hello" in m.value)
     assert "<script>" not in body and "&lt;script&gt;" in body
     assert "<img" not in body
+
+
+def put_pass(user_id, module_id, *, passed_at, expires_at, score=90.0):
+    with session_scope() as s:
+        s.add(
+            Progress(
+                user_id=user_id,
+                module_id=module_id,
+                best_score=score,
+                last_score=score,
+                attempt_count=1,
+                passed_at=passed_at,
+                expires_at=expires_at,
+                last_attempt_at=passed_at,
+            )
+        )
+
+
+def test_an_expired_pass_is_not_shown_as_passed_on_the_module_page(content_dir):
+    eve = make_user("eve")
+    now = clock.now()
+    put_pass(
+        eve.id,
+        "sample-basics",
+        passed_at=now - timedelta(days=366),
+        expires_at=now - timedelta(days=1),
+    )
+    at = open_page(eve, "pages/module.py", id="sample-basics")
+    assert not at.exception
+    caption = at.caption[0].value
+    assert ":green-badge" not in caption
+    assert "Due again" in caption and "expired" in caption
+    home = open_page(eve, "pages/home.py")
+    assert "Due again" in page_text(home)
+    assert learning.progress_rows(user_id=eve.id)["sample-basics"].passed_at is not None

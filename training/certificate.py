@@ -16,6 +16,8 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
+from training.scores import format_score
+
 DEFAULT_ORGANISATION = "Service Quality Training"
 
 # Regular and bold faces, tried in order; the first pair that exists is used.
@@ -142,11 +144,6 @@ def _format_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _format_score(score: float) -> str:
-    rounded = round(float(score), 1)
-    return f"{rounded:.0f}%" if rounded == int(rounded) else f"{rounded:.1f}%"
-
-
 class _Certificate:
     """Small layout helper around FPDF with one font family and text fitting."""
 
@@ -256,7 +253,7 @@ def certificate_pdf(
     )
 
     expiry = f"Valid until {_format_date(valid_until)}" if valid_until else "Does not expire"
-    details = f"Score {_format_score(score)} · Passed on {_format_date(passed_on)} · {expiry}"
+    details = f"Score {format_score(score)} · Passed on {_format_date(passed_on)} · {expiry}"
     cert.line(details, y=max(below + 8, 140), size=13, colour=_INK, min_size=10)
 
     pdf.set_draw_color(*_MUTED)

@@ -19,7 +19,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from store.learning import STATUS_LABELS
+from training.status import STATUS_LABELS
 
 # Okabe-Ito, one colour per status, most urgent first.
 STATUS_COLOURS = {

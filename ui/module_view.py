@@ -10,7 +10,9 @@ from training import quiz
 from training.loader import LoadedModule
 from training.markdown import safe_markdown
 from training.models import COMPETENCY_LABELS, Module, Question
+from training.scores import format_score
 from ui import content
+from ui.badges import status_badge
 from ui.links import page_link
 
 FEEDBACK_WORDS = {
@@ -45,10 +47,8 @@ def render(user: User) -> None:
         f"{len(m.lessons)} lesson{'s' if len(m.lessons) != 1 else ''}",
     ]
     if progress and progress.best_score is not None:
-        facts.append(f"best score {progress.best_score:.0f}%")
-    if progress and progress.passed_at:
-        until = f", valid until {progress.expires_at:%d %b %Y}" if progress.expires_at else ""
-        facts.append(f":green-badge[:material/check: passed {progress.passed_at:%d %b %Y}{until}]")
+        facts.append(f"best score {format_score(progress.best_score)}")
+    facts.append(_standing(learning.training_item(user_id=user.id, loaded=loaded)))
     st.caption(" · ".join(facts))
     st.write(m.summary)
 
@@ -63,6 +63,20 @@ def render(user: User) -> None:
         _quiz(user, loaded, open_attempt, progress)
     else:
         _lessons(user, m, progress)
+
+
+def _standing(item: learning.TrainingItem) -> str:
+    """Return the badge of the person's status on this module, with its dates."""
+    text = item.label
+    if item.passed_at is not None and item.status.done:
+        until = f", valid until {item.expires_at:%d %b %Y}" if item.expires_at else ""
+        text = f"passed {item.passed_at:%d %b %Y}{until}"
+    elif item.passed_at is not None and item.expires_at is not None:
+        text = f"{item.label}: the pass of {item.passed_at:%d %b %Y} "
+        text += f"expired {item.expires_at:%d %b %Y}"
+    elif item.due_date is not None:
+        text = f"{item.label}, due {item.due_date:%d %b %Y}"
+    return status_badge(item.status, text)
 
 
 # --- lessons ---------------------------------------------------------------------------
@@ -482,6 +496,6 @@ def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> Non
 def _next_module(user: User, current: str) -> tuple[str, str] | None:
     items = learning.my_training(user_id=user.id, modules=content.modules())
     for item in items:
-        if item.module_id != current and item.status not in ("passed", "expiring"):
+        if item.module_id != current and not item.status.done:
             return item.module_id, item.title
     return None

@@ -10,7 +10,7 @@ import streamlit as st
 
 from store import learning
 from store.models import User
-from training import quiz
+from training import clock, quiz
 from training.certificate import certificate_pdf
 from training.markdown import safe_markdown
 from training.models import COMPETENCY_LABELS, CUSTOMER_NEEDS
@@ -90,7 +90,7 @@ def _certificates(user: User, modules, progress) -> None:
     if not passes:
         st.info("Pass a module's quiz to earn its certificate.")
         return
-    today = date.today()
+    today = clock.today()
     for mid, p in sorted(passes, key=lambda kv: kv[1].passed_at, reverse=True):
         title = modules[mid].module.title if mid in modules else mid
         expired = p.expires_at is not None and p.expires_at.date() <= today
@@ -172,7 +172,7 @@ def _refresher(user: User, modules) -> None:
     )
     key = "progress_refresher"
     if key not in st.session_state:
-        due = due_questions(learning.review_events(user_id=user.id), date.today())
+        due = due_questions(learning.review_events(user_id=user.id), clock.today())
         plain = {mid: lm.module for mid, lm in modules.items()}
         drawn = build_refresher(plain, due, limit=5, seed=quiz.new_seed())
         st.session_state[key] = [q.to_json() for q in drawn]

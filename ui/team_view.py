@@ -16,9 +16,10 @@ import streamlit as st
 
 from store import config, dashboard
 from store.accounts import now_utc
-from store.learning import STATUS_LABELS, NotAllowed
+from store.learning import NotAllowed
 from store.models import User
 from training.models import COMPETENCY_LABELS
+from training.status import STATUS_LABELS
 from ui import charts
 from ui.content import _signature as content_signature
 from ui.content import modules as content_modules
@@ -444,9 +445,7 @@ def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> Non
                 "Due": st.column_config.DateColumn(format="D MMM YYYY"),
             },
         )
-        certificates = [
-            m for m in detail.modules if m.certificate_id and m.status in ("passed", "expiring")
-        ]
+        certificates = [m for m in detail.modules if m.certificate_id and m.status.done]
         if certificates:
             st.caption(
                 "Valid certificates: "
