@@ -136,14 +136,16 @@ def create_user(
             raise AccountError(f"The username {username!r} is already taken.")
         if team_id is not None and session.get(Team, team_id) is None:
             raise AccountError("That team does not exist.")
+        now = now_utc()
         user = User(
             username=username,
             name=name,
             role=role,
             password_hash=hash_password(password),
             team_id=team_id,
+            team_joined_at=now if team_id is not None else None,
             must_change_password=must_change_password,
-            created_at=now_utc(),
+            created_at=now,
         )
         session.add(user)
         session.flush()
@@ -238,11 +240,11 @@ def update_user(
             )
             user.role = role
         if clear_team:
-            user.team_id = None
-        elif team_id is not None:
+            user.team_id = user.team_joined_at = None
+        elif team_id is not None and team_id != user.team_id:
             if session.get(Team, team_id) is None:
                 raise AccountError("That team does not exist.")
-            user.team_id = team_id
+            user.team_id, user.team_joined_at = team_id, now_utc()
         if active is not None and active != user.active:
             if not active and user.role == "admin":
                 _require_another_admin(session, user.id)

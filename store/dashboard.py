@@ -31,7 +31,9 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, func, select
 
 from store.db import session_scope
@@ -148,6 +150,44 @@ def _status_expr(today: date, due, is_open) -> ColumnElement[str]:
     )
 
 
+class _day_plus(FunctionElement):
+    """The UTC day of a timestamp plus a number of days, as a SQL date (per dialect)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(_day_plus)
+def _day_plus_postgresql(element, compiler, **kw):
+    moment, days = list(element.clauses)
+    return (
+        f"(CAST(timezone('UTC', {compiler.process(moment, **kw)}) AS DATE) "
+        f"+ {compiler.process(days, **kw)})"
+    )
+
+
+@compiles(_day_plus, "sqlite")
+def _day_plus_sqlite(element, compiler, **kw):
+    # SQLite keeps UTC timestamps and dates as text; date() reads and writes 'YYYY-MM-DD'.
+    moment, days = list(element.clauses)
+    return (
+        f"date({compiler.process(moment, **kw)}, '+' || {compiler.process(days, **kw)} || ' days')"
+    )
+
+
+def _member_due() -> ColumnElement:
+    """Return training.status.due_for_member in SQL, for a team assignment joined to a member."""
+    joined = _day_plus(func.coalesce(User.team_joined_at, User.created_at), literal(0))
+    assigned = _day_plus(Assignment.assigned_at, literal(0))
+    own = _day_plus(func.coalesce(User.team_joined_at, User.created_at), Assignment.due_days)
+    due = Assignment.due_date
+    return case(
+        (or_(Assignment.due_days.is_(None), joined <= assigned), due),
+        (and_(or_(Assignment.from_joining, joined > due), own > due), own),
+        else_=due,
+    )
+
+
 def _module_filter(column, module_ids: Sequence[str] | None) -> ColumnElement[bool]:
     if module_ids is None:
         return literal(True)
@@ -157,8 +197,9 @@ def _module_filter(column, module_ids: Sequence[str] | None) -> ColumnElement[bo
 def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date):
     """Return a subquery: one row per person and module that is assigned or has progress.
 
-    The keys come from one grouped pass over the people's assignments (team and personal,
-    earliest due date wins) and progress rows; the progress row is then found through its
+    The keys come from one grouped pass over the people's assignments (team ones due from
+    the day each person joined, as `_member_due`; personal ones on their date; the earliest
+    due date wins) and progress rows; the progress row is then found through its
     unique (user_id, module_id) index.
     """
     people = scope.condition()
@@ -168,7 +209,7 @@ def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date):
             User.id.label("user_id"),
             User.team_id.label("team_id"),
             Assignment.module_id.label("module_id"),
-            Assignment.due_date.label("due"),
+            _member_due().label("due"),
         )
         .join(Assignment, Assignment.team_id == User.team_id)
         .where(people, live, _module_filter(Assignment.module_id, module_ids)),

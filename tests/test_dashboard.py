@@ -8,12 +8,14 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from sqlmodel import select
 
 from store import accounts, dashboard, learning
 from store.db import session_scope
 from store.learning import NotAllowed
-from store.models import Attempt, Progress
+from store.models import Assignment, Attempt, Progress, User
 from tests.conftest import ROOT, make_user
+from training import clock
 from training.loader import load_content_dir
 from training.status import STATUS_LABELS
 
@@ -401,3 +403,81 @@ def test_csv_export_is_utf8_one_row_per_person_and_module(org):
     assert "Ron Other" not in names
     empathy = [r for r in table[1:] if r[4] == "empathy"]
     assert {r[3] for r in empathy} == {"Empathy"} and {r[5] for r in empathy} == {"Overdue"}
+
+
+def backdate(*, user=None, joined=None, assignment_module=None, assigned=None):
+    with session_scope() as s:
+        if user is not None:
+            row = s.get(User, user.id)
+            row.team_joined_at = joined
+            s.add(row)
+        if assignment_module is not None:
+            for a in s.exec(select(Assignment).where(Assignment.module_id == assignment_module)):
+                a.assigned_at = assigned
+                s.add(a)
+
+
+@pytest.mark.both_dbs  # the SQL must mean the same on PostgreSQL
+def test_new_joiners_are_not_overdue_and_the_dashboard_agrees_with_the_learner(org):
+    today = clock.today()
+    ago = lambda days: at(today - timedelta(days=days))  # noqa: E731
+    # Assigned 180 days ago, due 150 days ago (30 days): from joining, and a fixed date.
+    for module, from_joining in (("empathy", True), ("sincerity", False)):
+        learning.create_assignments(
+            actor=org.mia,
+            module_ids=[module],
+            team_id=org.desk.id,
+            due_date=today + timedelta(days=30),
+            from_joining=from_joining,
+        )
+        with session_scope() as s:
+            for a in s.exec(select(Assignment).where(Assignment.module_id == module)):
+                a.assigned_at, a.due_date = ago(180), today - timedelta(days=150)
+                s.add(a)
+    # Assigned 40 days ago, due in 10 days (50 days), from joining and fixed.
+    for module, from_joining in (("timely-service", True), ("prompt-attention", False)):
+        learning.create_assignments(
+            actor=org.mia,
+            module_ids=[module],
+            team_id=org.desk.id,
+            due_date=today + timedelta(days=50),
+            from_joining=from_joining,
+        )
+        with session_scope() as s:
+            for a in s.exec(select(Assignment).where(Assignment.module_id == module)):
+                a.assigned_at, a.due_date = ago(40), today + timedelta(days=10)
+                s.add(a)
+    for person in (org.eve, org.ann, org.mia):
+        backdate(user=person, joined=ago(400))  # members long before
+    mid = make_user("mid", team_id=org.desk.id, name="Mid Joiner")
+    backdate(user=mid, joined=ago(20))  # joined between the second pair's assignment and due
+    newbie = make_user("newbie", team_id=org.desk.id, name="New Joiner")  # joined today
+
+    modules = ["empathy", "sincerity", "timely-service", "prompt-attention"]
+    rows = dashboard.person_modules(actor=org.mia, module_ids=modules, today=today)
+    for person in (org.eve, mid, newbie):
+        learner = {
+            i.module_id: (i.due_date, i.status)
+            for i in learning.my_training(
+                user_id=person.id, modules={m: MODULES[m] for m in modules}, today=today
+            )
+        }
+        manager = {r.module_id: (r.due_date, r.status) for r in rows if r.user_id == person.id}
+        assert manager == learner, person.username
+    due = {(r.user_id, r.module_id): r.due_date for r in rows}
+    status = {(r.user_id, r.module_id): r.status for r in rows}
+    # the long-standing member is overdue on the old pair, due on the date of the new pair
+    assert status[(org.eve.id, "empathy")] == status[(org.eve.id, "sincerity")] == "overdue"
+    assert due[(org.eve.id, "timely-service")] == today + timedelta(days=10)
+    # a person who joined today is overdue on nothing: 30 days from today on both old ones
+    assert {status[(newbie.id, m)] for m in modules} == {"not_started"}
+    assert due[(newbie.id, "empathy")] == due[(newbie.id, "sincerity")] == today + timedelta(30)
+    # joined before a fixed date: that date; from joining: 50 days from joining
+    assert due[(mid.id, "prompt-attention")] == today + timedelta(days=10)
+    assert due[(mid.id, "timely-service")] == today + timedelta(days=30)
+    view = dashboard.overview(actor=org.mia, module_ids=modules, today=today)
+    overdue_people = {a.username for a in view.attention if a.overdue}
+    assert overdue_people == {"eve", "ann", "mia"}
+    assert view.headline.overdue == 2 * 3
+    # joined 20 days ago, after the old pair was due: 30 days from joining
+    assert due[(mid.id, "empathy")] == due[(mid.id, "sincerity")] == today + timedelta(10)

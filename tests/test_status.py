@@ -63,23 +63,23 @@ def test_status_enum_has_labels_order_and_done_set():
 
 
 def test_team_members_who_join_later_are_due_from_the_day_they_join():
-    assigned_due = date(2026, 7, 1)  # assigned 1 June with 30 days
-    same = dict(due_date=assigned_due, due_days=30)
-    # from joining (the default): the later of the assignment's date and joining + 30 days
-    assert due_for_member(**same, from_joining=True, joined_on=date(2025, 1, 1)) == assigned_due
-    assert due_for_member(**same, from_joining=True, joined_on=date(2026, 6, 20)) == date(
-        2026, 7, 20
-    )
-    # a fixed date holds for members who joined before it; later joiners get their 30 days
-    assert due_for_member(**same, from_joining=False, joined_on=date(2026, 6, 20)) == assigned_due
-    assert due_for_member(**same, from_joining=False, joined_on=date(2026, 12, 1)) == date(
-        2026, 12, 31
-    )
+    assigned_on = date(2026, 6, 1)
+    same = dict(due_date=date(2026, 7, 1), due_days=30, assigned_on=assigned_on)
+
+    def due(joined_on, from_joining=True):
+        return due_for_member(**same, from_joining=from_joining, joined_on=joined_on)
+
+    # members on the day it was assigned are due on its date, even a date already past
+    assert due(date(2025, 1, 1)) == due(assigned_on) == date(2026, 7, 1)
+    # from joining (the default): the later of the date and joining + 30 days
+    assert due(date(2026, 6, 20)) == date(2026, 7, 20)
+    # a fixed date holds for people who join before it; later joiners get their 30 days
+    assert due(date(2026, 6, 20), from_joining=False) == date(2026, 7, 1)
+    assert due(date(2026, 12, 1), from_joining=False) == date(2026, 12, 31)
+    assert due(date(2026, 12, 1)) == date(2026, 12, 31)
     # personal assignments (no due_days) are due on their date
-    assert (
-        due_for_member(due_date=assigned_due, due_days=None, from_joining=True, joined_on=TODAY)
-        == assigned_due
-    )
+    personal = dict(same, due_days=None)
+    assert due_for_member(**personal, from_joining=True, joined_on=TODAY) == date(2026, 7, 1)
 
 
 def test_clock_gives_one_today():

@@ -11,12 +11,14 @@ import hashlib
 import re
 import unicodedata
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
 from training.scores import format_score
+from training.status import pass_is_valid
 
 DEFAULT_ORGANISATION = "Service Quality Training"
 
@@ -95,6 +97,30 @@ def certificate_id(user_id: int | str, module_id: str, passed_at: date | datetim
     value = int.from_bytes(hashlib.sha256(key).digest()[:5], "big")
     chars = "".join(_ALPHABET[(value >> shift) & 31] for shift in range(35, -1, -5))
     return f"CERT-{chars[:4]}-{chars[4:]}"
+
+
+class Standing(StrEnum):
+    """What a certificate means today: the person's current one, expired, or superseded."""
+
+    CURRENT = "current"
+    EXPIRED = "expired"
+    SUPERSEDED = "superseded"
+
+    @property
+    def label(self) -> str:
+        """Return the standing in words."""
+        return {
+            Standing.CURRENT: "Current",
+            Standing.EXPIRED: "Expired",
+            Standing.SUPERSEDED: "Superseded",
+        }[self]
+
+
+def standing(*, is_latest: bool, expires_at: datetime | None, today: date) -> Standing:
+    """Return a certificate's standing: superseded by a later pass, else expired or current."""
+    if not is_latest:
+        return Standing.SUPERSEDED
+    return Standing.CURRENT if pass_is_valid(expires_at, today) else Standing.EXPIRED
 
 
 def normalise_certificate_id(text: str) -> str | None:

@@ -102,16 +102,18 @@ def due_for_member(
     due_date: date,
     due_days: int | None,
     from_joining: bool,
+    assigned_on: date,
     joined_on: date | None,
 ) -> date:
     """Return when a team assignment is due for one member who joined the team on joined_on.
 
-    due_date is the date the manager set (or the assignment day plus due_days). A member who
-    joined after that date gets due_days from the day they joined, so nobody is overdue for a
-    date before they joined. With from_joining (the default for team assignments) every member
-    gets due_days from the assignment or from joining, whichever is later.
+    Members of the team on the day it was assigned are due on due_date. Someone who joined
+    later is never due before they joined: with from_joining (the default for team
+    assignments) they get due_days from joining or the assignment's date, whichever is later;
+    with a fixed date they keep the date, unless they joined after it, when they get due_days
+    from joining. due_days is None for personal assignments, which are always due on due_date.
     """
-    if due_days is None or joined_on is None:
+    if due_days is None or joined_on is None or joined_on <= assigned_on:
         return due_date
     own = joined_on + timedelta(days=due_days)
     if from_joining or joined_on > due_date:
