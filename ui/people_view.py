@@ -9,7 +9,8 @@ import streamlit as st
 
 from store import accounts, learning, roster
 from store.models import ROLES, User
-from training.certificate import normalise_certificate_id
+from training.certificate import Standing, normalise_certificate_id
+from training.scores import format_score
 from ui import content
 from ui.nav import ROLE_LABELS
 
@@ -319,11 +320,29 @@ def _certificate_lookup() -> None:
         else (record.module_id)
     )
     until = f"valid until {record.expires_at:%d %b %Y}" if record.expires_at else "no expiry"
-    st.success(
-        f"**{record.certificate_id}** is genuine: **{record.learner_name}** "
-        f"(`{record.username}`) passed **{title}** on {record.passed_at:%d %b %Y} with "
-        f"{record.score:.0f}%, {until}."
+    facts = (
+        f"**{record.learner_name}** (`{record.username}`) passed **{title}** on "
+        f"{record.passed_at:%d %b %Y} with {format_score(record.score)}, {until}."
     )
+    if record.standing is Standing.CURRENT:
+        st.success(
+            f"**{record.certificate_id}** is genuine and current. {facts}",
+            icon=":material/verified:",
+        )
+    elif record.standing is Standing.EXPIRED:
+        st.warning(
+            f"**{record.certificate_id}** is genuine but has expired. {facts} "
+            "It is still their latest pass of this module.",
+            icon=":material/event_busy:",
+        )
+    else:
+        replaced = f" on {record.superseded_on:%d %b %Y}" if record.superseded_on else ""
+        st.info(
+            f"**{record.certificate_id}** is genuine but superseded. {facts} "
+            f"A later pass{replaced} replaced it; their current certificate for this module "
+            f"is **{record.current_id}**.",
+            icon=":material/history:",
+        )
 
 
 def _audit_log() -> None:

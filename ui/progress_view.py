@@ -11,10 +11,11 @@ import streamlit as st
 from store import learning
 from store.models import User
 from training import clock, quiz
-from training.certificate import certificate_pdf
+from training.certificate import Standing, certificate_pdf
 from training.markdown import safe_markdown
 from training.models import COMPETENCY_LABELS, CUSTOMER_NEEDS
 from training.refresher import RefresherQuestion, build_refresher, due_questions
+from training.scores import format_score, score_value
 from ui import content
 
 TABS = ["Overview", "Certificates", "History", "Refresher"]
@@ -49,7 +50,7 @@ def competency_profile(modules, progress) -> pd.DataFrame:
         rows.append(
             {
                 "Competency": COMPETENCY_LABELS[need],
-                "Best score (%)": round(sum(scores) / len(ids), 1) if ids else 0.0,
+                "Best score (%)": score_value(sum(scores) / len(ids)) if ids else 0.0,
                 "Modules passed": f"{passed} of {len(ids)}",
             }
         )
@@ -63,7 +64,7 @@ def _overview(modules, progress) -> None:
     a.metric("Modules passed", f"{passed} of {len(modules)}")
     b.metric("Quiz attempts", attempts)
     scores = [p.best_score for p in progress.values() if p.best_score is not None]
-    c.metric("Average best score", f"{sum(scores) / len(scores):.0f}%" if scores else "–")
+    c.metric("Average best score", format_score(sum(scores) / len(scores)) if scores else "–")
     st.subheader("Competency profile")
     st.caption("Your best quiz score for each of the eight basic customer needs.")
     frame = competency_profile(modules, progress)
@@ -86,37 +87,76 @@ def _overview(modules, progress) -> None:
 
 
 def _certificates(user: User, modules, progress) -> None:
-    passes = [(mid, p) for mid, p in progress.items() if p.passed_at and p.certificate_id]
-    if not passes:
+    issued = learning.certificates(user_id=user.id)
+    if not issued:
         st.info("Pass a module's quiz to earn its certificate.")
         return
-    today = clock.today()
-    for mid, p in sorted(passes, key=lambda kv: kv[1].passed_at, reverse=True):
-        title = modules[mid].module.title if mid in modules else mid
-        expired = p.expires_at is not None and p.expires_at.date() <= today
+    latest = [c for c in issued if c.standing is not Standing.SUPERSEDED]
+    for cert in latest:
+        title = (
+            modules[cert.module_id].module.title if cert.module_id in modules else cert.module_id
+        )
         with st.container(border=True):
             left, right = st.columns([3, 1], vertical_alignment="center")
-            until = f"valid until {p.expires_at:%d %b %Y}" if p.expires_at else "does not expire"
-            state = ":red-badge[expired]" if expired else ":green-badge[valid]"
+            until = (
+                f"valid until {cert.expires_at:%d %b %Y}" if cert.expires_at else "does not expire"
+            )
+            state = (
+                ":green-badge[valid]"
+                if cert.standing is Standing.CURRENT
+                else ":red-badge[expired]"
+            )
             left.markdown(
-                f"**{title}** {state}  \nPassed {p.passed_at:%d %b %Y} with "
-                f"{p.best_score:.0f}% · {until} · `{p.certificate_id}`"
+                f"**{title}** {state}  \nPassed {cert.passed_at:%d %b %Y} with "
+                f"{format_score(cert.score)} · {until} · `{cert.certificate_id}`"
             )
             right.download_button(
                 "Certificate (PDF)",
                 data=_certificate(
-                    p.certificate_id,
+                    cert.certificate_id,
                     user.name,
                     title,
-                    p.best_score or 0,
-                    p.passed_at.date(),
-                    p.expires_at.date() if p.expires_at else None,
+                    cert.score,
+                    cert.passed_at.date(),
+                    cert.expires_at.date() if cert.expires_at else None,
                 ),
-                file_name=f"certificate-{mid}.pdf",
+                file_name=f"certificate-{cert.module_id}.pdf",
                 mime="application/pdf",
-                key=f"progress_cert_{mid}",
+                key=f"progress_cert_{cert.module_id}",
                 icon=":material/download:",
+                on_click="ignore",
             )
+    earlier = [c for c in issued if c.standing is Standing.SUPERSEDED]
+    if earlier:
+        with st.expander(f"Earlier certificates ({len(earlier)})", icon=":material/history:"):
+            st.caption(
+                "Certificates from earlier passes still verify: each keeps its own score "
+                "and dates, and a check shows it was replaced by a later pass."
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "Module": _title(modules, c.module_id),
+                            "Certificate": c.certificate_id,
+                            "Passed": c.passed_at.date(),
+                            "Score": format_score(c.score),
+                            "Valid until": c.expires_at.date() if c.expires_at else None,
+                        }
+                        for c in earlier
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "Passed": st.column_config.DateColumn(format="D MMM YYYY"),
+                    "Valid until": st.column_config.DateColumn(format="D MMM YYYY"),
+                },
+            )
+
+
+def _title(modules, module_id: str) -> str:
+    return modules[module_id].module.title if module_id in modules else module_id
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -153,7 +193,7 @@ def _history(user: User, modules) -> None:
                     "Module": modules[a.module_id].module.title
                     if a.module_id in modules
                     else a.module_id,
-                    "Score (%)": round(a.score or 0, 1),
+                    "Score": format_score(a.score),
                     "Result": "Passed" if a.passed else "Not passed",
                 }
                 for a in attempts
