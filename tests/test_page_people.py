@@ -163,3 +163,18 @@ def test_an_earlier_certificate_still_verifies_and_says_it_was_superseded():
     at.button(key="FormSubmitter:cert_lookup-Look up").click().run()
     assert "genuine and current" in at.success[0].value
     assert "05 Jul 2026 with 87.5%" in at.success[0].value
+
+
+def test_a_reset_password_stays_shown_until_dismissed():
+    admin = make_user("boss", "admin")
+    eve = make_user("eve", name="Eve Example")
+    at = page_test("pages/people.py", admin).run()
+    at.selectbox(key="people_edit_pick").select("Eve Example (eve)").run()
+    at.button(key=f"people_reset_{eve.id}").click().run()
+    shown = next(w.value for w in at.warning if "New temporary password" in w.value)
+    password = shown.split("`")[3]
+    assert accounts.authenticate(username="eve", password=password).user is not None
+    at.run()  # any other click reruns the page: the password is still there
+    assert any(password in w.value for w in at.warning)
+    at.button(key="people_reset_dismiss").click().run()
+    assert not any("New temporary password" in w.value for w in at.warning)

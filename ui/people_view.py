@@ -151,10 +151,21 @@ def _people(admin: User) -> None:
             except accounts.AccountError as exc:
                 st.error(str(exc))
             else:
-                st.session_state["people_flash"] = (
-                    f"New temporary password for {person.name}: {password}"
-                )
-                st.rerun()
+                st.session_state[RESET] = (person.name, person.username, password)
+        done = st.session_state.get(RESET)
+        if done is not None:
+            name, username, password = done
+            st.warning(
+                f"New temporary password for {name} (`{username}`): `{password}`  \n"
+                "Give it to them privately; it is shown until you dismiss it.",
+                icon=":material/key:",
+            )
+            st.button(
+                "Dismiss the password",
+                key="people_reset_dismiss",
+                on_click=st.session_state.pop,
+                args=(RESET, None),
+            )
 
 
 def _teams(admin: User) -> None:
@@ -237,7 +248,12 @@ def _import(admin: User) -> None:
         mime="text/csv",
         key="roster_example",
     )
-    upload = st.file_uploader("Roster CSV", type=["csv"], key="roster_upload")
+    if IMPORTED in st.session_state:
+        _imported(st.session_state[IMPORTED])
+        return
+    upload = st.file_uploader(
+        "Roster CSV", type=["csv"], key=f"roster_upload_{st.session_state.get(UPLOADS, 0)}"
+    )
     if upload is None:
         return
     preview = roster.parse_roster(upload.getvalue())
@@ -274,31 +290,59 @@ def _import(admin: User) -> None:
             hide_index=True,
             width="stretch",
         )
-    if st.button(
+
+    def run_import() -> None:
+        # In a callback, so the result is kept before the page draws again, and the uploader
+        # gets a new key: the finished file is gone and cannot be imported a second time.
+        result = roster.import_roster(preview, actor_id=admin.id)
+        st.session_state[IMPORTED] = result
+        st.session_state[UPLOADS] = st.session_state.get(UPLOADS, 0) + 1
+
+    st.button(
         f"Import {len(preview.rows)} people",
         type="primary",
         disabled=not preview.ok,
         key="roster_import",
-    ):
-        result = roster.import_roster(preview, actor_id=admin.id)
-        st.success(
-            f"Imported: {len(result.created)} created, {result.updated} updated, "
-            f"{result.teams_created} team(s) created."
+        on_click=run_import,
+    )
+
+
+IMPORTED = "roster_imported"  # the finished import, kept until the admin dismisses it
+UPLOADS = "roster_uploads"  # bumped after each import, so the uploader starts empty
+RESET = "people_reset_done"  # (name, username, temporary password) of the last reset
+
+
+def _imported(result: roster.RosterResult) -> None:
+    """Show a finished import, and its temporary passwords until the admin dismisses them."""
+    st.success(
+        f"Imported: {len(result.created)} created, {result.updated} updated, "
+        f"{result.teams_created} team(s) created.",
+        icon=":material/check_circle:",
+    )
+    if result.created:
+        st.warning(
+            "Temporary passwords are shown only here, until you dismiss them. Download them "
+            "and hand them out privately.",
+            icon=":material/key:",
         )
-        if result.created:
-            st.warning(
-                "Temporary passwords are shown only now. Download them and hand them out privately."
-            )
-            csv_text = "username,temporary_password\n" + "".join(
-                f"{u},{p}\n" for u, p in result.created
-            )
-            st.download_button(
-                "Download temporary passwords",
-                csv_text,
-                file_name="temporary-passwords.csv",
-                mime="text/csv",
-                key="roster_passwords",
-            )
+        csv_text = "username,temporary_password\n" + "".join(
+            f"{u},{p}\n" for u, p in result.created
+        )
+        st.download_button(
+            "Download temporary passwords",
+            csv_text,
+            file_name="temporary-passwords.csv",
+            mime="text/csv",
+            key="roster_passwords",
+            on_click="ignore",  # downloading must not rerun the page
+            icon=":material/download:",
+        )
+    st.button(
+        "Dismiss and import another file" if result.created else "Import another file",
+        key="roster_dismiss",
+        on_click=st.session_state.pop,
+        args=(IMPORTED, None),
+    )
 
 
 def _certificate_lookup() -> None:
