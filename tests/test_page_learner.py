@@ -138,7 +138,7 @@ def test_quiz_saves_each_answer_and_submits_once(content_dir):
     assert "You passed" in at.success[0].value
     assert len(learning.history(user_id=eve.id)) == 1
     # the right answers and explanations are shown after submit
-    assert any("Right answer" in m.value for m in at.markdown)
+    assert any("and it is right." in m.value for m in at.markdown)
 
 
 def test_immediate_feedback_shows_after_each_answer(content_dir):
@@ -166,7 +166,7 @@ def test_on_pass_hides_answers_until_passed(content_dir):
     at.button(key=f"quiz_submit_{attempt.id}").click().run()
     assert not at.exception
     assert "Not passed yet" in at.warning[0].value
-    assert not any("Right answer" in m.value for m in at.markdown)
+    assert not any("it is right" in m.value for m in at.markdown)
     assert "shows the right answers once you have passed" in page_text(at)
 
 
@@ -262,3 +262,25 @@ def test_an_expired_pass_is_not_shown_as_passed_on_the_module_page(content_dir):
     home = open_page(eve, "pages/home.py")
     assert "Due again" in page_text(home)
     assert learning.progress_rows(user_id=eve.id)["sample-basics"].passed_at is not None
+
+
+def test_multiple_answer_feedback_names_each_option_without_contradicting_itself(content_dir):
+    eve = make_user("eve")
+    lm = loaded(content_dir, "sample-immediate")
+    attempt = learning.start_attempt(user_id=eve.id, loaded=lm)
+    position = [d["question_id"] for d in attempt.drawn].index("sb-02")
+    learning.save_position(attempt_id=attempt.id, user_id=eve.id, position=position)
+    at = open_page(eve, "pages/module.py", id="sample-immediate")
+    at.segmented_control(key="module_section_sample-immediate").set_value("Quiz").run()
+    at.checkbox(key=f"quiz_{attempt.id}_sb-02_0").check().run()  # one of the two right ones
+    at.button(key=f"quiz_check_{attempt.id}_sb-02").click().run()
+    assert not at.exception
+    (box,) = at.error
+    text = box.value
+    assert text.startswith("**Not quite: you ticked 1 of the 2 right answers.**")
+    assert "**Nodding**  \n  You ticked it, and it is right. A small sign" in text
+    assert "**Repeating the key point back**  \n  You left it out, but it is right." in text
+    assert "**Looking at your phone**  \n  You left it out, and rightly so." in text
+    assert not at.success  # no "Correct" next to the "Not quite"
+    for join in (".,", ".:", "Right. Right", ".."):
+        assert join not in text

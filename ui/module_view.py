@@ -377,17 +377,35 @@ def _ask(
             label_visibility="collapsed",
         )
     if locked:
-        fb = quiz.immediate_feedback(question, draft)
-        text = "\n\n".join(safe_markdown(f) for f in fb.feedback)
-        if fb.explanation:
-            text += ("\n\n" if text else "") + f"*{safe_markdown(fb.explanation)}*"
-        if fb.correct:
-            st.success("**Right.** " + text, icon=":material/check_circle:")
+        text = f"**{quiz.answer_summary(question, draft)}**\n\n" + _verdicts(
+            question, options, draft
+        )
+        if question.explanation:
+            text += f"\n\n*{safe_markdown(question.explanation)}*"
+        if quiz.is_correct(question, draft):
+            st.success(text, icon=":material/check_circle:")
         else:
-            right = ", ".join(safe_markdown(labels[i]) for i in fb.right_answer if i in labels)
-            st.error(
-                f"**Not quite.** The right answer: {right}.\n\n{text}", icon=":material/cancel:"
-            )
+            st.error(text, icon=":material/cancel:")
+
+
+def _verdicts(question: Question, options: list[tuple[int, str]], chosen: list[int]) -> str:
+    """Return Markdown: one item per option worth naming, its verdict and its feedback.
+
+    Each option's text stands on its own line, so option texts ending in a full stop are never
+    run into a comma or a colon.
+    """
+    by_index = {v.index: v for v in quiz.option_verdicts(question, chosen)}
+    lines = []
+    for idx, text in options:  # in the order the learner saw them
+        verdict = by_index.get(idx)
+        if verdict is None:
+            continue
+        icon = ":green[:material/check:]" if verdict.right else ":red[:material/close:]"
+        line = f"- {icon} **{safe_markdown(text)}**  \n  {verdict.sentence(question.type)}"
+        if verdict.feedback and (verdict.chosen or verdict.correct):
+            line += f" {safe_markdown(verdict.feedback)}"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> None:
@@ -440,20 +458,15 @@ def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> Non
         with st.expander(f":{colour}[{icon}] {number}. {q.prompt}", expanded=not r.correct):
             if q.scenario:
                 st.caption(safe_markdown(q.scenario))
-            chosen = ", ".join(safe_markdown(labels[i]) for i in r.chosen if i in labels)
-            st.markdown(f"**Your answer:** {chosen or '*no answer*'}")
+            options = quiz.ordered_options(q, drawn[r.question_id])
             if r.revealed:
-                right = ", ".join(
-                    safe_markdown(labels[i]) for i in (r.right_answer or []) if i in labels
-                )
-                st.markdown(f"**Right answer:** {right}")
-                for i in r.chosen:
-                    if r.option_feedback.get(i):
-                        st.markdown(
-                            f"- {safe_markdown(labels[i])}: {safe_markdown(r.option_feedback[i])}"
-                        )
+                st.markdown(f"**{quiz.answer_summary(q, r.chosen)}**")
+                st.markdown(_verdicts(q, options, r.chosen))
                 if r.explanation:
                     st.info(safe_markdown(r.explanation), icon=":material/lightbulb:")
+            else:
+                chosen = [f"- {safe_markdown(labels[i])}" for i in r.chosen if i in labels]
+                st.markdown("**Your answer:**\n\n" + ("\n".join(chosen) or "*no answer*"))
     st.subheader("What next")
     used = learning.attempts_used(user_id=user.id, module_id=m.id)
     left = quiz.attempts_left(m.quiz.max_attempts, used)
