@@ -40,6 +40,7 @@ from store.db import session_scope
 from store.learning import NotAllowed
 from store.models import Assignment, Attempt, AuditLog, Progress, Team, TeamManager, User
 from training import clock
+from training.scores import score_value
 from training.status import DONE, EXPIRING_SOON_DAYS, Status
 
 SCORE_BINS = tuple(range(0, 100, 10))  # lower bounds of the score histogram's bins
@@ -907,7 +908,7 @@ def rows_to_csv(
                     labels.get(r.status, r.status),
                     "yes" if r.assigned else "no",
                     r.due_date.isoformat() if r.due_date else "",
-                    f"{r.best_score:.1f}" if r.best_score is not None else "",
+                    f"{score_value(r.best_score):.1f}" if r.best_score is not None else "",
                     r.attempts,
                     _csv_time(r.passed_at),
                     _csv_time(r.expires_at),

@@ -284,3 +284,29 @@ def test_multiple_answer_feedback_names_each_option_without_contradicting_itself
     assert not at.success  # no "Correct" next to the "Not quite"
     for join in (".,", ".:", "Right. Right", ".."):
         assert join not in text
+
+
+def test_a_score_reads_the_same_in_the_result_the_caption_and_the_last_result(content_dir):
+    eve = make_user("eve")
+    lm = loaded(content_dir, "sample-basics")
+    at = start_quiz(open_page(eve, "pages/module.py", id="sample-basics"), "sample-basics")
+    attempt = learning.open_attempt(user_id=eve.id, module_id="sample-basics")
+    first = quiz.drawn_from_json(attempt.drawn)[0]
+    right = quiz.correct_answer(lm.module.question(first.question_id))
+    learning.save_answer(
+        attempt_id=attempt.id,
+        user_id=eve.id,
+        module=lm.module,
+        question_id=first.question_id,
+        answer=right,
+    )
+    learning.submit_attempt(attempt_id=attempt.id, user_id=eve.id, module=lm.module)  # 1 of 3
+    at = open_page(eve, "pages/module.py", id="sample-basics")
+    assert "best score 33.3%" in at.caption[0].value
+    at.segmented_control(key="module_section_sample-basics").set_value("Quiz").run()
+    last = next(b for b in at.button if b.key == "module_last_sample-basics")
+    assert last.label.startswith("See my last result (33.3%, ")
+    last.click().run()
+    assert at.metric[0].value == "33.3%"
+    progress = open_page(eve, "pages/progress.py")
+    assert "33.3%" in page_text(progress)

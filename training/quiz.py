@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from training.models import FeedbackMode, Module, Question
+from training.scores import score_value
 
 TRUE_FALSE_ORDER: list[int] = [1, 0]
 """Display order of a true_false question: True (1) first, then False (0)."""
@@ -95,8 +96,8 @@ class Grade:
 
     @property
     def score_rounded(self) -> float:
-        """Return the score rounded to one decimal, for display only."""
-        return round(self.score, 1)
+        """Return the score rounded for display (training.scores.score_value)."""
+        return score_value(self.score)
 
     def result(self, question_id: str) -> QuestionResult | None:
         """Return the result for this question id, or None."""

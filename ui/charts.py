@@ -207,7 +207,7 @@ def weekly_chart(frame: pd.DataFrame) -> alt.LayerChart:
         alt.Tooltip("week:T", title="Week starting", format="%d %b %Y"),
         alt.Tooltip("passes:Q", title="Passes"),
         alt.Tooltip("attempts:Q", title="Attempts"),
-        alt.Tooltip("average:Q", title="Average score", format=".1f"),
+        alt.Tooltip("average:Q", title="Average score", format=".1~f"),
     ]
     bars = base.mark_bar(color=PASS_COLOUR, opacity=0.8).encode(
         y=alt.Y("passes:Q", title="Passes", axis=alt.Axis(titleColor=PASS_COLOUR)),
@@ -265,7 +265,7 @@ def competency_profile(
             tooltip=[
                 alt.Tooltip("competency:N", title="Competency"),
                 alt.Tooltip("group:N", title="Group"),
-                alt.Tooltip("score:Q", title="Average best score", format=".1f"),
+                alt.Tooltip("score:Q", title="Average best score", format=".1~f"),
             ],
         )
         .properties(height=alt.Step(26))

@@ -210,7 +210,7 @@ def _quiz_intro(user: User, loaded: LoadedModule, progress) -> None:
             st.session_state[f"module_result_{m.id}"] = last.id
 
         st.button(
-            f"See my last result ({last.score:.0f}%, {last.submitted_at:%d %b %Y})",
+            f"See my last result ({format_score(last.score)}, {last.submitted_at:%d %b %Y})",
             key=f"module_last_{m.id}",
             on_click=show_last,
         )
@@ -430,7 +430,7 @@ def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> Non
     with st.container(border=True):
         score_col, text_col = st.columns([1, 3], vertical_alignment="center")
         score_col.metric(
-            "Your score", f"{grade.score_rounded:g}%", help=f"Pass mark {grade.pass_mark}%"
+            "Your score", format_score(grade.score), help=f"Pass mark {grade.pass_mark}%"
         )
         with text_col:
             if grade.passed:

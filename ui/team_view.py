@@ -19,10 +19,19 @@ from store.accounts import now_utc
 from store.learning import NotAllowed
 from store.models import User
 from training.models import COMPETENCY_LABELS
+from training.scores import format_score, score_value
 from training.status import STATUS_LABELS
 from ui import charts
 from ui.content import _signature as content_signature
 from ui.content import modules as content_modules
+
+# Scores in tables: rounded by the one rule (training.scores), kept numeric so columns sort.
+SCORE_COLUMN = st.column_config.NumberColumn(format="%.1f%%")
+
+
+def _score(pct: float | None) -> float | None:
+    return score_value(pct) if pct is not None else None
+
 
 CACHE_TTL = 600  # seconds; the data stamp already expires entries when data changes
 DEFAULT_WEEKS = 26
@@ -292,7 +301,7 @@ def _headline(h: dashboard.Headline) -> None:
     )
     cols[0].caption(f"{h.completed} of {h.assigned} assignments · {h.people} people")
     cols[1].metric("Overdue", h.overdue, help="Assigned modules past their due date.", border=True)
-    average = f"{h.average_best:.0f}%" if h.average_best is not None else "–"
+    average = format_score(h.average_best)
     cols[2].metric(
         "Average best score",
         average,
@@ -426,7 +435,7 @@ def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> Non
                     "Module": titles.get(m.module_id, m.module_id),
                     "Status": STATUS_LABELS[m.status],
                     "Due": m.due_date,
-                    "Best score": m.best_score,
+                    "Best score": _score(m.best_score),
                     "Attempts": m.attempts,
                     "Passed": _when(m.passed_at),
                     "Expires": _when(m.expires_at),
@@ -441,7 +450,7 @@ def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> Non
             width="stretch",
             key="team_person_modules",
             column_config={
-                "Best score": st.column_config.NumberColumn(format="%.0f%%"),
+                "Best score": SCORE_COLUMN,
                 "Due": st.column_config.DateColumn(format="D MMM YYYY"),
             },
         )
@@ -460,7 +469,7 @@ def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> Non
                     {
                         "Submitted": a.submitted_at.strftime("%d %b %Y %H:%M"),
                         "Module": titles.get(a.module_id, a.module_id),
-                        "Score": a.score,
+                        "Score": _score(a.score),
                         "Result": "Passed" if a.passed else "Not passed",
                     }
                     for a in detail.attempts
@@ -473,7 +482,7 @@ def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> Non
                 width="stretch",
                 height=240,
                 key="team_person_attempts",
-                column_config={"Score": st.column_config.NumberColumn(format="%.0f%%")},
+                column_config={"Score": SCORE_COLUMN},
             )
         else:
             st.caption("No quiz submitted yet.")
@@ -520,7 +529,7 @@ def _person_heatmap(grid: list[dashboard.PersonModule], titles: dict[str, str]) 
                 else STATUS_LABELS[c.status],
                 "assigned": "yes" if c.assigned else "no",
                 "due": c.due_date.strftime("%d %b %Y") if c.due_date else "",
-                "best": f"{c.best_score:.0f}%" if c.best_score is not None else "",
+                "best": format_score(c.best_score, missing=""),
                 "attempts": c.attempts,
             }
             for c in grid
@@ -598,7 +607,7 @@ def _people_table(grid: list[dashboard.PersonModule], titles: dict[str, str]) ->
                 "Status": STATUS_LABELS[c.status],
                 "Assigned": c.assigned,
                 "Due": c.due_date,
-                "Best score": c.best_score,
+                "Best score": _score(c.best_score),
                 "Attempts": c.attempts,
                 "Expires": _when(c.expires_at),
             }
@@ -612,7 +621,7 @@ def _people_table(grid: list[dashboard.PersonModule], titles: dict[str, str]) ->
         height=320,
         key="team_table",
         column_config={
-            "Best score": st.column_config.NumberColumn(format="%.0f%%"),
+            "Best score": SCORE_COLUMN,
             "Due": st.column_config.DateColumn(format="D MMM YYYY"),
         },
     )
@@ -628,7 +637,7 @@ def _team_table(view: dashboard.Overview) -> None:
                 "Assigned": t.assigned,
                 "Overdue": t.overdue,
                 "Expiring soon": t.expiring,
-                "Average best score": t.average_best,
+                "Average best score": _score(t.average_best),
             }
             for t in view.teams
         ]
@@ -643,7 +652,7 @@ def _team_table(view: dashboard.Overview) -> None:
             "Completed": st.column_config.ProgressColumn(
                 "Completed", format="%.0f%%", min_value=0, max_value=100
             ),
-            "Average best score": st.column_config.NumberColumn(format="%.0f%%"),
+            "Average best score": SCORE_COLUMN,
         },
     )
 
