@@ -421,31 +421,25 @@ def backdate(*, user=None, joined=None, assignment_module=None, assigned=None):
 def test_new_joiners_are_not_overdue_and_the_dashboard_agrees_with_the_learner(org):
     today = clock.today()
     ago = lambda days: at(today - timedelta(days=days))  # noqa: E731
-    # Assigned 180 days ago, due 150 days ago (30 days): from joining, and a fixed date.
-    for module, from_joining in (("empathy", True), ("sincerity", False)):
+    # (module, from joining, assigned days ago, due in days, days given): the first pair was
+    # due 150 days ago, the second is due in 10 days; each pair from joining and fixed.
+    made = [
+        ("empathy", True, 180, -150, 30),
+        ("sincerity", False, 180, -150, 30),
+        ("timely-service", True, 40, 10, 50),
+        ("prompt-attention", False, 40, 10, 50),
+    ]
+    for module, from_joining, assigned, due_in, days in made:
         learning.create_assignments(
             actor=org.mia,
             module_ids=[module],
             team_id=org.desk.id,
-            due_date=today + timedelta(days=30),
+            due_date=today + timedelta(days=days),
             from_joining=from_joining,
         )
-        with session_scope() as s:
+        with session_scope() as s:  # as if made that many days ago
             for a in s.exec(select(Assignment).where(Assignment.module_id == module)):
-                a.assigned_at, a.due_date = ago(180), today - timedelta(days=150)
-                s.add(a)
-    # Assigned 40 days ago, due in 10 days (50 days), from joining and fixed.
-    for module, from_joining in (("timely-service", True), ("prompt-attention", False)):
-        learning.create_assignments(
-            actor=org.mia,
-            module_ids=[module],
-            team_id=org.desk.id,
-            due_date=today + timedelta(days=50),
-            from_joining=from_joining,
-        )
-        with session_scope() as s:
-            for a in s.exec(select(Assignment).where(Assignment.module_id == module)):
-                a.assigned_at, a.due_date = ago(40), today + timedelta(days=10)
+                a.assigned_at, a.due_date = ago(assigned), today + timedelta(days=due_in)
                 s.add(a)
     for person in (org.eve, org.ann, org.mia):
         backdate(user=person, joined=ago(400))  # members long before

@@ -15,9 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from store import config, dashboard
-from store.accounts import now_utc
 from store.learning import NotAllowed
 from store.models import User
+from training import clock
 from training.models import COMPETENCY_LABELS
 from training.scores import format_score, score_value
 from training.status import STATUS_LABELS
@@ -143,7 +143,7 @@ def render(user: User) -> None:
         )
         return
     titles, competency_of = catalogue()
-    today = now_utc().date()
+    today = clock.today()
 
     team_id, scope_label = _team_filter(user, choices)
     module_ids, start, end = _other_filters(titles, competency_of, today)
