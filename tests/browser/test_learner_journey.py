@@ -168,7 +168,7 @@ def test_a_killed_server_loses_no_answer_and_two_tabs_submit_once(fresh_db, cont
         page.get_by_role("button", name="Submit quiz").click()
         other.get_by_role("button", name="Submit quiz").click()
         for tab in (page, other):
-            expect(tab.get_by_text("Not passed yet")).to_be_visible(timeout=TIMEOUT)
+            expect(tab.get_by_text("Not passed yet.", exact=True)).to_be_visible(timeout=TIMEOUT)
         history = learning.history(user_id=eve.id)
         assert len(history) == 1
         assert learning.progress_rows(user_id=eve.id)[MODULE].attempt_count == 1
