@@ -310,3 +310,75 @@ def test_a_score_reads_the_same_in_the_result_the_caption_and_the_last_result(co
     assert at.metric[0].value == "33.3%"
     progress = open_page(eve, "pages/progress.py")
     assert "33.3%" in page_text(progress)
+
+
+def test_someone_imported_today_is_not_overdue_on_old_team_assignments(content_dir):
+    from sqlmodel import select
+
+    from store import roster
+    from store.models import Assignment
+
+    admin = make_user("boss", "admin")
+    team = accounts.create_team(name="Desk")
+    old = make_user("old", team_id=team.id)
+    learning.create_assignments(
+        actor=admin,
+        module_ids=["sample-basics", "sample-immediate"],
+        team_id=team.id,
+        due_date=clock.today() + timedelta(days=30),
+    )
+    now = clock.now()
+    with session_scope() as s:  # as if assigned 181 days ago, due 151 days ago
+        for a in s.exec(select(Assignment)):
+            a.assigned_at, a.due_date = now - timedelta(days=181), now.date() - timedelta(151)
+            s.add(a)
+        member = s.get(type(old), old.id)
+        member.team_joined_at = now - timedelta(days=400)
+        s.add(member)
+    preview = roster.parse_roster("username,name,team,role\nnew.joiner,New Joiner,Desk,employee\n")
+    roster.import_roster(preview, actor_id=admin.id)
+    joiner = accounts.get_user_by_username("new.joiner")
+    with session_scope() as s:  # past the first sign-in's new password
+        row = s.get(type(joiner), joiner.id)
+        row.must_change_password = False
+        s.add(row)
+    at = open_page(joiner, "pages/home.py")
+    assert not at.exception
+    assert not at.error  # no "2 module(s) overdue"
+    text = page_text(at)
+    assert "overdue" not in text
+    assert f"due in 30 days ({clock.today() + timedelta(days=30):%d %b})" in text
+    veteran = open_page(old, "pages/home.py")
+    assert "2 module(s) overdue" in veteran.error[0].value
+
+
+def test_my_progress_shows_the_current_certificate_and_keeps_earlier_ones(content_dir):
+    from store.models import Certificate
+
+    eve = make_user("eve")
+    now = clock.now()
+    first, second = now - timedelta(days=10), now - timedelta(days=6)
+    with session_scope() as s:
+        for cert, score, when in (
+            ("CERT-AAAA-1111", 100.0, first),
+            ("CERT-BBBB-2222", 87.5, second),
+        ):
+            s.add(
+                Certificate(
+                    certificate_id=cert,
+                    user_id=eve.id,
+                    module_id="sample-basics",
+                    score=score,
+                    passed_at=when,
+                    expires_at=when + timedelta(days=365),
+                )
+            )
+    at = open_page(eve, "pages/progress.py")
+    assert not at.exception
+    current = next(m.value for m in at.markdown if "CERT-BBBB-2222" in m.value)
+    assert f"Passed {second:%d %b %Y} with 87.5%" in current
+    assert "CERT-AAAA-1111" not in current
+    earlier = at.expander[0]
+    assert earlier.label == "Earlier certificates (1)"
+    assert list(earlier.dataframe[0].value["Certificate"]) == ["CERT-AAAA-1111"]
+    assert list(earlier.dataframe[0].value["Score"]) == ["100%"]
