@@ -382,3 +382,23 @@ def test_my_progress_shows_the_current_certificate_and_keeps_earlier_ones(conten
     assert earlier.label == "Earlier certificates (1)"
     assert list(earlier.dataframe[0].value["Certificate"]) == ["CERT-AAAA-1111"]
     assert list(earlier.dataframe[0].value["Score"]) == ["100%"]
+
+
+def test_results_review_explains_a_multiple_answer_option_by_option(content_dir):
+    eve = make_user("eve")
+    lm = loaded(content_dir, "sample-basics")
+    attempt = learning.start_attempt(user_id=eve.id, loaded=lm)
+    learning.save_answer(
+        attempt_id=attempt.id, user_id=eve.id, module=lm.module, question_id="sb-02", answer=[0, 2]
+    )
+    learning.submit_attempt(attempt_id=attempt.id, user_id=eve.id, module=lm.module)
+    at = open_page(eve, "pages/module.py", id="sample-basics")
+    at.segmented_control(key="module_section_sample-basics").set_value("Quiz").run()
+    next(b for b in at.button if b.key == "module_last_sample-basics").click().run()
+    assert not at.exception
+    review = next(e for e in at.expander if "Which of these show that you are listening" in e.label)
+    text = "\n".join(m.value for m in review.markdown)
+    assert "**Not quite: you ticked 1 of the 2 right answers and 1 that is not right.**" in text
+    assert "**Looking at your phone**  \n  You ticked it, but it is not right. Tells the" in text
+    assert "**Repeating the key point back**  \n  You left it out, but it is right." in text
+    assert ".," not in text and ".:" not in text
