@@ -10,6 +10,7 @@ import pytest
 from store import accounts, learning
 from store.accounts import now_utc
 from tests.conftest import make_user, page_test
+from training.dates import format_date
 
 PAGE = "pages/assign.py"
 
@@ -50,7 +51,8 @@ def test_manager_assigns_modules_to_the_team_with_a_date(org):
     at.button(key="assign_submit").click().run()
     assert not at.exception
     assert (
-        at.success[0].value == f"Assigned Empathy and Sincerity to Front desk, due {due:%d %b %Y}."
+        at.success[0].value
+        == f"Assigned Empathy and Sincerity to Front desk, due {format_date(due)}."
     )
     assert {(r.module_id, r.team_id, r.due_date) for r in rows(org.mia)} == {
         ("empathy", org.desk.id, due),
@@ -151,7 +153,7 @@ def test_pressing_assign_again_makes_nothing_twice_and_the_form_resets(org):
     at.date_input(key="assign_due_date").set_value(due)
     at.button(key="assign_submit").click().run()
     assert not at.exception
-    assert at.success[0].value == f"Assigned Timely service to Eve Example, due {due:%d %b %Y}."
+    assert at.success[0].value == f"Assigned Timely service to Eve Example, due {format_date(due)}."
     assert at.multiselect(key="assign_modules").value == []  # the form is reset
     assert at.multiselect(key=f"assign_people_{org.desk.id}").value == []
     # the same choices again: the store refuses a copy and the page says so
@@ -161,7 +163,7 @@ def test_pressing_assign_again_makes_nothing_twice_and_the_form_resets(org):
     at.button(key="assign_submit").click().run()
     assert not at.exception
     assert at.info[0].value == (
-        f"Timely service is already assigned to Eve Example, due {due:%d %b %Y}. "
+        f"Timely service is already assigned to Eve Example, due {format_date(due)}. "
         "Nothing new was added."
     )
     assert len(rows(org.mia)) == 1

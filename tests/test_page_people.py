@@ -2,7 +2,9 @@
 
 import pytest
 
-from store import accounts
+from store import accounts, settings
+from store.db import session_scope
+from store.models import AuditLog
 from tests.conftest import PASSWORD, make_user, page_test
 
 
@@ -157,12 +159,12 @@ def test_an_earlier_certificate_still_verifies_and_says_it_was_superseded():
     at.button(key="FormSubmitter:cert_lookup-Look up").click().run()
     assert not at.exception
     text = next(i.value for i in at.info if "CERT-AAAA-1111" in i.value)
-    assert "genuine but superseded" in text and "01 Jul 2026 with 100%" in text
-    assert "CERT-BBBB-2222" in text and "05 Jul 2026" in text
+    assert "genuine but superseded" in text and "1 Jul 2026 with 100%" in text
+    assert "CERT-BBBB-2222" in text and "5 Jul 2026" in text
     at.text_input(key="cert_lookup_id").input("CERT-BBBB-2222")
     at.button(key="FormSubmitter:cert_lookup-Look up").click().run()
     assert "genuine and current" in at.success[0].value
-    assert "05 Jul 2026 with 87.5%" in at.success[0].value
+    assert "5 Jul 2026 with 87.5%" in at.success[0].value
 
 
 def test_a_reset_password_stays_shown_until_dismissed():
@@ -178,3 +180,26 @@ def test_a_reset_password_stays_shown_until_dismissed():
     assert any(password in w.value for w in at.warning)
     at.button(key="people_reset_dismiss").click().run()
     assert not any("New temporary password" in w.value for w in at.warning)
+
+
+def test_admin_sets_the_time_zone_and_dates_follow_it():
+    from datetime import UTC, datetime
+
+    admin = make_user("boss", "admin")
+    with session_scope() as s:
+        s.add(AuditLog(at=datetime(2026, 12, 31, 23, 30, tzinfo=UTC), action="test_event"))
+    at = page_test("pages/people.py", admin).run()
+    at.text_input(key="settings_time_zone").input("Mars/Olympus")
+    at.button(key="FormSubmitter:settings_form-Save settings").click().run()
+    assert not at.exception
+    assert "not a time zone name" in at.error[0].value
+    assert settings.get_setting("time_zone") == "UTC"
+    audit = at.dataframe[-1].value
+    assert "31 Dec 2026, 23:30" in list(audit["When"])
+    at.text_input(key="settings_time_zone").input("Asia/Tokyo")
+    at.button(key="FormSubmitter:settings_form-Save settings").click().run()
+    assert not at.exception
+    assert settings.get_setting("time_zone") == "Asia/Tokyo"
+    assert "Asia/Tokyo" in at.success[0].value
+    audit = at.dataframe[-1].value
+    assert "1 Jan 2027, 08:30" in list(audit["When"])

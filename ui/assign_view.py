@@ -13,8 +13,9 @@ import streamlit as st
 
 from store import accounts, dashboard, learning
 from store.models import User
-from training import clock
 from ui import team_view
+from ui.dates import DATE_COLUMN_FORMAT, format_date
+from ui.dates import today as org_today
 
 WHOLE_TEAM = "The whole team"
 CHOSEN_PEOPLE = "Chosen people in the team"
@@ -40,7 +41,7 @@ def render(user: User) -> None:
         )
         return
     titles, _competency = team_view.catalogue()
-    today = clock.today()
+    today = org_today()
     _assign_form(user, teams, titles, today)
     rows = learning.list_assignments(actor=user)
     _current(rows, teams, titles, today)
@@ -161,7 +162,7 @@ def _create(user: User, titles: dict[str, str], teams: dict[int, str], today: da
         names = {m.id: m.name for m in _members(team_id)}
         who = _and([names.get(uid, "?") for uid in people])
     what = _and([titles[m] for m in sorted(module_ids, key=titles.__getitem__)])
-    when = f"due {due:%d %b %Y}"
+    when = f"due {format_date(due)}"
     if not result.created:
         single = len(module_ids) == 1 and (target == WHOLE_TEAM or len(people) == 1)
         verb = "is" if single else "are"
@@ -186,7 +187,7 @@ def _create(user: User, titles: dict[str, str], teams: dict[int, str], today: da
 
 def _label(row: learning.AssignmentRow, titles: dict[str, str]) -> str:
     who = row.team if row.team_id is not None else row.person
-    return f"{titles.get(row.module_id, row.module_id)} · {who} · due {row.due_date:%d %b %Y}"
+    return f"{titles.get(row.module_id, row.module_id)} · {who} · due {format_date(row.due_date)}"
 
 
 def _current(
@@ -216,9 +217,10 @@ def _current(
         height=min(420, 38 + 35 * len(frame)),
         key="assign_table",
         column_config={
-            "Due": st.column_config.DateColumn(format="D MMM YYYY"),
-            "Assigned on": st.column_config.DateColumn(format="D MMM YYYY"),
+            "Due": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT),
+            "Assigned on": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT),
         },
+        placeholder="",
     )
     st.caption(
         "Past due means the date has gone; people who have passed the module are not "
@@ -279,7 +281,9 @@ def _edit(
     try:
         if save:
             learning.change_due_date(actor=user, assignment_id=row.id, due_date=new_due)
-            message = f"Moved {_label(row, titles).rsplit(' · due', 1)[0]} to {new_due:%d %b %Y}."
+            message = (
+                f"Moved {_label(row, titles).rsplit(' · due', 1)[0]} to {format_date(new_due)}."
+            )
         elif withdraw:
             learning.withdraw_assignment(actor=user, assignment_id=row.id)
             st.session_state.pop(WITHDRAW, None)

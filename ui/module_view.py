@@ -9,10 +9,12 @@ from store.models import Attempt, User
 from training import quiz
 from training.loader import LoadedModule
 from training.markdown import safe_markdown
-from training.models import COMPETENCY_LABELS, Module, Question
+from training.models import Module, Question
 from training.scores import format_score
+from training.words import competency_note, count
 from ui import content
 from ui.badges import status_badge
+from ui.dates import format_date, today
 from ui.links import page_link
 
 FEEDBACK_WORDS = {
@@ -42,13 +44,13 @@ def render(user: User) -> None:
     page_link("pages/home.py", "My training", icon=":material/arrow_back:")
     st.title(m.title)
     facts = [
-        COMPETENCY_LABELS.get(m.competency, m.competency),
+        *filter(None, [competency_note(m.title, m.competency)]),
         f"about {m.estimated_minutes} min",
-        f"{len(m.lessons)} lesson{'s' if len(m.lessons) != 1 else ''}",
+        count(len(m.lessons), "lesson"),
     ]
     if progress and progress.best_score is not None:
         facts.append(f"best score {format_score(progress.best_score)}")
-    facts.append(_standing(learning.training_item(user_id=user.id, loaded=loaded)))
+    facts.append(_standing(learning.training_item(user_id=user.id, loaded=loaded, today=today())))
     st.caption(" · ".join(facts))
     st.write(m.summary)
 
@@ -69,13 +71,13 @@ def _standing(item: learning.TrainingItem) -> str:
     """Return the badge of the person's status on this module, with its dates."""
     text = item.label
     if item.passed_at is not None and item.status.done:
-        until = f", valid until {item.expires_at:%d %b %Y}" if item.expires_at else ""
-        text = f"passed {item.passed_at:%d %b %Y}{until}"
+        until = f", valid until {format_date(item.expires_at)}" if item.expires_at else ""
+        text = f"passed {format_date(item.passed_at)}{until}"
     elif item.passed_at is not None and item.expires_at is not None:
-        text = f"{item.label}: the pass of {item.passed_at:%d %b %Y} "
-        text += f"expired {item.expires_at:%d %b %Y}"
+        text = f"{item.label}: the pass of {format_date(item.passed_at)} "
+        text += f"expired {format_date(item.expires_at)}"
     elif item.due_date is not None:
-        text = f"{item.label}, due {item.due_date:%d %b %Y}"
+        text = f"{item.label}, due {format_date(item.due_date)}"
     return status_badge(item.status, text)
 
 
@@ -96,6 +98,15 @@ def _lessons(user: User, m: Module, progress) -> None:
     def to_quiz() -> None:
         st.session_state[f"module_section_{m.id}"] = "Quiz"
 
+    lesson_screen(m, pos, key=m.id, go=go, to_quiz=to_quiz)
+
+
+def lesson_screen(m: Module, pos: int, *, key: str, go, to_quiz) -> None:
+    """Draw lesson pos of m as learners see it: progress, body, key points, and the buttons.
+
+    go(to) moves to another lesson, to_quiz() leaves the last one for the quiz; key makes the
+    buttons unique (the studio preview draws this screen too).
+    """
     lesson = m.lessons[pos]
     st.progress((pos + 1) / len(m.lessons), text=f"Lesson {pos + 1} of {len(m.lessons)}")
     st.subheader(lesson.title, divider="gray")
@@ -109,7 +120,7 @@ def _lessons(user: User, m: Module, progress) -> None:
     with prev_col:
         st.button(
             "Previous lesson",
-            key=f"module_prev_{m.id}",
+            key=f"module_prev_{key}",
             on_click=go,
             args=(pos - 1,),
             disabled=pos == 0,
@@ -120,7 +131,7 @@ def _lessons(user: User, m: Module, progress) -> None:
         if pos + 1 < len(m.lessons):
             st.button(
                 "Next lesson",
-                key=f"module_next_{m.id}",
+                key=f"module_next_{key}",
                 on_click=go,
                 args=(pos + 1,),
                 type="primary",
@@ -130,7 +141,7 @@ def _lessons(user: User, m: Module, progress) -> None:
         else:
             st.button(
                 "Go to the quiz",
-                key=f"module_to_quiz_{m.id}",
+                key=f"module_to_quiz_{key}",
                 on_click=to_quiz,
                 type="primary",
                 icon=":material/quiz:",
@@ -210,7 +221,7 @@ def _quiz_intro(user: User, loaded: LoadedModule, progress) -> None:
             st.session_state[f"module_result_{m.id}"] = last.id
 
         st.button(
-            f"See my last result ({format_score(last.score)}, {last.submitted_at:%d %b %Y})",
+            f"See my last result ({format_score(last.score)}, {format_date(last.submitted_at)})",
             key=f"module_last_{m.id}",
             on_click=show_last,
         )
@@ -285,7 +296,8 @@ def _question_screen(user: User, module: Module, attempt: Attempt) -> None:
     with st.container(border=True):
         if unanswered:
             st.caption(
-                f"{unanswered} question(s) not answered yet. Unanswered questions count as wrong."
+                f"{count(unanswered, 'question')} not answered yet. "
+                "Unanswered questions count as wrong."
             )
         confirm = True
         if unanswered and pos + 1 >= n:
@@ -313,6 +325,15 @@ def _question_screen(user: User, module: Module, attempt: Attempt) -> None:
         )
 
 
+def question_header(question: Question) -> None:
+    """Draw a question's situation and prompt as the quiz shows them (and the studio preview)."""
+    if question.scenario:
+        st.markdown(f":gray[:material/storefront: Situation]  \n{safe_markdown(question.scenario)}")
+    st.markdown(f"**{safe_markdown(question.prompt)}**")
+    if question.type == "multiple":
+        st.caption("Tick every answer that applies.")
+
+
 def _ask(
     user: User,
     module: Module,
@@ -323,14 +344,11 @@ def _ask(
     immediate: bool,
 ) -> None:
     qid = question.id
-    if question.scenario:
-        st.markdown(f":gray[:material/storefront: Situation]  \n{safe_markdown(question.scenario)}")
-    st.markdown(f"**{safe_markdown(question.prompt)}**")
+    question_header(question)
     options = quiz.ordered_options(question, drawn)
     labels = {idx: text for idx, text in options}
     locked = immediate and bool(draft)
     if question.type == "multiple":
-        st.caption("Tick every answer that applies.")
         ticked = []
         for idx, _text in options:
             key = _answer_key(attempt, qid, idx)
@@ -377,15 +395,21 @@ def _ask(
             label_visibility="collapsed",
         )
     if locked:
-        text = f"**{quiz.answer_summary(question, draft)}**\n\n" + _verdicts(
-            question, options, draft
-        )
-        if question.explanation:
-            text += f"\n\n*{safe_markdown(question.explanation)}*"
-        if quiz.is_correct(question, draft):
-            st.success(text, icon=":material/check_circle:")
-        else:
-            st.error(text, icon=":material/cancel:")
+        answer_feedback(question, draft, labels)
+
+
+def answer_feedback(question: Question, answer: list[int], labels: dict[int, str]) -> None:
+    """Show the verdict on an answer, option by option, and the explanation (immediate
+    feedback in the quiz, and each refresher answer); labels are in display order."""
+    text = f"**{quiz.answer_summary(question, answer)}**\n\n" + _verdicts(
+        question, list(labels.items()), answer
+    )
+    if question.explanation:
+        text += f"\n\n*{safe_markdown(question.explanation)}*"
+    if quiz.is_correct(question, answer):
+        st.success(text, icon=":material/check_circle:")
+    else:
+        st.error(text, icon=":material/cancel:")
 
 
 def _verdicts(question: Question, options: list[tuple[int, str]], chosen: list[int]) -> str:
@@ -400,7 +424,9 @@ def _verdicts(question: Question, options: list[tuple[int, str]], chosen: list[i
         verdict = by_index.get(idx)
         if verdict is None:
             continue
-        icon = ":green[:material/check:]" if verdict.right else ":red[:material/close:]"
+        # Green for what the learner got right, and for the right answer of a single choice.
+        good = verdict.right or (verdict.correct and question.type != "multiple")
+        icon = ":green[:material/check:]" if good else ":red[:material/close:]"
         line = f"- {icon} **{safe_markdown(text)}**  \n  {verdict.sentence(question.type)}"
         if verdict.feedback and (verdict.chosen or verdict.correct):
             line += f" {safe_markdown(verdict.feedback)}"
@@ -507,7 +533,7 @@ def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> Non
 
 
 def _next_module(user: User, current: str) -> tuple[str, str] | None:
-    items = learning.my_training(user_id=user.id, modules=content.modules())
+    items = learning.my_training(user_id=user.id, modules=content.modules(), today=today())
     for item in items:
         if item.module_id != current and not item.status.done:
             return item.module_id, item.title

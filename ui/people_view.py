@@ -11,7 +11,9 @@ from store import accounts, learning, roster
 from store.models import ROLES, User
 from training.certificate import Standing, normalise_certificate_id
 from training.scores import format_score
-from ui import content
+from training.words import count
+from ui import content, settings_view
+from ui.dates import format_date, format_datetime
 from ui.nav import ROLE_LABELS
 
 NO_TEAM = "— no team —"
@@ -33,8 +35,8 @@ def render(admin: User) -> None:
     flash = st.session_state.pop("people_flash", None)
     if flash:
         st.success(flash)
-    people_tab, teams_tab, import_tab, cert_tab, audit_tab = st.tabs(
-        ["People", "Teams", "Import roster", "Certificates", "Audit log"]
+    people_tab, teams_tab, import_tab, cert_tab, audit_tab, settings_tab = st.tabs(
+        ["People", "Teams", "Import roster", "Certificates", "Audit log", "Organisation"]
     )
     with people_tab:
         _people(admin)
@@ -46,6 +48,8 @@ def render(admin: User) -> None:
         _certificate_lookup()
     with audit_tab:
         _audit_log()
+    with settings_tab:
+        settings_view.render(admin)
 
 
 def _people(admin: User) -> None:
@@ -65,7 +69,7 @@ def _people(admin: User) -> None:
                 for p in people
             ]
         )
-        st.dataframe(frame, hide_index=True, width="stretch")
+        st.dataframe(frame, hide_index=True, width="stretch", placeholder="")
     teams = _team_options()
 
     with st.expander("Add a person", icon=":material/person_add:"):
@@ -189,6 +193,7 @@ def _teams(admin: User) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder="",
         )
     else:
         st.info("No teams yet. Create the first one below.")
@@ -259,18 +264,19 @@ def _import(admin: User) -> None:
     preview = roster.parse_roster(upload.getvalue())
     if preview.errors:
         st.error(
-            f"{len(preview.errors)} problem(s); fix the file and upload it again. "
+            f"{count(len(preview.errors), 'problem')}; fix the file and upload it again. "
             "Nothing was imported."
         )
         st.dataframe(
             pd.DataFrame(preview.errors, columns=["Line", "Problem"]),
             hide_index=True,
             width="stretch",
+            placeholder="",
         )
     if preview.rows:
         st.write(
             f"**Preview**: {len(preview.rows)} people, {len(preview.new_usernames)} new, "
-            f"{len(preview.new_teams)} new team(s)."
+            f"{count(len(preview.new_teams), 'new team')}."
         )
         st.dataframe(
             pd.DataFrame(
@@ -289,6 +295,7 @@ def _import(admin: User) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder="",
         )
 
     def run_import() -> None:
@@ -316,7 +323,7 @@ def _imported(result: roster.RosterResult) -> None:
     """Show a finished import, and its temporary passwords until the admin dismisses them."""
     st.success(
         f"Imported: {len(result.created)} created, {result.updated} updated, "
-        f"{result.teams_created} team(s) created.",
+        f"{count(result.teams_created, 'team')} created.",
         icon=":material/check_circle:",
     )
     if result.created:
@@ -363,10 +370,10 @@ def _certificate_lookup() -> None:
         if record.module_id in modules
         else (record.module_id)
     )
-    until = f"valid until {record.expires_at:%d %b %Y}" if record.expires_at else "no expiry"
+    until = f"valid until {format_date(record.expires_at)}" if record.expires_at else "no expiry"
     facts = (
         f"**{record.learner_name}** (`{record.username}`) passed **{title}** on "
-        f"{record.passed_at:%d %b %Y} with {format_score(record.score)}, {until}."
+        f"{format_date(record.passed_at)} with {format_score(record.score)}, {until}."
     )
     if record.standing is Standing.CURRENT:
         st.success(
@@ -380,7 +387,7 @@ def _certificate_lookup() -> None:
             icon=":material/event_busy:",
         )
     else:
-        replaced = f" on {record.superseded_on:%d %b %Y}" if record.superseded_on else ""
+        replaced = f" on {format_date(record.superseded_on)}" if record.superseded_on else ""
         st.info(
             f"**{record.certificate_id}** is genuine but superseded. {facts} "
             f"A later pass{replaced} replaced it; their current certificate for this module "
@@ -399,7 +406,7 @@ def _audit_log() -> None:
         pd.DataFrame(
             [
                 {
-                    "When (UTC)": r.at.strftime("%Y-%m-%d %H:%M:%S"),
+                    "When": format_datetime(r.at),
                     "Action": r.action,
                     "Actor": names.get(r.actor_id, "") if r.actor_id else "",
                     "Target": r.target or "",
@@ -410,4 +417,5 @@ def _audit_log() -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder="",
     )
