@@ -24,6 +24,7 @@ from store import config, content_store
 from store.content_store import InvalidModule, NotAllowed, SaveConflict
 from store.models import User
 from training.gift import module_from_gift, module_to_yaml, parse_gift
+from training.lint import LintWarning
 from training.loader import ContentSet, Problem, content_version
 from training.models import COMPETENCY_LABELS, Module
 from training.words import competency_note, count
@@ -128,6 +129,9 @@ def _file_rows(content_set: ContentSet) -> list[dict]:
     problems: dict[str, list[Problem]] = {}
     for problem in content_set.problems:
         problems.setdefault(problem.path, []).append(problem)
+    warnings: dict[str, list[LintWarning]] = {}
+    for warning in content.lint_warnings():
+        warnings.setdefault(warning.path, []).append(warning)
     edits = content_store.last_edits()
     rows = []
     for path in content_set.files:
@@ -147,6 +151,7 @@ def _file_rows(content_set: ContentSet) -> list[dict]:
                 "path": path,
                 "title": loaded.module.title if loaded else None,
                 "problems": sorted(problems.get(str(path), [])),
+                "warnings": warnings.get(str(path), []),
                 "last_edit": modified if outside else revision.saved_at,
                 "by": "outside the studio"
                 if outside
@@ -172,6 +177,7 @@ def _overview(rows: list[dict]) -> None:
                         "Module": r["stem"],
                         "Title": r["title"] or "",
                         "Status": _status(r),
+                        "Warnings": len(r["warnings"]),
                         "Last edit": format_datetime(r["last_edit"]),
                         "By": r["by"],
                     }
@@ -186,9 +192,16 @@ def _overview(rows: list[dict]) -> None:
         for row in broken:
             st.markdown(f"**{_escape(row['path'].name)}**")
             _problem_list(row["problems"])
+        warned = [r for r in rows if r["warnings"]]
+        for row in warned:
+            st.markdown(
+                f"**{_escape(row['path'].name)}**: item-writing warnings "
+                "(`python -m training lint`)"
+            )
+            _problem_list(row["warnings"])
 
 
-def _problem_list(problems: list[Problem]) -> None:
+def _problem_list(problems: list[Problem] | list[LintWarning]) -> None:
     st.markdown(
         "\n".join(
             f"- line {p.line}, column {p.column}: {_escape(p.message)}" for p in problems[:50]
