@@ -163,7 +163,14 @@ def _new_user(session: Session, *, username: str, team_id: int | None, **fields)
         raise AccountError(f"The username {username!r} is already taken.")
     if team_id is not None and session.get(Team, team_id) is None:
         raise AccountError("That team does not exist.")
-    user = User(username=username, team_id=team_id, created_at=now_utc(), **fields)
+    now = now_utc()
+    user = User(
+        username=username,
+        team_id=team_id,
+        team_joined_at=now if team_id is not None else None,
+        created_at=now,
+        **fields,
+    )
     session.add(user)
     session.flush()
     return user
@@ -283,11 +290,11 @@ def update_user(
             )
             user.role = new_role
         if clear_team:
-            user.team_id = None
-        elif team_id is not None:
+            user.team_id = user.team_joined_at = None
+        elif team_id is not None and team_id != user.team_id:
             if session.get(Team, team_id) is None:
                 raise AccountError("That team does not exist.")
-            user.team_id = team_id
+            user.team_id, user.team_joined_at = team_id, now_utc()
         if new_active != user.active:
             user.active = new_active
             if not new_active:

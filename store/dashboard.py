@@ -4,7 +4,7 @@ Every public function takes the acting user and answers only for the teams that 
 a manager the teams they manage, an administrator every team. Asking for any other team raises
 `NotAllowed`, so no page can show another team's rows by passing a crafted id.
 
-Statuses follow `store.learning.status_of` exactly, computed in SQL (`_status_expr`) so the
+Statuses follow `training.status.decide_status` exactly, computed in SQL (`_status_expr`) so the
 dashboard aggregates over the per-person, per-module progress rows in the database instead of
 loading them into Python. Only the weekly activity reads attempts, and it too groups in SQL.
 """
@@ -31,15 +31,18 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, func, select
 
-from store.accounts import now_utc
 from store.db import session_scope
-from store.learning import EXPIRING_SOON_DAYS, NotAllowed
+from store.learning import NotAllowed
 from store.models import Assignment, Attempt, AuditLog, Progress, Team, TeamManager, User
+from training import clock
+from training.scores import score_value
+from training.status import DONE, EXPIRING_SOON_DAYS, Status
 
-DONE = ("passed", "expiring")  # a valid pass: the assignment is complete
 SCORE_BINS = tuple(range(0, 100, 10))  # lower bounds of the score histogram's bins
 
 
@@ -131,20 +134,58 @@ def _midnight(day: date) -> datetime:
 
 
 def _status_expr(today: date, due, is_open) -> ColumnElement[str]:
-    """Return store.learning.status_of as a SQL CASE over a (possibly missing) progress row."""
+    """Return training.status.decide_status as a SQL CASE over a (possibly missing) progress row."""
     tomorrow = _midnight(today + timedelta(days=1))
     soon = _midnight(today + timedelta(days=EXPIRING_SOON_DAYS + 1))
     expires = Progress.expires_at
     passed = Progress.passed_at.is_not(None)
     valid = and_(passed, or_(expires.is_(None), expires >= tomorrow))
     return case(
-        (and_(valid, expires.is_not(None), expires < soon), "expiring"),
-        (valid, "passed"),
-        (and_(due.is_not(None), due < today), "overdue"),
-        (passed, "due_again"),
-        (is_open, "in_progress"),
-        (func.coalesce(Progress.attempt_count, 0) > 0, "failed"),
-        else_="not_started",
+        (and_(valid, expires.is_not(None), expires < soon), Status.EXPIRING.value),
+        (valid, Status.PASSED.value),
+        (and_(due.is_not(None), due < today), Status.OVERDUE.value),
+        (passed, Status.DUE_AGAIN.value),
+        (is_open, Status.IN_PROGRESS.value),
+        (func.coalesce(Progress.attempt_count, 0) > 0, Status.FAILED.value),
+        else_=Status.NOT_STARTED.value,
+    )
+
+
+class _day_plus(FunctionElement):
+    """The UTC day of a timestamp plus a number of days, as a SQL date (per dialect)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(_day_plus)
+def _day_plus_postgresql(element, compiler, **kw):
+    moment, days = list(element.clauses)
+    return (
+        f"(CAST(timezone('UTC', {compiler.process(moment, **kw)}) AS DATE) "
+        f"+ {compiler.process(days, **kw)})"
+    )
+
+
+@compiles(_day_plus, "sqlite")
+def _day_plus_sqlite(element, compiler, **kw):
+    # SQLite keeps UTC timestamps and dates as text; date() reads and writes 'YYYY-MM-DD'.
+    moment, days = list(element.clauses)
+    return (
+        f"date({compiler.process(moment, **kw)}, '+' || {compiler.process(days, **kw)} || ' days')"
+    )
+
+
+def _member_due() -> ColumnElement:
+    """Return training.status.due_for_member in SQL, for a team assignment joined to a member."""
+    joined = _day_plus(func.coalesce(User.team_joined_at, User.created_at), literal(0))
+    assigned = _day_plus(Assignment.assigned_at, literal(0))
+    own = _day_plus(func.coalesce(User.team_joined_at, User.created_at), Assignment.due_days)
+    due = Assignment.due_date
+    return case(
+        (or_(Assignment.due_days.is_(None), joined <= assigned), due),
+        (and_(or_(Assignment.from_joining, joined > due), own > due), own),
+        else_=due,
     )
 
 
@@ -157,8 +198,9 @@ def _module_filter(column, module_ids: Sequence[str] | None) -> ColumnElement[bo
 def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date):
     """Return a subquery: one row per person and module that is assigned or has progress.
 
-    The keys come from one grouped pass over the people's assignments (team and personal,
-    earliest due date wins) and progress rows; the progress row is then found through its
+    The keys come from one grouped pass over the people's assignments (team ones due from
+    the day each person joined, as `_member_due`; personal ones on their date; the earliest
+    due date wins) and progress rows; the progress row is then found through its
     unique (user_id, module_id) index.
     """
     people = scope.condition()
@@ -168,7 +210,7 @@ def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date):
             User.id.label("user_id"),
             User.team_id.label("team_id"),
             Assignment.module_id.label("module_id"),
-            Assignment.due_date.label("due"),
+            _member_due().label("due"),
         )
         .join(Assignment, Assignment.team_id == User.team_id)
         .where(people, live, _module_filter(Assignment.module_id, module_ids)),
@@ -237,7 +279,7 @@ class ModuleStatusCount:
     """How many people have a status on a module they are assigned."""
 
     module_id: str
-    status: str
+    status: Status
     people: int
 
 
@@ -330,11 +372,11 @@ def overview(
     which keep their person so the attention list can name them.
     """
     scope = resolve_scope(actor=actor, team_id=team_id)
-    today = today or now_utc().date()
+    today = today or clock.today()
     cells = _cells(scope, module_ids, today)
     assigned = cells.c.due.is_not(None).label("assigned")
     failing = and_(cells.c.attempt_count >= 2, cells.c.passed_at.is_(None)).label("failing")
-    flagged = or_(cells.c.status.in_(("overdue", "expiring")), failing)
+    flagged = or_(cells.c.status.in_((Status.OVERDUE.value, Status.EXPIRING.value)), failing)
     who = case((flagged, cells.c.user_id)).label("who")
     query = select(
         cells.c.team_id,
@@ -368,30 +410,31 @@ def overview(
     team_modules: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     scores: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
     flags: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for team, module_id, status, is_assigned, is_failing, uid, due, n, total, count in rows:
+    for team, module_id, value, is_assigned, is_failing, uid, due, n, total, count in rows:
+        status = Status(value)
         t = per_team[team]
         t["score_sum"] += total or 0.0
         t["score_n"] += count
         scores[module_id][0] += total or 0.0
         scores[module_id][1] += count
-        if status == "expiring":
+        if status is Status.EXPIRING:
             t["expiring"] += n
         if is_assigned:
             by_module[(module_id, status)] += n
             tm = team_modules[(team, module_id)]
             tm[0] += n
             tm[1] += n if status in DONE else 0
-            tm[2] += n if status == "overdue" else 0
+            tm[2] += n if status is Status.OVERDUE else 0
             t["assigned"] += n
             t["completed"] += n if status in DONE else 0
-            t["overdue"] += n if status == "overdue" else 0
+            t["overdue"] += n if status is Status.OVERDUE else 0
         if uid is not None:
             found = flags[uid]
             found["team"] = [team]
-            if status == "overdue":
+            if status is Status.OVERDUE:
                 found["overdue"].append(module_id)
                 found["due"].append(_as_date(due))
-            if status == "expiring":
+            if status is Status.EXPIRING:
                 found["expiring"].append(module_id)
             if is_failing:
                 found["failing"].append(module_id)
@@ -492,7 +535,7 @@ class PersonModule:
     username: str
     team: str
     module_id: str
-    status: str
+    status: Status
     assigned: bool
     due_date: date | None
     best_score: float | None
@@ -511,7 +554,7 @@ def _person_module(person: tuple, module_id: str, cell) -> PersonModule:
             username=username,
             team=team,
             module_id=module_id,
-            status="not_started",
+            status=Status.NOT_STARTED,
             assigned=False,
             due_date=None,
             best_score=None,
@@ -526,7 +569,7 @@ def _person_module(person: tuple, module_id: str, cell) -> PersonModule:
         username=username,
         team=team,
         module_id=module_id,
-        status=cell.status,
+        status=Status(cell.status),
         assigned=cell.due is not None,
         due_date=_as_date(cell.due),
         best_score=cell.best_score,
@@ -551,7 +594,7 @@ def person_modules(
     user_id, only that person's rows (they must be in the view).
     """
     scope = resolve_scope(actor=actor, team_id=team_id)
-    today = today or now_utc().date()
+    today = today or clock.today()
     cells = _cells(scope, module_ids, today)
     who = select(User.id, User.name, User.username, Team.name).join(Team, Team.id == User.team_id)
     who = who.where(scope.condition()).order_by(Team.name, User.name, User.id)
@@ -865,7 +908,7 @@ def rows_to_csv(
                     labels.get(r.status, r.status),
                     "yes" if r.assigned else "no",
                     r.due_date.isoformat() if r.due_date else "",
-                    f"{r.best_score:.1f}" if r.best_score is not None else "",
+                    f"{score_value(r.best_score):.1f}" if r.best_score is not None else "",
                     r.attempts,
                     _csv_time(r.passed_at),
                     _csv_time(r.expires_at),

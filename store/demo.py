@@ -33,6 +33,7 @@ from store.models import (
     Assignment,
     Attempt,
     AuditLog,
+    Certificate,
     Progress,
     Team,
     TeamManager,
@@ -334,6 +335,7 @@ def _build_organisation(
                 "password_hash": password_hash,
                 "role": role,
                 "team_id": team,
+                "team_joined_at": created if team is not None else None,
                 "active": True,
                 "must_change_password": False,
                 "created_at": created,
@@ -396,6 +398,8 @@ def _build_organisation(
                     "team_id": tid,
                     "user_id": None,
                     "due_date": due,
+                    "due_days": (due - assigned_at.date()).days,
+                    "from_joining": True,
                     "assigned_by": manager_of[tid],
                     "assigned_at": assigned_at,
                 }
@@ -423,6 +427,8 @@ def _build_organisation(
                     "team_id": None,
                     "user_id": row["id"],
                     "due_date": assigned_at.date() + timedelta(days=30),
+                    "due_days": None,
+                    "from_joining": False,
                     "assigned_by": manager_of.get(row["team_id"]),
                     "assigned_at": assigned_at,
                 }
@@ -545,6 +551,15 @@ PROGRESS_COLUMNS = (
     "certificate_id",
     "lesson_position",
 )
+CERTIFICATE_COLUMNS = (
+    "certificate_id",
+    "user_id",
+    "module_id",
+    "attempt_id",
+    "score",
+    "passed_at",
+    "expires_at",
+)
 VERIFY_EVERY = 97  # every so many attempts, also mark with quiz.grade and compare
 DRAW_POOL = 512  # quiz draws per module; an attempt's seed picks one (drawing is the slow part)
 
@@ -592,6 +607,8 @@ def _build_history(
     attempt_rows: list[tuple] = []
     answer_rows: list[tuple] = []
     progress_rows: list[tuple] = []
+    certificate_rows: list[tuple] = []
+    issued: set[str] = set()
     counts = {"attempts": 0, "answers": 0, "passed": 0, "open": 0, "progress": 0}
     time_ = writer.time
     chosen_ = writer.chosen
@@ -640,7 +657,8 @@ def _build_history(
             start = min(centre, now - timedelta(hours=1) - window)
             times = sorted(start + window * rng.random() for _ in range(n))
             best = last = None
-            passed_at = None
+            passed_at = certificate = None
+            valid = module.valid_for_days
             for k, submitted in enumerate(times):
                 # Skill: the person's own level, growing over the year and with practice.
                 years = (submitted - year_start) / YEAR
@@ -693,8 +711,21 @@ def _build_history(
                 last = score
                 best = score if best is None else max(best, score)
                 if passed:
+                    # Every pass issues its own certificate, as learning.submit_attempt does.
                     counts["passed"] += 1
                     passed_at = submitted
+                    certificate = _new_certificate_id(issued, person.id, mid, submitted)
+                    certificate_rows.append(
+                        (
+                            certificate,
+                            person.id,
+                            mid,
+                            attempt_id - 1,
+                            score,
+                            submitted_text,
+                            time_(submitted + timedelta(days=valid)) if valid else None,
+                        )
+                    )
             if is_open:
                 qseed, drawn, drawn_json = pool[rng.randrange(len(pool))]
                 drafts = {d.question_id: infos[d.question_id].answers[0] for d in drawn[:3]}
@@ -718,7 +749,6 @@ def _build_history(
                 )
                 attempt_id += 1
                 counts["open"] += 1
-            valid = module.valid_for_days
             expires = passed_at + timedelta(days=valid) if passed_at and valid else None
             progress_rows.append(
                 (
@@ -730,7 +760,7 @@ def _build_history(
                     time_(passed_at),
                     time_(expires),
                     time_(times[-1]) if times else None,
-                    certificate_id(person.id, mid, passed_at) if passed_at else None,
+                    certificate,
                     0,
                 )
             )
@@ -739,5 +769,17 @@ def _build_history(
     flush()
     with conn.begin():
         writer.insert(Progress, PROGRESS_COLUMNS, progress_rows)
+        writer.insert(Certificate, CERTIFICATE_COLUMNS, certificate_rows)
     counts["progress"] = len(progress_rows)
     return counts
+
+
+def _new_certificate_id(issued: set[str], user_id: int, module_id: str, when: datetime) -> str:
+    """Return the id of a pass at when, never one already issued (as the store does)."""
+    shift = 0
+    while True:
+        candidate = certificate_id(user_id, module_id, when + timedelta(seconds=shift))
+        if candidate not in issued:
+            issued.add(candidate)
+            return candidate
+        shift += 1

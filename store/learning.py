@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from store import config
@@ -18,20 +19,22 @@ from store.models import (
     Answer,
     Assignment,
     Attempt,
+    Certificate,
     ContentRevision,
     Progress,
     Team,
     TeamManager,
     User,
 )
-from training import quiz
+from training import clock, quiz
+from training.certificate import Standing
 from training.certificate import certificate_id as make_certificate_id
+from training.certificate import standing as certificate_standing
 from training.loader import LoadedModule, load_module_text
 from training.models import Module
 from training.refresher import ReviewEvent
+from training.status import Status, decide_status, due_for_member
 
-EXPIRING_SOON_DAYS = 30
-DUE_SOON_DAYS = 7
 REFRESHER_MODULE = "_refresher"
 
 
@@ -267,7 +270,7 @@ def submit_attempt(*, attempt_id: int, user_id: int, module: Module) -> SubmitRe
                     max_marks=float(result.max_marks),
                 )
             )
-        _record_progress(session, user_id, module, grade, now)
+        _record_progress(session, user_id, module, attempt_id, grade, now)
     with session_scope(write=False) as session:
         attempt = session.get(Attempt, attempt_id)
     return SubmitResult(attempt=attempt, grade=grade, first_submit=True)
@@ -317,7 +320,12 @@ def _touch_progress(session: Session, user_id: int, module_id: str) -> Progress:
 
 
 def _record_progress(
-    session: Session, user_id: int, module: Module, grade: quiz.Grade, now: datetime
+    session: Session,
+    user_id: int,
+    module: Module,
+    attempt_id: int,
+    grade: quiz.Grade,
+    now: datetime,
 ) -> None:
     row = _touch_progress(session, user_id, module.id)
     row.attempt_count += 1
@@ -325,12 +333,37 @@ def _record_progress(
     row.last_attempt_at = now
     row.best_score = grade.score if row.best_score is None else max(row.best_score, grade.score)
     if grade.passed:
+        # A new certificate for this pass, with this attempt's score and dates; earlier ones
+        # stay in the certificate table and keep verifying (as superseded).
         row.passed_at = now
         row.expires_at = (
             now + timedelta(days=module.valid_for_days) if module.valid_for_days else None
         )
-        row.certificate_id = make_certificate_id(user_id, module.id, now)
+        row.certificate_id = _new_certificate_id(session, user_id, module.id, now)
+        session.add(
+            Certificate(
+                certificate_id=row.certificate_id,
+                user_id=user_id,
+                module_id=module.id,
+                attempt_id=attempt_id,
+                score=grade.score,
+                passed_at=now,
+                expires_at=row.expires_at,
+            )
+        )
     session.add(row)
+
+
+def _new_certificate_id(session: Session, user_id: int, module_id: str, now: datetime) -> str:
+    """Return the id for a pass at now, never one already issued (two passes in one second)."""
+    for shift in range(60):
+        candidate = make_certificate_id(user_id, module_id, now + timedelta(seconds=shift))
+        taken = session.exec(
+            select(Certificate.id).where(Certificate.certificate_id == candidate)
+        ).first()
+        if taken is None:
+            return candidate
+    raise LearningError("Could not issue a certificate id; submit again in a minute.")
 
 
 def attempt(*, attempt_id: int, user_id: int) -> Attempt | None:
@@ -382,7 +415,7 @@ def set_lesson_position(*, user_id: int, module_id: str, position: int) -> None:
 
 @dataclass(frozen=True)
 class CertificateRecord:
-    """A pass as it stands on a certificate."""
+    """One certificate as issued (score, pass and expiry all from one attempt), and its standing."""
 
     certificate_id: str
     user_id: int
@@ -392,29 +425,75 @@ class CertificateRecord:
     score: float
     passed_at: datetime
     expires_at: datetime | None
+    standing: Standing
+    current_id: str | None  # the person's current certificate for the module
+    superseded_on: datetime | None  # when the pass that replaced this one happened
 
 
-def find_certificate(certificate_id: str) -> CertificateRecord | None:
-    """Return the pass behind a certificate id (admins look these up), or None."""
-    with session_scope(write=False) as session:
-        row = session.exec(
-            select(Progress, User)
-            .join(User, User.id == Progress.user_id)
-            .where(Progress.certificate_id == certificate_id)
-        ).first()
-        if row is None:
-            return None
-        progress, user = row
-        return CertificateRecord(
-            certificate_id=progress.certificate_id,
+def _certificate_records(
+    session: Session, user: User, rows: list[Certificate], today: date
+) -> list[CertificateRecord]:
+    """Return the records of some of one person's certificates, each with its standing."""
+    newest: dict[str, Certificate] = {}
+    replaced_on: dict[int, datetime] = {}  # certificate row id -> when the next pass came
+    for cert in session.exec(
+        select(Certificate)
+        .where(Certificate.user_id == user.id)
+        .order_by(Certificate.passed_at, Certificate.id)
+    ):
+        before = newest.get(cert.module_id)
+        if before is not None:
+            replaced_on[before.id] = cert.passed_at
+        newest[cert.module_id] = cert
+    return [
+        CertificateRecord(
+            certificate_id=cert.certificate_id,
             user_id=user.id,
             learner_name=user.name,
             username=user.username,
-            module_id=progress.module_id,
-            score=progress.best_score or 0.0,
-            passed_at=progress.passed_at,
-            expires_at=progress.expires_at,
+            module_id=cert.module_id,
+            score=cert.score,
+            passed_at=cert.passed_at,
+            expires_at=cert.expires_at,
+            standing=certificate_standing(
+                is_latest=newest[cert.module_id].id == cert.id,
+                expires_at=cert.expires_at,
+                today=today,
+            ),
+            current_id=newest[cert.module_id].certificate_id,
+            superseded_on=replaced_on.get(cert.id),
         )
+        for cert in rows
+    ]
+
+
+def find_certificate(certificate_id: str, *, today: date | None = None) -> CertificateRecord | None:
+    """Return any certificate ever issued, by id, with its standing today; or None."""
+    with session_scope(write=False) as session:
+        cert = session.exec(
+            select(Certificate).where(Certificate.certificate_id == certificate_id)
+        ).first()
+        if cert is None:
+            return None
+        user = session.get(User, cert.user_id)
+        (record,) = _certificate_records(session, user, [cert], today or clock.today())
+        return record
+
+
+def certificates(*, user_id: int, today: date | None = None) -> list[CertificateRecord]:
+    """Return every certificate the person was ever issued, newest first."""
+    with session_scope(write=False) as session:
+        user = session.get(User, user_id)
+        if user is None:
+            return []
+        rows = list(
+            session.exec(
+                select(Certificate)
+                .where(Certificate.user_id == user_id)
+                .order_by(Certificate.passed_at.desc(), Certificate.id.desc())
+            )
+        )
+        return _certificate_records(session, user, rows, today or clock.today())
 
 
 # --- assignments -----------------------------------------------------------------------
@@ -429,6 +508,14 @@ def _manageable_team_ids(session: Session, actor: User) -> set[int] | None:
     return set(session.exec(select(TeamManager.team_id).where(TeamManager.user_id == actor.id)))
 
 
+@dataclass(frozen=True)
+class AssignResult:
+    """What pressing Assign did: rows created, and the ones that already existed."""
+
+    created: int
+    existing: int
+
+
 def create_assignments(
     *,
     actor: User,
@@ -437,8 +524,16 @@ def create_assignments(
     team_id: int | None = None,
     user_ids: Iterable[int] = (),
     known_modules: Iterable[str] | None = None,
-) -> int:
-    """Assign modules to a team or to chosen people with a due date; return how many rows."""
+    from_joining: bool = True,
+) -> AssignResult:
+    """Assign modules to a team or to chosen people with a due date, each pair once.
+
+    An assignment that already exists (same module, same team or person, same due date) is
+    not made again; the result counts it as existing. For a team, people who join later get
+    as many days from joining as the team has now (training.status.due_for_member); with
+    from_joining (the default) every later joiner does, otherwise only those who join after
+    the due date.
+    """
     module_ids = sorted(set(module_ids))
     user_ids = sorted(set(user_ids))
     if not module_ids:
@@ -450,41 +545,68 @@ def create_assignments(
     if (team_id is None) == (not user_ids):
         raise LearningError("Assign to a team or to chosen people, not both or neither.")
     now = now_utc()
-    with session_scope() as session:
-        allowed = _manageable_team_ids(session, actor)
-        if team_id is not None:
-            if session.get(Team, team_id) is None:
-                raise LearningError("That team does not exist.")
-            if allowed is not None and team_id not in allowed:
-                raise NotAllowed("You can only assign training to the teams you manage.")
-        for uid in user_ids:
-            person = session.get(User, uid)
-            if person is None:
-                raise LearningError("That person does not exist.")
-            if allowed is not None and person.team_id not in allowed:
-                raise NotAllowed("You can only assign training to people in your teams.")
-        count = 0
-        for module_id in module_ids:
+    due_days = max(0, (due_date - clock.day_of(now)).days) if team_id is not None else None
+    try:
+        with session_scope() as session:
+            allowed = _manageable_team_ids(session, actor)
+            if team_id is not None:
+                if session.get(Team, team_id) is None:
+                    raise LearningError("That team does not exist.")
+                if allowed is not None and team_id not in allowed:
+                    raise NotAllowed("You can only assign training to the teams you manage.")
+            for uid in user_ids:
+                person = session.get(User, uid)
+                if person is None:
+                    raise LearningError("That person does not exist.")
+                if allowed is not None and person.team_id not in allowed:
+                    raise NotAllowed("You can only assign training to people in your teams.")
             targets = [(team_id, None)] if team_id is not None else [(None, u) for u in user_ids]
-            for t_id, u_id in targets:
-                session.add(
-                    Assignment(
-                        module_id=module_id,
-                        team_id=t_id,
-                        user_id=u_id,
-                        due_date=due_date,
-                        assigned_by=actor.id,
-                        assigned_at=now,
+            created = existing = 0
+            for module_id in module_ids:
+                for t_id, u_id in targets:
+                    if _live_assignment(session, module_id, t_id, u_id, due_date) is not None:
+                        existing += 1
+                        continue
+                    session.add(
+                        Assignment(
+                            module_id=module_id,
+                            team_id=t_id,
+                            user_id=u_id,
+                            due_date=due_date,
+                            due_days=due_days,
+                            from_joining=from_joining and t_id is not None,
+                            assigned_by=actor.id,
+                            assigned_at=now,
+                        )
                     )
+                    created += 1
+            if created:
+                session.flush()  # a second press at the same moment fails here, on the index
+                _audit(
+                    session,
+                    "training_assigned",
+                    actor_id=actor.id,
+                    detail=f"{created} assignment(s): {', '.join(module_ids)} due {due_date}",
                 )
-                count += 1
-        _audit(
-            session,
-            "training_assigned",
-            actor_id=actor.id,
-            detail=f"{count} assignment(s): {', '.join(module_ids)} due {due_date}",
+    except IntegrityError:
+        # Someone pressed Assign for the same thing at the same moment; theirs went in.
+        return AssignResult(created=0, existing=len(module_ids) * len(targets))
+    return AssignResult(created=created, existing=existing)
+
+
+def _live_assignment(
+    session: Session, module_id: str, team_id: int | None, user_id: int | None, due: date
+) -> Assignment | None:
+    """Return the live assignment of module to this team or person with this due date."""
+    return session.exec(
+        select(Assignment).where(
+            Assignment.module_id == module_id,
+            Assignment.team_id == team_id if team_id is not None else Assignment.team_id.is_(None),
+            Assignment.user_id == user_id if user_id is not None else Assignment.user_id.is_(None),
+            Assignment.due_date == due,
+            Assignment.withdrawn_at.is_(None),
         )
-        return count
+    ).first()
 
 
 @dataclass(frozen=True)
@@ -550,9 +672,15 @@ def _own_assignment(session: Session, actor: User, assignment_id: int) -> Assign
 
 
 def change_due_date(*, actor: User, assignment_id: int, due_date: date) -> None:
-    """Move an assignment's due date."""
+    """Move an assignment's due date (refused when the same assignment exists on that date)."""
     with session_scope() as session:
         row = _own_assignment(session, actor, assignment_id)
+        same = _live_assignment(session, row.module_id, row.team_id, row.user_id, due_date)
+        if same is not None and same.id != row.id:
+            raise LearningError(
+                "The same training is already assigned with that due date; withdraw one of "
+                "the two instead."
+            )
         _audit(
             session,
             "assignment_due_changed",
@@ -580,7 +708,11 @@ def withdraw_assignment(*, actor: User, assignment_id: int) -> None:
 
 
 def assigned_due_dates(*, user_id: int) -> dict[str, date]:
-    """Return module id -> earliest due date among the person's active assignments."""
+    """Return module id -> earliest due date among the person's active assignments.
+
+    A team assignment is due for this person as training.status.due_for_member says, from the
+    day they joined the team.
+    """
     with session_scope(write=False) as session:
         user = session.get(User, user_id)
         if user is None:
@@ -589,24 +721,27 @@ def assigned_due_dates(*, user_id: int) -> dict[str, date]:
         if user.team_id is not None:
             conditions.append(Assignment.team_id == user.team_id)
         rows = session.exec(
-            select(Assignment.module_id, func.min(Assignment.due_date))
-            .where(Assignment.withdrawn_at.is_(None), or_(*conditions))
-            .group_by(Assignment.module_id)
+            select(Assignment).where(Assignment.withdrawn_at.is_(None), or_(*conditions))
         ).all()
-        return {module_id: due for module_id, due in rows}
+    joined_on = clock.day_of(user.team_joined_at or user.created_at)
+    due: dict[str, date] = {}
+    for a in rows:
+        day = (
+            due_for_member(
+                due_date=a.due_date,
+                due_days=a.due_days,
+                from_joining=a.from_joining,
+                assigned_on=clock.day_of(a.assigned_at),
+                joined_on=joined_on,
+            )
+            if a.team_id is not None
+            else a.due_date
+        )
+        due[a.module_id] = min(day, due.get(a.module_id, day))
+    return due
 
 
-# --- status ----------------------------------------------------------------------------
-
-STATUS_LABELS = {
-    "overdue": "Overdue",
-    "due_again": "Due again",
-    "failed": "Not passed yet",
-    "in_progress": "In progress",
-    "not_started": "Not started",
-    "expiring": "Expiring soon",
-    "passed": "Passed",
-}
+# --- the learner's list ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -619,7 +754,7 @@ class TrainingItem:
     estimated_minutes: int
     assigned: bool
     due_date: date | None
-    status: str
+    status: Status
     best_score: float | None
     passed_at: datetime | None
     expires_at: datetime | None
@@ -629,48 +764,14 @@ class TrainingItem:
     @property
     def label(self) -> str:
         """Return the status in words."""
-        return STATUS_LABELS[self.status]
-
-
-def status_of(
-    *, progress: Progress | None, due: date | None, open_attempt: bool, today: date
-) -> str:
-    """Return a module's status for one person on a day."""
-    passed_valid = False
-    if progress is not None and progress.passed_at is not None:
-        expires = progress.expires_at.date() if progress.expires_at else None
-        if expires is None or expires > today:
-            passed_valid = True
-            if expires is not None and expires <= today + timedelta(days=EXPIRING_SOON_DAYS):
-                return "expiring"
-            return "passed"
-    if due is not None and due < today and not passed_valid:
-        return "overdue"
-    if progress is not None and progress.passed_at is not None:
-        return "due_again"
-    if open_attempt:
-        return "in_progress"
-    if progress is not None and progress.attempt_count:
-        return "failed"
-    return "not_started"
-
-
-_ORDER = {
-    "overdue": 0,
-    "due_again": 1,
-    "failed": 2,
-    "in_progress": 3,
-    "not_started": 4,
-    "expiring": 5,
-    "passed": 6,
-}
+        return self.status.label
 
 
 def my_training(
     *, user_id: int, modules: Mapping[str, LoadedModule], today: date | None = None
 ) -> list[TrainingItem]:
     """Return every module for the person: assigned ones first, most urgent first."""
-    today = today or now_utc().date()
+    today = today or clock.today()
     due_dates = assigned_due_dates(user_id=user_id)
     progress = progress_rows(user_id=user_id)
     with session_scope(write=False) as session:
@@ -696,8 +797,13 @@ def my_training(
                 estimated_minutes=m.estimated_minutes,
                 assigned=module_id in due_dates,
                 due_date=due,
-                status=status_of(
-                    progress=p, due=due, open_attempt=module_id in open_ids, today=today
+                status=decide_status(
+                    passed_at=p.passed_at if p else None,
+                    expires_at=p.expires_at if p else None,
+                    attempts=p.attempt_count if p else 0,
+                    due=due,
+                    open_attempt=module_id in open_ids,
+                    today=today,
                 ),
                 best_score=p.best_score if p else None,
                 passed_at=p.passed_at if p else None,
@@ -706,8 +812,14 @@ def my_training(
                 has_open_attempt=module_id in open_ids,
             )
         )
-    items.sort(key=lambda i: (not i.assigned, _ORDER[i.status], i.due_date or date.max, i.title))
+    items.sort(key=lambda i: (not i.assigned, i.status.order, i.due_date or date.max, i.title))
     return items
+
+
+def training_item(*, user_id: int, loaded: LoadedModule, today: date | None = None) -> TrainingItem:
+    """Return where the person stands on one module (the same rule as their whole list)."""
+    (item,) = my_training(user_id=user_id, modules={loaded.module.id: loaded}, today=today)
+    return item
 
 
 # --- refresher -------------------------------------------------------------------------
@@ -789,7 +901,7 @@ def review_due_count(
     """Return how many missed questions are due for review today (ones still in the content)."""
     from training.refresher import due_questions
 
-    today = today or now_utc().date()
+    today = today or clock.today()
     due = due_questions(review_events(user_id=user_id), today)
     return sum(
         1

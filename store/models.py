@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -23,6 +23,9 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     role: str = Field(max_length=16, default="employee")
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    # When the person joined their team (None: read as created_at); team assignments made
+    # before they joined are due counted from this day (training.status.due_for_member).
+    team_joined_at: datetime | None = None
     active: bool = True
     must_change_password: bool = False
     created_at: datetime
@@ -74,17 +77,45 @@ class AuditLog(SQLModel, table=True):
     detail: str | None = Field(default=None, max_length=2000)
 
 
+_LIVE_TEAM = text("user_id IS NULL AND withdrawn_at IS NULL")
+_LIVE_PERSON = text("team_id IS NULL AND withdrawn_at IS NULL")
+
+
 # Training assigned to a whole team or to one person, with a due date.
 class Assignment(SQLModel, table=True):
     __table_args__ = (
         Index("ix_assignment_team_module", "team_id", "module_id"),
         Index("ix_assignment_user_module", "user_id", "module_id"),
+        # The same module to the same team or person with the same due date exists once
+        # (withdrawn ones aside), however often Assign is pressed.
+        Index(
+            "uq_assignment_team_live",
+            "team_id",
+            "module_id",
+            "due_date",
+            unique=True,
+            sqlite_where=_LIVE_TEAM,
+            postgresql_where=_LIVE_TEAM,
+        ),
+        Index(
+            "uq_assignment_person_live",
+            "user_id",
+            "module_id",
+            "due_date",
+            unique=True,
+            sqlite_where=_LIVE_PERSON,
+            postgresql_where=_LIVE_PERSON,
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     module_id: str = Field(max_length=64, index=True)
     team_id: int | None = Field(default=None, foreign_key="team.id")
     user_id: int | None = Field(default=None, foreign_key="user.id")
     due_date: date
+    # Team assignments: the days someone who joins the team later gets from joining, and
+    # whether every later joiner gets them (True) or only those who join after due_date.
+    due_days: int | None = None
+    from_joining: bool = False
     assigned_by: int | None = Field(default=None, foreign_key="user.id")
     assigned_at: datetime
     withdrawn_at: datetime | None = None
@@ -140,6 +171,20 @@ class Progress(SQLModel, table=True):
     last_attempt_at: datetime | None = None
     certificate_id: str | None = Field(default=None, max_length=32, index=True)
     lesson_position: int = 0
+
+
+# Every certificate ever issued: one per passed attempt, with that attempt's score and dates.
+# Progress.certificate_id names the person's current one; older ones stay verifiable.
+class Certificate(SQLModel, table=True):
+    __table_args__ = (Index("ix_certificate_user_module", "user_id", "module_id", "passed_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    certificate_id: str = Field(max_length=32, unique=True)
+    user_id: int = Field(foreign_key="user.id")
+    module_id: str = Field(max_length=64)
+    attempt_id: int | None = Field(default=None, foreign_key="attempt.id")
+    score: float
+    passed_at: datetime
+    expires_at: datetime | None = None
 
 
 # A saved version of a module's YAML, kept so an edit never loses what was there before.

@@ -201,6 +201,7 @@ def import_roster(preview: RosterPreview, *, actor_id: int | None) -> RosterResu
                     role=row.role,
                     password_hash=hashes[row.username],
                     team_id=team.id if team else None,
+                    team_joined_at=now if team else None,
                     must_change_password=True,
                     created_at=now,
                 )
@@ -216,7 +217,9 @@ def import_roster(preview: RosterPreview, *, actor_id: int | None) -> RosterResu
                         detail=f"{user.role} -> {row.role} (roster import)",
                     )
                 user.name, user.role = row.name, row.role
-                user.team_id = team.id if team else None
+                if user.team_id != (team.id if team else None):
+                    user.team_id = team.id if team else None
+                    user.team_joined_at = now if team else None
                 result.updated += 1
             session.add(user)
             session.flush()

@@ -1,4 +1,4 @@
-"""Team dashboard queries: scoping, statuses equal to learning.status_of, numbers, CSV."""
+"""Team dashboard queries: scoping, statuses equal to decide_status, numbers, CSV."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from sqlmodel import select
 
 from store import accounts, dashboard, learning
 from store.db import session_scope
 from store.learning import NotAllowed
-from store.models import Attempt, Progress
+from store.models import Assignment, Attempt, Progress, User
 from tests.conftest import ROOT, make_user
+from training import clock
 from training.loader import load_content_dir
+from training.status import STATUS_LABELS
 
 TODAY = date(2026, 6, 10)  # a Wednesday
 MODULES = load_content_dir(ROOT / "content").modules
@@ -390,7 +393,7 @@ def test_csv_export_is_utf8_one_row_per_person_and_module(org):
     make_user("zoe", team_id=org.desk.id, name="Zoë Łukasiewicz")
     assign(org.mia, ["empathy"], TODAY - timedelta(days=1), team=org.desk.id)
     rows = dashboard.person_modules(actor=org.mia, module_ids=["empathy", "sincerity"], today=TODAY)
-    data = dashboard.rows_to_csv(rows, titles={"empathy": "Empathy"}, labels=learning.STATUS_LABELS)
+    data = dashboard.rows_to_csv(rows, titles={"empathy": "Empathy"}, labels=STATUS_LABELS)
     assert data.startswith("\ufeff".encode())
     table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert table[0] == list(dashboard.CSV_COLUMNS)
@@ -400,3 +403,75 @@ def test_csv_export_is_utf8_one_row_per_person_and_module(org):
     assert "Ron Other" not in names
     empathy = [r for r in table[1:] if r[4] == "empathy"]
     assert {r[3] for r in empathy} == {"Empathy"} and {r[5] for r in empathy} == {"Overdue"}
+
+
+def backdate(*, user=None, joined=None, assignment_module=None, assigned=None):
+    with session_scope() as s:
+        if user is not None:
+            row = s.get(User, user.id)
+            row.team_joined_at = joined
+            s.add(row)
+        if assignment_module is not None:
+            for a in s.exec(select(Assignment).where(Assignment.module_id == assignment_module)):
+                a.assigned_at = assigned
+                s.add(a)
+
+
+@pytest.mark.both_dbs  # the SQL must mean the same on PostgreSQL
+def test_new_joiners_are_not_overdue_and_the_dashboard_agrees_with_the_learner(org):
+    today = clock.today()
+    ago = lambda days: at(today - timedelta(days=days))  # noqa: E731
+    # (module, from joining, assigned days ago, due in days, days given): the first pair was
+    # due 150 days ago, the second is due in 10 days; each pair from joining and fixed.
+    made = [
+        ("empathy", True, 180, -150, 30),
+        ("sincerity", False, 180, -150, 30),
+        ("timely-service", True, 40, 10, 50),
+        ("prompt-attention", False, 40, 10, 50),
+    ]
+    for module, from_joining, assigned, due_in, days in made:
+        learning.create_assignments(
+            actor=org.mia,
+            module_ids=[module],
+            team_id=org.desk.id,
+            due_date=today + timedelta(days=days),
+            from_joining=from_joining,
+        )
+        with session_scope() as s:  # as if made that many days ago
+            for a in s.exec(select(Assignment).where(Assignment.module_id == module)):
+                a.assigned_at, a.due_date = ago(assigned), today + timedelta(days=due_in)
+                s.add(a)
+    for person in (org.eve, org.ann, org.mia):
+        backdate(user=person, joined=ago(400))  # members long before
+    mid = make_user("mid", team_id=org.desk.id, name="Mid Joiner")
+    backdate(user=mid, joined=ago(20))  # joined between the second pair's assignment and due
+    newbie = make_user("newbie", team_id=org.desk.id, name="New Joiner")  # joined today
+
+    modules = ["empathy", "sincerity", "timely-service", "prompt-attention"]
+    rows = dashboard.person_modules(actor=org.mia, module_ids=modules, today=today)
+    for person in (org.eve, mid, newbie):
+        learner = {
+            i.module_id: (i.due_date, i.status)
+            for i in learning.my_training(
+                user_id=person.id, modules={m: MODULES[m] for m in modules}, today=today
+            )
+        }
+        manager = {r.module_id: (r.due_date, r.status) for r in rows if r.user_id == person.id}
+        assert manager == learner, person.username
+    due = {(r.user_id, r.module_id): r.due_date for r in rows}
+    status = {(r.user_id, r.module_id): r.status for r in rows}
+    # the long-standing member is overdue on the old pair, due on the date of the new pair
+    assert status[(org.eve.id, "empathy")] == status[(org.eve.id, "sincerity")] == "overdue"
+    assert due[(org.eve.id, "timely-service")] == today + timedelta(days=10)
+    # a person who joined today is overdue on nothing: 30 days from today on both old ones
+    assert {status[(newbie.id, m)] for m in modules} == {"not_started"}
+    assert due[(newbie.id, "empathy")] == due[(newbie.id, "sincerity")] == today + timedelta(30)
+    # joined before a fixed date: that date; from joining: 50 days from joining
+    assert due[(mid.id, "prompt-attention")] == today + timedelta(days=10)
+    assert due[(mid.id, "timely-service")] == today + timedelta(days=30)
+    view = dashboard.overview(actor=org.mia, module_ids=modules, today=today)
+    overdue_people = {a.username for a in view.attention if a.overdue}
+    assert overdue_people == {"eve", "ann", "mia"}
+    assert view.headline.overdue == 2 * 3
+    # joined 20 days ago, after the old pair was due: 30 days from joining
+    assert due[(mid.id, "empathy")] == due[(mid.id, "sincerity")] == today + timedelta(10)

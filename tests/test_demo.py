@@ -9,20 +9,21 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
-from store import accounts, dashboard, demo, learning
+from store import accounts, demo, learning
 from store.__main__ import main as store_cli
 from store.db import session_scope
 from store.models import (
     Answer,
     Assignment,
     Attempt,
+    Certificate,
     ContentRevision,
     Progress,
     TeamManager,
     User,
 )
 from tests.conftest import ROOT
-from training import quiz
+from training import clock, quiz
 from training.certificate import certificate_id
 from training.loader import load_content_dir
 
@@ -67,7 +68,7 @@ def test_organisation_shape(seeded):
     assert len(managed[manager.id]) == 2 and employee.team_id in managed[manager.id]
     assert len({t for teams in managed.values() for t in teams}) == 3  # every team managed
     assert any(u.role == "trainer" for u in users)
-    today = dashboard.now_utc().date()
+    today = clock.today()
     assert any(a.due_date < today for a in assignments)  # some overdue
     assert any(a.due_date >= today for a in assignments)  # some still to come
 
@@ -103,6 +104,9 @@ def test_progress_rows_match_the_attempts(seeded):
             select(Attempt).where(Attempt.submitted_at.is_not(None)).order_by(Attempt.id)
         ).all()
         progress = {(p.user_id, p.module_id): p for p in s.exec(select(Progress))}
+        certificates = defaultdict(list)
+        for c in s.exec(select(Certificate).order_by(Certificate.passed_at)):
+            certificates[(c.user_id, c.module_id)].append(c)
     by_pair = defaultdict(list)
     for a in attempts:
         by_pair[(a.user_id, a.module_id)].append(a)
@@ -119,6 +123,13 @@ def test_progress_rows_match_the_attempts(seeded):
             days = MODULES[pair[1]].module.valid_for_days
             expected = p.passed_at + timedelta(days=days) if days else None
             assert p.expires_at == expected
+            # one certificate per pass, each with its own attempt's score and dates
+            issued = certificates[pair]
+            assert [(c.attempt_id, c.score, c.passed_at) for c in issued] == [
+                (a.id, a.score, a.submitted_at) for a in passes
+            ]
+            assert issued[-1].certificate_id == p.certificate_id
+            assert issued[-1].expires_at == p.expires_at
         else:
             assert p.passed_at is None and p.certificate_id is None
 

@@ -1,16 +1,18 @@
 """Learning store: attempts that keep every answer, grading on submit, progress, assignments."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import yaml
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from store import accounts, learning
 from store.db import session_scope
-from store.models import Answer, Attempt, Progress
+from store.models import Answer, Assignment, Attempt, Progress
 from tests.conftest import make_user
-from training import quiz
+from training import clock, quiz
 from training.loader import load_content_dir
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content" / "valid"
@@ -116,48 +118,6 @@ def test_attempt_is_graded_against_the_version_it_started_with(sample):
     assert learning.module_for_version(module_id="sample-basics", version="nope") is None
 
 
-def test_status_rules():
-    today = date(2026, 6, 1)
-    p = Progress(user_id=1, module_id="m", attempt_count=1)
-    assert (
-        learning.status_of(progress=None, due=None, open_attempt=False, today=today)
-        == "not_started"
-    )
-    assert (
-        learning.status_of(
-            progress=None, due=today - timedelta(days=1), open_attempt=True, today=today
-        )
-        == "overdue"
-    )
-    assert learning.status_of(progress=p, due=None, open_attempt=False, today=today) == "failed"
-    assert (
-        learning.status_of(progress=None, due=None, open_attempt=True, today=today) == "in_progress"
-    )
-    from datetime import UTC, datetime
-
-    passed = Progress(
-        user_id=1,
-        module_id="m",
-        attempt_count=1,
-        passed_at=datetime(2026, 1, 1, tzinfo=UTC),
-        expires_at=datetime(2026, 6, 20, tzinfo=UTC),
-    )
-    assert (
-        learning.status_of(
-            progress=passed, due=today - timedelta(days=9), open_attempt=False, today=today
-        )
-        == "expiring"
-    )
-    assert (
-        learning.status_of(progress=passed, due=None, open_attempt=False, today=date(2026, 7, 1))
-        == "due_again"
-    )
-    passed.expires_at = None
-    assert (
-        learning.status_of(progress=passed, due=None, open_attempt=False, today=today) == "passed"
-    )
-
-
 def test_assignments_are_scoped_to_the_managers_teams(sample):
     admin = make_user("boss", "admin")
     a = accounts.create_team(name="A", actor_id=None)
@@ -166,13 +126,11 @@ def test_assignments_are_scoped_to_the_managers_teams(sample):
     accounts.set_team_managers(team_id=a.id, user_ids=[mia.id], actor_id=None)
     eve = make_user("eve", team_id=a.id)
     bob = make_user("bob", team_id=b.id)
-    due = date.today() + timedelta(days=14)
-    assert (
-        learning.create_assignments(
-            actor=mia, module_ids=["sample-basics"], team_id=a.id, due_date=due
-        )
-        == 1
+    due = clock.today() + timedelta(days=14)
+    made = learning.create_assignments(
+        actor=mia, module_ids=["sample-basics"], team_id=a.id, due_date=due
     )
+    assert made == learning.AssignResult(created=1, existing=0)
     with pytest.raises(learning.NotAllowed):
         learning.create_assignments(
             actor=mia, module_ids=["sample-basics"], team_id=b.id, due_date=due
@@ -221,3 +179,92 @@ def test_refresher_events_come_from_quiz_answers(sample):
     with session_scope() as s:
         kinds = sorted(a.kind for a in s.exec(select(Attempt)))
     assert kinds == ["quiz", "refresher"]
+
+
+@pytest.fixture
+def lenient(tmp_path):
+    """The sample module with a pass mark of 60%, so 2 of 3 right (66.7%) passes."""
+    data = yaml.safe_load((FIXTURES / "sample-basics.yaml").read_text())
+    data["quiz"]["pass_mark"] = 60
+    (tmp_path / "sample-basics.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    return load_content_dir(tmp_path).modules["sample-basics"]
+
+
+def take(loaded, user, *, wrong=0):
+    """Start, answer (the first `wrong` drawn questions wrongly) and submit one attempt."""
+    attempt = learning.start_attempt(user_id=user.id, loaded=loaded)
+    for n, (qid, answer) in enumerate(right_answers(loaded.module, attempt).items()):
+        if n < wrong:
+            q = loaded.module.question(qid)
+            options = 2 if q.type == "true_false" else len(q.options)
+            answer = [next(i for i in range(options) if i not in answer)]
+        learning.save_answer(
+            attempt_id=attempt.id,
+            user_id=user.id,
+            module=loaded.module,
+            question_id=qid,
+            answer=answer,
+        )
+    return learning.submit_attempt(attempt_id=attempt.id, user_id=user.id, module=loaded.module)
+
+
+def test_every_certificate_ever_issued_stays_verifiable_with_its_own_score_and_dates(lenient):
+    eve = make_user("eve")
+    first = take(lenient, eve)  # 100%
+    second = take(lenient, eve, wrong=1)  # 66.7%, passes too, later
+    assert first.grade.score == 100 and second.grade.passed and second.grade.score < 100
+    progress = learning.progress_rows(user_id=eve.id)["sample-basics"]
+    newer, older = learning.certificates(user_id=eve.id)
+    assert older.certificate_id != newer.certificate_id == progress.certificate_id
+    # each certificate's score, date and expiry come from its own attempt
+    assert (older.score, older.passed_at) == (100.0, first.attempt.submitted_at)
+    assert (newer.score, newer.passed_at) == (second.grade.score, second.attempt.submitted_at)
+    assert newer.expires_at == newer.passed_at + timedelta(days=365)
+    # the id handed out first still verifies, and says it was replaced
+    found = learning.find_certificate(older.certificate_id)
+    assert found.standing == "superseded" and found.current_id == newer.certificate_id
+    assert found.score == 100.0 and found.superseded_on == newer.passed_at
+    current = learning.find_certificate(newer.certificate_id)
+    assert current.standing == "current"
+    later = newer.expires_at.date() + timedelta(days=1)
+    assert learning.find_certificate(newer.certificate_id, today=later).standing == "expired"
+
+
+def test_assigning_the_same_thing_twice_makes_one_row_and_the_database_refuses_a_copy(sample):
+    admin = make_user("boss", "admin")
+    team = accounts.create_team(name="Desk", actor_id=None)
+    eve = make_user("eve", team_id=team.id)
+    due = clock.today() + timedelta(days=14)
+    for kw in (dict(team_id=team.id), dict(user_ids=[eve.id])):
+        first = learning.create_assignments(
+            actor=admin, module_ids=["sample-basics"], due_date=due, **kw
+        )
+        again = learning.create_assignments(
+            actor=admin, module_ids=["sample-basics"], due_date=due, **kw
+        )
+        assert (first.created, again.created, again.existing) == (1, 0, 1)
+    assert len(learning.list_assignments(actor=admin)) == 2
+    with pytest.raises(IntegrityError), session_scope() as s:  # not only the page: the schema
+        s.add(
+            Assignment(
+                module_id="sample-basics",
+                team_id=team.id,
+                due_date=due,
+                assigned_at=clock.now(),
+            )
+        )
+    # withdrawn ones do not count; a different date is a different assignment
+    team_row = next(r for r in learning.list_assignments(actor=admin) if r.team_id)
+    learning.withdraw_assignment(actor=admin, assignment_id=team_row.id)
+    again = learning.create_assignments(
+        actor=admin, module_ids=["sample-basics"], due_date=due, team_id=team.id
+    )
+    later = learning.create_assignments(
+        actor=admin, module_ids=["sample-basics"], due_date=due + timedelta(1), team_id=team.id
+    )
+    assert again.created == later.created == 1
+    moved = next(
+        r for r in learning.list_assignments(actor=admin) if r.team_id and r.due_date == due
+    )
+    with pytest.raises(learning.LearningError, match="already assigned"):
+        learning.change_due_date(actor=admin, assignment_id=moved.id, due_date=due + timedelta(1))

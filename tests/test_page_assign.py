@@ -10,6 +10,7 @@ import pytest
 from store import accounts, learning
 from store.accounts import now_utc
 from tests.conftest import make_user, page_test
+from training.dates import format_date
 
 PAGE = "pages/assign.py"
 
@@ -49,7 +50,10 @@ def test_manager_assigns_modules_to_the_team_with_a_date(org):
     at.date_input(key="assign_due_date").set_value(due)
     at.button(key="assign_submit").click().run()
     assert not at.exception
-    assert at.success[0].value.startswith("Assigned Empathy, Sincerity to Front desk")
+    assert (
+        at.success[0].value
+        == f"Assigned Empathy and Sincerity to Front desk, due {format_date(due)}."
+    )
     assert {(r.module_id, r.team_id, r.due_date) for r in rows(org.mia)} == {
         ("empathy", org.desk.id, due),
         ("sincerity", org.desk.id, due),
@@ -97,6 +101,12 @@ def test_manager_changes_the_due_date_then_withdraws(org):
     assert rows(org.mia)[0].due_date == later
     at.button(key=f"assign_withdraw_{row.id}").click().run()
     assert not at.exception
+    assert rows(org.mia) != []  # withdrawing asks first
+    assert at.warning[0].value.startswith("Withdraw Empathy · Front desk")
+    at.button(key=f"assign_withdraw_no_{row.id}").click().run()
+    assert not at.warning and rows(org.mia) != []
+    at.button(key=f"assign_withdraw_{row.id}").click().run()
+    at.button(key=f"assign_withdraw_yes_{row.id}").click().run()
     assert at.success[0].value.startswith("Withdrew Empathy")
     assert rows(org.mia) == []
     assert "Nothing is assigned yet." in [c.value for c in at.caption]
@@ -132,3 +142,28 @@ def test_manager_without_a_team_is_told_what_to_do():
     at = page_test(PAGE, make_user("lonely", "manager")).run()
     assert not at.exception
     assert "do not manage a team yet" in at.info[0].value
+
+
+def test_pressing_assign_again_makes_nothing_twice_and_the_form_resets(org):
+    at = page_test(PAGE, org.mia).run()
+    at.multiselect(key="assign_modules").select("timely-service")
+    at.radio(key="assign_target").set_value("Chosen people in the team").run()
+    at.multiselect(key=f"assign_people_{org.desk.id}").select(org.eve.id)
+    due = now_utc().date() + timedelta(days=14)
+    at.date_input(key="assign_due_date").set_value(due)
+    at.button(key="assign_submit").click().run()
+    assert not at.exception
+    assert at.success[0].value == f"Assigned Timely service to Eve Example, due {format_date(due)}."
+    assert at.multiselect(key="assign_modules").value == []  # the form is reset
+    assert at.multiselect(key=f"assign_people_{org.desk.id}").value == []
+    # the same choices again: the store refuses a copy and the page says so
+    at.multiselect(key="assign_modules").select("timely-service")
+    at.multiselect(key=f"assign_people_{org.desk.id}").select(org.eve.id)
+    at.date_input(key="assign_due_date").set_value(due)
+    at.button(key="assign_submit").click().run()
+    assert not at.exception
+    assert at.info[0].value == (
+        f"Timely service is already assigned to Eve Example, due {format_date(due)}. "
+        "Nothing new was added."
+    )
+    assert len(rows(org.mia)) == 1

@@ -10,8 +10,11 @@ import pytest
 import yaml
 
 from store import accounts, learning
+from store.db import session_scope
+from store.models import Progress
 from tests.conftest import make_user, page_test, page_text
-from training import quiz
+from training import clock, quiz
+from training.dates import format_date
 from training.loader import load_content_dir
 
 SAMPLE = Path(__file__).parent / "fixtures" / "content" / "valid" / "sample-basics.yaml"
@@ -136,7 +139,7 @@ def test_quiz_saves_each_answer_and_submits_once(content_dir):
     assert "You passed" in at.success[0].value
     assert len(learning.history(user_id=eve.id)) == 1
     # the right answers and explanations are shown after submit
-    assert any("Right answer" in m.value for m in at.markdown)
+    assert any("and it is right." in m.value for m in at.markdown)
 
 
 def test_immediate_feedback_shows_after_each_answer(content_dir):
@@ -164,7 +167,7 @@ def test_on_pass_hides_answers_until_passed(content_dir):
     at.button(key=f"quiz_submit_{attempt.id}").click().run()
     assert not at.exception
     assert "Not passed yet" in at.warning[0].value
-    assert not any("Right answer" in m.value for m in at.markdown)
+    assert not any("it is right" in m.value for m in at.markdown)
     assert "shows the right answers once you have passed" in page_text(at)
 
 
@@ -242,7 +245,8 @@ def test_each_refresher_answer_shows_the_right_answer_and_the_explanation(conten
         assert not at.exception
         shown = [e.value for e in at.error]
         assert len(shown) == n  # every answer so far keeps its feedback
-        assert shown[-1].startswith("**Not quite.** The right answer:")
+        assert shown[-1].startswith("**Not quite")
+        assert "but it is right." in shown[-1] or "This is the right answer." in shown[-1]
         assert q.explanation in shown[-1]
     assert at.success[-1].value.startswith(f"0 of {total} right.")
     events = [e for e in learning.review_events(user_id=eve.id) if e.source == "refresher"]
@@ -262,6 +266,181 @@ def test_markup_in_content_is_shown_as_text(content_dir):
     body = next(m.value for m in at.markdown if "Hello" in m.value)
     assert "<script>" not in body and "&lt;script&gt;" in body
     assert "<img" not in body
+
+
+def put_pass(user_id, module_id, *, passed_at, expires_at, score=90.0):
+    with session_scope() as s:
+        s.add(
+            Progress(
+                user_id=user_id,
+                module_id=module_id,
+                best_score=score,
+                last_score=score,
+                attempt_count=1,
+                passed_at=passed_at,
+                expires_at=expires_at,
+                last_attempt_at=passed_at,
+            )
+        )
+
+
+def test_an_expired_pass_is_not_shown_as_passed_on_the_module_page(content_dir):
+    eve = make_user("eve")
+    now = clock.now()
+    put_pass(
+        eve.id,
+        "sample-basics",
+        passed_at=now - timedelta(days=366),
+        expires_at=now - timedelta(days=1),
+    )
+    at = open_page(eve, "pages/module.py", id="sample-basics")
+    assert not at.exception
+    caption = at.caption[0].value
+    assert ":green-badge" not in caption
+    assert "Due again" in caption and "expired" in caption
+    home = open_page(eve, "pages/home.py")
+    assert "Due again" in page_text(home)
+    assert learning.progress_rows(user_id=eve.id)["sample-basics"].passed_at is not None
+
+
+def test_multiple_answer_feedback_names_each_option_without_contradicting_itself(content_dir):
+    eve = make_user("eve")
+    lm = loaded(content_dir, "sample-immediate")
+    attempt = learning.start_attempt(user_id=eve.id, loaded=lm)
+    position = [d["question_id"] for d in attempt.drawn].index("sb-02")
+    learning.save_position(attempt_id=attempt.id, user_id=eve.id, position=position)
+    at = open_page(eve, "pages/module.py", id="sample-immediate")
+    at.segmented_control(key="module_section_sample-immediate").set_value("Quiz").run()
+    at.checkbox(key=f"quiz_{attempt.id}_sb-02_0").check().run()  # one of the two right ones
+    at.button(key=f"quiz_check_{attempt.id}_sb-02").click().run()
+    assert not at.exception
+    (box,) = at.error
+    text = box.value
+    assert text.startswith("**Not quite: you ticked 1 of the 2 right answers.**")
+    assert "**Nodding**  \n  You ticked it, and it is right. A small sign" in text
+    assert "**Repeating the key point back**  \n  You left it out, but it is right." in text
+    assert "**Looking at your phone**  \n  You left it out, and rightly so." in text
+    assert not at.success  # no "Correct" next to the "Not quite"
+    for join in (".,", ".:", "Right. Right", ".."):
+        assert join not in text
+
+
+def test_a_score_reads_the_same_in_the_result_the_caption_and_the_last_result(content_dir):
+    eve = make_user("eve")
+    lm = loaded(content_dir, "sample-basics")
+    at = start_quiz(open_page(eve, "pages/module.py", id="sample-basics"), "sample-basics")
+    attempt = learning.open_attempt(user_id=eve.id, module_id="sample-basics")
+    first = quiz.drawn_from_json(attempt.drawn)[0]
+    right = quiz.correct_answer(lm.module.question(first.question_id))
+    learning.save_answer(
+        attempt_id=attempt.id,
+        user_id=eve.id,
+        module=lm.module,
+        question_id=first.question_id,
+        answer=right,
+    )
+    learning.submit_attempt(attempt_id=attempt.id, user_id=eve.id, module=lm.module)  # 1 of 3
+    at = open_page(eve, "pages/module.py", id="sample-basics")
+    assert "best score 33.3%" in at.caption[0].value
+    at.segmented_control(key="module_section_sample-basics").set_value("Quiz").run()
+    last = next(b for b in at.button if b.key == "module_last_sample-basics")
+    assert last.label.startswith("See my last result (33.3%, ")
+    last.click().run()
+    assert at.metric[0].value == "33.3%"
+    progress = open_page(eve, "pages/progress.py")
+    assert "33.3%" in page_text(progress)
+
+
+def test_someone_imported_today_is_not_overdue_on_old_team_assignments(content_dir):
+    from sqlmodel import select
+
+    from store import roster
+    from store.models import Assignment
+
+    admin = make_user("boss", "admin")
+    team = accounts.create_team(name="Desk", actor_id=None)
+    old = make_user("old", team_id=team.id)
+    learning.create_assignments(
+        actor=admin,
+        module_ids=["sample-basics", "sample-immediate"],
+        team_id=team.id,
+        due_date=clock.today() + timedelta(days=30),
+    )
+    now = clock.now()
+    with session_scope() as s:  # as if assigned 181 days ago, due 151 days ago
+        for a in s.exec(select(Assignment)):
+            a.assigned_at, a.due_date = now - timedelta(days=181), now.date() - timedelta(151)
+            s.add(a)
+        member = s.get(type(old), old.id)
+        member.team_joined_at = now - timedelta(days=400)
+        s.add(member)
+    preview = roster.parse_roster("username,name,team,role\nnew.joiner,New Joiner,Desk,employee\n")
+    roster.import_roster(preview, actor_id=admin.id)
+    joiner = accounts.get_user_by_username("new.joiner")
+    with session_scope() as s:  # past the first sign-in's new password
+        row = s.get(type(joiner), joiner.id)
+        row.must_change_password = False
+        s.add(row)
+    at = open_page(joiner, "pages/home.py")
+    assert not at.exception
+    assert not at.error  # no "2 module(s) overdue"
+    text = page_text(at)
+    assert "overdue" not in text
+    assert f"due in 30 days ({format_date(clock.today() + timedelta(days=30))})" in text
+    veteran = open_page(old, "pages/home.py")
+    assert "2 modules overdue" in veteran.error[0].value
+
+
+def test_my_progress_shows_the_current_certificate_and_keeps_earlier_ones(content_dir):
+    from store.models import Certificate
+
+    eve = make_user("eve")
+    now = clock.now()
+    first, second = now - timedelta(days=10), now - timedelta(days=6)
+    with session_scope() as s:
+        for cert, score, when in (
+            ("CERT-AAAA-1111", 100.0, first),
+            ("CERT-BBBB-2222", 87.5, second),
+        ):
+            s.add(
+                Certificate(
+                    certificate_id=cert,
+                    user_id=eve.id,
+                    module_id="sample-basics",
+                    score=score,
+                    passed_at=when,
+                    expires_at=when + timedelta(days=365),
+                )
+            )
+    at = open_page(eve, "pages/progress.py")
+    assert not at.exception
+    current = next(m.value for m in at.markdown if "CERT-BBBB-2222" in m.value)
+    assert f"Passed {format_date(second)} with 87.5%" in current
+    assert "CERT-AAAA-1111" not in current
+    earlier = at.expander[0]
+    assert earlier.label == "Earlier certificates (1)"
+    assert list(earlier.dataframe[0].value["Certificate"]) == ["CERT-AAAA-1111"]
+    assert list(earlier.dataframe[0].value["Score"]) == ["100%"]
+
+
+def test_results_review_explains_a_multiple_answer_option_by_option(content_dir):
+    eve = make_user("eve")
+    lm = loaded(content_dir, "sample-basics")
+    attempt = learning.start_attempt(user_id=eve.id, loaded=lm)
+    learning.save_answer(
+        attempt_id=attempt.id, user_id=eve.id, module=lm.module, question_id="sb-02", answer=[0, 2]
+    )
+    learning.submit_attempt(attempt_id=attempt.id, user_id=eve.id, module=lm.module)
+    at = open_page(eve, "pages/module.py", id="sample-basics")
+    at.segmented_control(key="module_section_sample-basics").set_value("Quiz").run()
+    next(b for b in at.button if b.key == "module_last_sample-basics").click().run()
+    assert not at.exception
+    review = next(e for e in at.expander if "Which of these show that you are listening" in e.label)
+    text = "\n".join(m.value for m in review.markdown)
+    assert "**Not quite: you ticked 1 of the 2 right answers and 1 that is not right.**" in text
+    assert "**Looking at your phone**  \n  You ticked it, but it is not right. Tells the" in text
+    assert "**Repeating the key point back**  \n  You left it out, but it is right." in text
+    assert ".," not in text and ".:" not in text
 
 
 def test_a_new_admin_is_told_what_to_do_next_until_other_people_exist(content_dir):

@@ -96,7 +96,7 @@ def test_admin_looks_up_a_certificate():
     from datetime import UTC, datetime
 
     from store.db import session_scope
-    from store.models import Progress
+    from store.models import Certificate, Progress
 
     admin = make_user("boss", "admin")
     eve = make_user("eve", name="Eve Example")
@@ -109,6 +109,15 @@ def test_admin_looks_up_a_certificate():
                 attempt_count=1,
                 passed_at=datetime(2026, 3, 1, tzinfo=UTC),
                 certificate_id="CERT-ABCD-EF12",
+            )
+        )
+        s.add(
+            Certificate(
+                certificate_id="CERT-ABCD-EF12",
+                user_id=eve.id,
+                module_id="empathy",
+                score=90,
+                passed_at=datetime(2026, 3, 1, tzinfo=UTC),
             )
         )
     at = page_test("pages/people.py", admin).run()
@@ -163,6 +172,59 @@ def test_an_unchanged_roster_upload_is_not_parsed_again():
     at = AppTest.from_function(script).run()
     assert not at.exception
     assert at.session_state["same"] and not at.session_state["changed"]
+
+
+def test_an_earlier_certificate_still_verifies_and_says_it_was_superseded():
+    from datetime import UTC, datetime, timedelta
+
+    from store.db import session_scope
+    from store.models import Certificate
+
+    admin = make_user("boss", "admin")
+    eve = make_user("eve", name="Eve Example")
+    first = datetime(2026, 7, 1, 9, tzinfo=UTC)
+    second = datetime(2026, 7, 5, 9, tzinfo=UTC)
+    with session_scope() as s:
+        for cert, score, when in (
+            ("CERT-AAAA-1111", 100.0, first),
+            ("CERT-BBBB-2222", 87.5, second),
+        ):
+            s.add(
+                Certificate(
+                    certificate_id=cert,
+                    user_id=eve.id,
+                    module_id="sincerity",
+                    score=score,
+                    passed_at=when,
+                    expires_at=when + timedelta(days=365),
+                )
+            )
+    at = page_test("pages/people.py", admin).run()
+    at.text_input(key="cert_lookup_id").input("CERT-AAAA-1111")
+    at.button(key="FormSubmitter:cert_lookup-Look up").click().run()
+    assert not at.exception
+    text = next(i.value for i in at.info if "CERT-AAAA-1111" in i.value)
+    assert "genuine but superseded" in text and "1 Jul 2026 with 100%" in text
+    assert "CERT-BBBB-2222" in text and "5 Jul 2026" in text
+    at.text_input(key="cert_lookup_id").input("CERT-BBBB-2222")
+    at.button(key="FormSubmitter:cert_lookup-Look up").click().run()
+    assert "genuine and current" in at.success[0].value
+    assert "5 Jul 2026 with 87.5%" in at.success[0].value
+
+
+def test_a_reset_password_stays_shown_until_dismissed():
+    admin = make_user("boss", "admin")
+    eve = make_user("eve", name="Eve Example")
+    at = page_test("pages/people.py", admin).run()
+    at.selectbox(key="people_edit_pick").select("Eve Example (eve)").run()
+    at.button(key=f"people_reset_{eve.id}").click().run()
+    shown = next(w.value for w in at.warning if "New temporary password" in w.value)
+    password = shown.split("`")[3]
+    assert accounts.authenticate(username="eve", password=password).user is not None
+    at.run()  # any other click reruns the page: the password is still there
+    assert any(password in w.value for w in at.warning)
+    at.button(key="people_reset_dismiss").click().run()
+    assert not any("New temporary password" in w.value for w in at.warning)
 
 
 def test_admin_sets_the_time_zone_and_dates_follow_it():

@@ -14,6 +14,7 @@ from store.accounts import now_utc
 from store.db import session_scope
 from store.models import Attempt, Progress
 from tests.conftest import make_user, page_test
+from training.status import STATUS_LABELS
 from ui import charts, team_view
 
 PAGE = "pages/team.py"
@@ -297,7 +298,7 @@ def test_every_status_has_its_own_okabe_ito_colour_on_the_heatmap():
     okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
     scale = charts.status_heatmap(pd.DataFrame()).to_dict(validate=False)["encoding"]["color"]
     colours = scale["scale"]["range"]
-    assert len(colours) == len(set(colours)) == len(learning.STATUS_LABELS) + 1
+    assert len(colours) == len(set(colours)) == len(STATUS_LABELS) + 1
     assert set(charts.STATUS_COLOURS.values()) == okabe_ito  # one each, no greys among them
     assert scale["scale"]["domain"][-1] == charts.NOT_ASSIGNED
 

@@ -17,6 +17,7 @@ from training.quiz import (
     DrawnQuestion,
     Grade,
     QuizContentError,
+    answer_summary,
     attempts_left,
     can_start,
     correct_answer,
@@ -28,9 +29,11 @@ from training.quiz import (
     immediate_feedback,
     is_correct,
     new_seed,
+    option_verdicts,
     ordered_options,
     review,
     validate_answer,
+    without_verdict,
 )
 
 
@@ -477,3 +480,50 @@ def test_attempt_helpers_reject_nonsense_and_enforce_limit() -> None:
     ensure_can_start(None, 50)
     with pytest.raises(AttemptLimitReached, match="all 2 attempts used"):
         ensure_can_start(2, 2)
+
+
+def test_option_verdicts_and_summary_for_a_multiple_answer_question() -> None:
+    q = MODULE.question("multi-1")  # options 0 and 2 are right
+    verdicts = option_verdicts(q, [0, 1])
+    assert [(v.index, v.chosen, v.correct, v.right) for v in verdicts] == [
+        (0, True, True, True),
+        (1, True, False, False),
+        (2, False, True, False),
+        (3, False, False, True),
+    ]
+    assert [v.sentence(q.type) for v in verdicts] == [
+        "You ticked it, and it is right.",
+        "You ticked it, but it is not right.",
+        "You left it out, but it is right.",
+        "You left it out, and rightly so.",
+    ]
+    assert verdicts[0].feedback is None  # "Yes." says nothing the verdict does not
+    assert answer_summary(q, [0, 1]) == (
+        "Not quite: you ticked 1 of the 2 right answers and 1 that is not right."
+    )
+    assert answer_summary(q, [0, 2]) == "Correct: you ticked every right answer and nothing else."
+
+
+def test_single_answer_verdicts_name_the_choice_and_the_right_one() -> None:
+    q = MODULE.question("single-1")
+    right = correct_answer(q)[0]
+    wrong = next(i for i in range(len(q.options)) if i != right)
+    verdicts = option_verdicts(q, [wrong])
+    assert [(v.index, v.sentence(q.type)) for v in verdicts] == sorted(
+        [(wrong, "You chose it, but it is not right."), (right, "This is the right answer.")]
+    )
+    assert answer_summary(q, [wrong]) == "Not quite." and answer_summary(q, [right]) == "Correct."
+
+
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("Correct. It names the feeling.", "It names the feeling."),
+        ("Yes. because it shows care.", "Because it shows care."),
+        ("Not quite! The guest waits.", "The guest waits."),
+        ("Nobody likes waiting.", "Nobody likes waiting."),
+        ("Yes.", ""),
+    ],
+)
+def test_without_verdict_drops_an_opening_verdict_word(text: str, clean: str) -> None:
+    assert without_verdict(text) == clean

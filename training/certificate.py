@@ -11,10 +11,14 @@ import hashlib
 import re
 import unicodedata
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
+
+from training.scores import format_score
+from training.status import pass_is_valid
 
 DEFAULT_ORGANISATION = "Service Quality Training"
 
@@ -95,6 +99,30 @@ def certificate_id(user_id: int | str, module_id: str, passed_at: date | datetim
     return f"CERT-{chars[:4]}-{chars[4:]}"
 
 
+class Standing(StrEnum):
+    """What a certificate means today: the person's current one, expired, or superseded."""
+
+    CURRENT = "current"
+    EXPIRED = "expired"
+    SUPERSEDED = "superseded"
+
+    @property
+    def label(self) -> str:
+        """Return the standing in words."""
+        return {
+            Standing.CURRENT: "Current",
+            Standing.EXPIRED: "Expired",
+            Standing.SUPERSEDED: "Superseded",
+        }[self]
+
+
+def standing(*, is_latest: bool, expires_at: datetime | None, today: date) -> Standing:
+    """Return a certificate's standing: superseded by a later pass, else expired or current."""
+    if not is_latest:
+        return Standing.SUPERSEDED
+    return Standing.CURRENT if pass_is_valid(expires_at, today) else Standing.EXPIRED
+
+
 def normalise_certificate_id(text: str) -> str | None:
     """Return the canonical form of a typed certificate id, or None if it cannot be one.
 
@@ -140,11 +168,6 @@ def _find_fonts() -> tuple[Path, Path] | None:
 
 def _format_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
-
-
-def _format_score(score: float) -> str:
-    rounded = round(float(score), 1)
-    return f"{rounded:.0f}%" if rounded == int(rounded) else f"{rounded:.1f}%"
 
 
 class _Certificate:
@@ -256,7 +279,7 @@ def certificate_pdf(
     )
 
     expiry = f"Valid until {_format_date(valid_until)}" if valid_until else "Does not expire"
-    details = f"Score {_format_score(score)} · Passed on {_format_date(passed_on)} · {expiry}"
+    details = f"Score {format_score(score)} · Passed on {_format_date(passed_on)} · {expiry}"
     cert.line(details, y=max(below + 8, 140), size=13, colour=_INK, min_size=10)
 
     pdf.set_draw_color(*_MUTED)

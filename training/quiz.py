@@ -22,12 +22,14 @@ the ticked set is exactly the set of correct options (no partial credit, no nega
 from __future__ import annotations
 
 import random
+import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from training.models import FeedbackMode, Module, Question
+from training.scores import score_value
 
 TRUE_FALSE_ORDER: list[int] = [1, 0]
 """Display order of a true_false question: True (1) first, then False (0)."""
@@ -94,8 +96,8 @@ class Grade:
 
     @property
     def score_rounded(self) -> float:
-        """Return the score rounded to one decimal, for display only."""
-        return round(self.score, 1)
+        """Return the score rounded for display (training.scores.score_value)."""
+        return score_value(self.score)
 
     def result(self, question_id: str) -> QuestionResult | None:
         """Return the result for this question id, or None."""
@@ -370,6 +372,88 @@ def immediate_feedback(question: Question, answer: Sequence[int]) -> ImmediateFe
         feedback=[option_feedback[i] for i in chosen if i in option_feedback],
         explanation=question.explanation,
     )
+
+
+@dataclass(frozen=True)
+class OptionVerdict:
+    """One option of an answered question: whether it was chosen, whether it is right."""
+
+    index: int
+    chosen: bool
+    correct: bool  # the option is one of the right answers
+    feedback: str | None
+
+    @property
+    def right(self) -> bool:
+        """Return True when the learner treated this option as they should have."""
+        return self.chosen == self.correct
+
+    def sentence(self, question_type: str) -> str:
+        """Return what the learner did with this option, as a whole sentence."""
+        picked = "ticked" if question_type == "multiple" else "chose"
+        if self.chosen and self.correct:
+            return f"You {picked} it, and it is right."
+        if self.chosen:
+            return f"You {picked} it, but it is not right."
+        if self.correct:
+            if question_type == "multiple":
+                return "You left it out, but it is right."
+            return "This is the right answer."
+        return "You left it out, and rightly so."
+
+
+_VERDICT_OPENING = re.compile(
+    r"^\s*(correct|right|yes|exactly|wrong|incorrect|no|not quite)\s*[.!]\s+(?=\S)",
+    re.IGNORECASE,
+)
+
+
+def without_verdict(feedback: str) -> str:
+    """Return option feedback without an opening "Correct." or "Not quite." (shown already).
+
+    Feedback that is nothing but such a word ("Yes.") comes back empty.
+    """
+    if _VERDICT_OPENING.sub("", feedback.strip() + " x", count=1) == "x":
+        return ""
+    rest = _VERDICT_OPENING.sub("", feedback, count=1)
+    return rest[:1].upper() + rest[1:] if rest else feedback
+
+
+def option_verdicts(question: Question, chosen: Sequence[int]) -> list[OptionVerdict]:
+    """Return, per option worth mentioning, what the learner did with it and its feedback.
+
+    multiple: every option, so the learner sees which were right and wrong one by one.
+    single and true_false: the chosen option and, when it was wrong, the right one.
+    Options come in content order (indexes into the question's options).
+    """
+    picked = set(chosen)
+    right = set(correct_answer(question))
+    feedback = {i: without_verdict(text) for i, text in _option_feedback(question).items()}
+    indexes = range(_option_count(question))
+    if question.type != "multiple":
+        indexes = [i for i in indexes if i in picked or i in right]
+    return [
+        OptionVerdict(
+            index=i, chosen=i in picked, correct=i in right, feedback=feedback.get(i) or None
+        )
+        for i in indexes
+    ]
+
+
+def answer_summary(question: Question, chosen: Sequence[int]) -> str:
+    """Return the one-sentence verdict on an answer ("Correct." or how far off it is)."""
+    picked, right = set(chosen), set(correct_answer(question))
+    if picked == right:
+        if question.type == "multiple":
+            return "Correct: you ticked every right answer and nothing else."
+        return "Correct."
+    if question.type != "multiple":
+        return "Not quite." if picked else "Not answered."
+    hits, wrong = len(picked & right), len(picked - right)
+    text = f"Not quite: you ticked {hits} of the {len(right)} right answers"
+    if wrong:
+        text += f" and {wrong} that {'is' if wrong == 1 else 'are'} not right"
+    return text + "."
 
 
 def attempts_left(max_attempts: int | None, used: int) -> int | None:

@@ -12,16 +12,18 @@ import pandas as pd
 import streamlit as st
 
 from store import accounts, dashboard, learning
-from store.accounts import now_utc
 from store.models import User
 from ui import team_view
 from ui.dates import DATE_COLUMN_FORMAT, format_date
+from ui.dates import today as org_today
 
 WHOLE_TEAM = "The whole team"
 CHOSEN_PEOPLE = "Chosen people in the team"
 ON_A_DATE = "On a date"
 IN_DAYS = "A number of days from today"
-FLASH = "assign_flash"
+FLASH = "assign_flash"  # (kind, message) shown once at the top
+ERROR = "assign_error"  # a problem with the form, shown under it
+WITHDRAW = "assign_withdraw_confirm"  # the assignment waiting for "Yes, withdraw"
 
 
 def render(user: User) -> None:
@@ -29,7 +31,8 @@ def render(user: User) -> None:
     st.title("Assignments")
     flash = st.session_state.pop(FLASH, None)
     if flash:
-        st.success(flash)
+        kind, text = flash
+        (st.success if kind == "success" else st.info)(text)
     teams = {t.id: t.name for t in dashboard.team_choices(actor=user)}
     if not teams:
         st.info(
@@ -38,7 +41,7 @@ def render(user: User) -> None:
         )
         return
     titles, _competency = team_view.catalogue()
-    today = now_utc().date()
+    today = org_today()
     _assign_form(user, teams, titles, today)
     rows = learning.list_assignments(actor=user)
     _current(rows, teams, titles, today)
@@ -47,8 +50,9 @@ def render(user: User) -> None:
 
 def _assign_form(user: User, teams: dict[int, str], titles: dict[str, str], today: date) -> None:
     st.subheader("Assign training")
+    error = st.session_state.pop(ERROR, None)
     with st.container(border=True):
-        module_ids = st.multiselect(
+        st.multiselect(
             "Modules",
             list(titles),
             format_func=titles.__getitem__,
@@ -67,15 +71,23 @@ def _assign_form(user: User, teams: dict[int, str], titles: dict[str, str], toda
                 horizontal=True,
                 help="Team assignments also apply to people who join the team later.",
             )
-            people: list[int] = []
             if target == CHOSEN_PEOPLE:
                 members = {m.id: f"{m.name} ({m.username})" for m in _members(team_id)}
-                people = st.multiselect(
+                st.multiselect(
                     "People",
                     list(members),
                     format_func=members.__getitem__,
                     key=f"assign_people_{team_id}",
                     placeholder="Choose people",
+                )
+            else:
+                st.checkbox(
+                    "People who join the team later get the same time from the day they join",
+                    value=True,
+                    key="assign_from_joining",
+                    help="Otherwise the date holds for everyone who joins before it; people "
+                    "who join after it still get the same time from joining, so nobody is "
+                    "overdue on their first day.",
                 )
         with right:
             how = st.radio("Due", [ON_A_DATE, IN_DAYS], key="assign_due_mode", horizontal=True)
@@ -93,45 +105,84 @@ def _assign_form(user: User, teams: dict[int, str], titles: dict[str, str], toda
                 )
                 due = today + timedelta(days=int(days))
                 st.caption(f"Due on {due:%A %d %B %Y}.")
-        if st.button("Assign", type="primary", key="assign_submit", icon=":material/send:"):
-            _create(user, module_ids, due, team_id, target, people, titles, teams)
+        if error:
+            st.error(error)
+        st.button(
+            "Assign",
+            type="primary",
+            key="assign_submit",
+            icon=":material/send:",
+            on_click=_create,
+            args=(user, titles, teams, today),
+        )
 
 
 def _members(team_id: int) -> list[User]:
     return accounts.team_members(team_id=team_id)
 
 
-def _create(
-    user: User,
-    module_ids: list[str],
-    due: date,
-    team_id: int,
-    target: str,
-    people: list[int],
-    titles: dict[str, str],
-    teams: dict[int, str],
-) -> None:
+def _and(items: list[str]) -> str:
+    """Return "A", "A and B" or "A, B and C"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _create(user: User, titles: dict[str, str], teams: dict[int, str], today: date) -> None:
+    """Assign what the form says (read from the widgets' state, which is current here)."""
+    state = st.session_state
+    module_ids = list(state.get("assign_modules") or [])
+    team_id = state.get("assign_team")
+    target = state.get("assign_target", WHOLE_TEAM)
+    people = list(state.get(f"assign_people_{team_id}") or []) if target == CHOSEN_PEOPLE else []
+    from_joining = bool(state.get("assign_from_joining", True)) and target == WHOLE_TEAM
+    if state.get("assign_due_mode", ON_A_DATE) == ON_A_DATE:
+        due = state.get("assign_due_date") or today + timedelta(days=30)
+    else:
+        due = today + timedelta(days=int(state.get("assign_due_days") or 30))
+    # A callback: it runs before the page draws again, so it may clear the form's widgets.
     if target == CHOSEN_PEOPLE and not people:
-        st.error("Choose at least one person, or assign to the whole team.")
+        st.session_state[ERROR] = "Choose at least one person, or assign to the whole team."
         return
     try:
-        count = learning.create_assignments(
+        result = learning.create_assignments(
             actor=user,
             module_ids=module_ids,
             due_date=due,
             team_id=team_id if target == WHOLE_TEAM else None,
             user_ids=people if target == CHOSEN_PEOPLE else (),
             known_modules=titles,
+            from_joining=from_joining,
         )
     except learning.LearningError as exc:
-        st.error(str(exc))
+        st.session_state[ERROR] = str(exc)
         return
     team_view.clear_cache()
-    who = teams[team_id] if target == WHOLE_TEAM else f"{len(people)} people in {teams[team_id]}"
-    names = ", ".join(titles[m] for m in sorted(module_ids, key=titles.__getitem__))
-    st.session_state[FLASH] = f"Assigned {names} to {who}, due {format_date(due)} ({count} rows)."
-    st.session_state.pop("assign_modules", None)
-    st.rerun()
+    if target == WHOLE_TEAM:
+        who = teams[team_id]
+    else:
+        names = {m.id: m.name for m in _members(team_id)}
+        who = _and([names.get(uid, "?") for uid in people])
+    what = _and([titles[m] for m in sorted(module_ids, key=titles.__getitem__)])
+    when = f"due {format_date(due)}"
+    if not result.created:
+        single = len(module_ids) == 1 and (target == WHOLE_TEAM or len(people) == 1)
+        verb = "is" if single else "are"
+        st.session_state[FLASH] = (
+            "info",
+            f"{what} {verb} already assigned to {who}, {when}. Nothing new was added.",
+        )
+        return
+    text = f"Assigned {what} to {who}, {when}."
+    if result.existing:
+        text += (
+            f" {result.existing} of these {'was' if result.existing == 1 else 'were'} "
+            "already assigned and left as it was."
+        )
+    st.session_state[FLASH] = ("success", text)
+    # Reset the form, so a second press cannot repeat the assignment.
+    st.session_state["assign_modules"] = []
+    st.session_state[f"assign_people_{team_id}"] = []
+    for key in ("assign_due_date", "assign_due_days", "assign_from_joining"):
+        st.session_state.pop(key, None)
 
 
 def _label(row: learning.AssignmentRow, titles: dict[str, str]) -> str:
@@ -202,12 +253,31 @@ def _edit(
             )
         with right:
             save = st.button("Save due date", key=f"assign_edit_save_{row.id}")
-        withdraw = st.button(
+        st.button(
             "Withdraw this assignment",
             key=f"assign_withdraw_{row.id}",
             icon=":material/delete:",
             help="It stops being due; results already earned are kept.",
+            on_click=st.session_state.__setitem__,
+            args=(WITHDRAW, row.id),
         )
+        withdraw = False
+        if st.session_state.get(WITHDRAW) == row.id:
+            st.warning(
+                f"Withdraw {_label(row, titles)}? It stops being due for everyone it applies "
+                "to; results already earned are kept.",
+                icon=":material/help:",
+            )
+            yes, no = st.columns(2)
+            withdraw = yes.button(
+                "Yes, withdraw it", key=f"assign_withdraw_yes_{row.id}", type="primary"
+            )
+            no.button(
+                "Keep it",
+                key=f"assign_withdraw_no_{row.id}",
+                on_click=st.session_state.pop,
+                args=(WITHDRAW, None),
+            )
     try:
         if save:
             learning.change_due_date(actor=user, assignment_id=row.id, due_date=new_due)
@@ -216,6 +286,7 @@ def _edit(
             )
         elif withdraw:
             learning.withdraw_assignment(actor=user, assignment_id=row.id)
+            st.session_state.pop(WITHDRAW, None)
             message = f"Withdrew {_label(row, titles)}."
         else:
             return
@@ -223,5 +294,5 @@ def _edit(
         st.error(str(exc))
         return
     team_view.clear_cache()
-    st.session_state[FLASH] = message
+    st.session_state[FLASH] = ("success", message)
     st.rerun()

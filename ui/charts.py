@@ -19,7 +19,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from store.learning import STATUS_LABELS
+from training.status import STATUS_LABELS
 
 # Okabe-Ito, one distinct colour per status, most urgent first. Seven of its eight colours go
 # to the statuses (black would hide the cell borders); "not assigned" is the empty cell, a pale
@@ -217,7 +217,7 @@ def weekly_chart(frame: pd.DataFrame) -> alt.LayerChart:
         alt.Tooltip("week:T", title="Week starting", format="%-d %b %Y"),  # as format_date
         alt.Tooltip("passes:Q", title="Passes"),
         alt.Tooltip("attempts:Q", title="Attempts"),
-        alt.Tooltip("average:Q", title="Average score", format=".1f"),
+        alt.Tooltip("average:Q", title="Average score", format=".1~f"),
     ]
     bars = base.mark_bar(color=PASS_COLOUR, opacity=0.8).encode(
         y=alt.Y("passes:Q", title="Passes", axis=alt.Axis(titleColor=PASS_COLOUR)),
@@ -275,7 +275,7 @@ def competency_profile(
             tooltip=[
                 alt.Tooltip("competency:N", title="Competency"),
                 alt.Tooltip("group:N", title="Group"),
-                alt.Tooltip("score:Q", title="Average best score", format=".1f"),
+                alt.Tooltip("score:Q", title="Average best score", format=".1~f"),
             ],
         )
         .properties(height=alt.Step(26))

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from store import config, settings
-from training import dates
+from training import clock, dates
 
 # Streamlit's date columns, written the same way as format_date ("3 Dec 2026").
 DATE_COLUMN_FORMAT = "D MMM YYYY"
@@ -38,3 +38,8 @@ def format_date(value: date | datetime | None) -> str:
 def format_datetime(value: datetime | None) -> str:
     """Return value as "3 Dec 2026, 14:05" in the organisation's time zone; "" for None."""
     return dates.format_datetime(value, zone())
+
+
+def today() -> date:
+    """Return today's date in the organisation's time zone (training.clock, the one clock)."""
+    return clock.today(zone())

@@ -9,20 +9,22 @@ import streamlit as st
 from store import accounts, learning
 from store.models import User
 from training.models import COMPETENCY_LABELS
+from training.scores import format_score
+from training.status import Status
 from training.words import competency_note, count
 from ui import content
 from ui.auth import may
+from ui.badges import status_badge
 from ui.dates import format_date
+from ui.dates import today as org_today
 from ui.links import page_link
 
-BADGE = {
-    "overdue": ("red", ":material/error:"),
-    "due_again": ("orange", ":material/update:"),
-    "failed": ("orange", ":material/replay:"),
-    "in_progress": ("blue", ":material/play_circle:"),
-    "not_started": ("gray", ":material/radio_button_unchecked:"),
-    "expiring": ("orange", ":material/schedule:"),
-    "passed": ("green", ":material/check_circle:"),
+ACTION = {
+    Status.IN_PROGRESS: "Continue",
+    Status.PASSED: "Review",
+    Status.EXPIRING: "Renew",
+    Status.FAILED: "Try again",
+    Status.DUE_AGAIN: "Renew",
 }
 
 
@@ -30,7 +32,7 @@ def _due_text(item: learning.TrainingItem, today: date) -> str:
     if item.due_date is None:
         return ""
     days = (item.due_date - today).days
-    if item.status in ("passed", "expiring"):
+    if item.status.done:
         return f"due {format_date(item.due_date)}"
     if days < 0:
         return (
@@ -42,12 +44,11 @@ def _due_text(item: learning.TrainingItem, today: date) -> str:
 
 
 def _card(item: learning.TrainingItem, today: date) -> None:
-    colour, icon = BADGE[item.status]
     with st.container(border=True):
         left, right = st.columns([4, 1], vertical_alignment="center")
         with left:
             st.markdown(f"**{item.title}**")
-            bits = [f":{colour}-badge[{icon} {item.label}]"]
+            bits = [status_badge(item.status)]
             competency = competency_note(item.title, item.competency)
             if competency:
                 bits.append(competency)
@@ -56,18 +57,12 @@ def _card(item: learning.TrainingItem, today: date) -> None:
             if due:
                 bits.append(due)
             if item.best_score is not None:
-                bits.append(f"best {item.best_score:.0f}%")
-            if item.expires_at is not None and item.status in ("passed", "expiring"):
+                bits.append(f"best {format_score(item.best_score)}")
+            if item.expires_at is not None and item.status.done:
                 bits.append(f"valid until {format_date(item.expires_at)}")
             st.markdown(" · ".join(bits))
         with right:
-            label = {
-                "in_progress": "Continue",
-                "passed": "Review",
-                "expiring": "Renew",
-                "failed": "Try again",
-                "due_again": "Renew",
-            }.get(item.status, "Start")
+            label = ACTION.get(item.status, "Start")
             page_link(
                 "pages/module.py",
                 label,
@@ -100,11 +95,11 @@ def _first_steps() -> None:
 
 def render(user: User) -> None:
     """Draw the learner's home page."""
-    today = date.today()
+    today = org_today()
     loaded = content.modules()
     st.title("My training")
     items = learning.my_training(user_id=user.id, modules=loaded, today=today) if loaded else []
-    returning = any(i.status != "not_started" for i in items)
+    returning = any(i.status is not Status.NOT_STARTED for i in items)
     st.caption(f"Welcome back, {user.name}." if returning else f"Welcome, {user.name}.")
     if may(user, "admin") and accounts.count_users() <= 1:
         _first_steps()
@@ -138,11 +133,11 @@ def render(user: User) -> None:
 
     st.subheader("Assigned to me")
     if assigned:
-        done = sum(1 for i in assigned if i.status in ("passed", "expiring"))
+        done = sum(1 for i in assigned if i.status.done)
         st.progress(
             done / len(assigned), text=f"{done} of {len(assigned)} assigned modules completed"
         )
-        overdue = sum(1 for i in assigned if i.status == "overdue")
+        overdue = sum(1 for i in assigned if i.status is Status.OVERDUE)
         if overdue:
             st.error(
                 f"{count(overdue, 'module')} overdue. Start with those.", icon=":material/error:"

@@ -10,10 +10,12 @@ from training import quiz
 from training.loader import LoadedModule
 from training.markdown import safe_markdown
 from training.models import Module, Question
+from training.scores import format_score
 from training.words import competency_note, count
 from ui import content
 from ui.auth import as_signed_in
-from ui.dates import format_date
+from ui.badges import status_badge
+from ui.dates import format_date, today
 from ui.links import page_link
 
 FEEDBACK_WORDS = {
@@ -48,12 +50,8 @@ def render(user: User) -> None:
         count(len(m.lessons), "lesson"),
     ]
     if progress and progress.best_score is not None:
-        facts.append(f"best score {progress.best_score:.0f}%")
-    if progress and progress.passed_at:
-        until = f", valid until {format_date(progress.expires_at)}" if progress.expires_at else ""
-        facts.append(
-            f":green-badge[:material/check: passed {format_date(progress.passed_at)}{until}]"
-        )
+        facts.append(f"best score {format_score(progress.best_score)}")
+    facts.append(_standing(learning.training_item(user_id=user.id, loaded=loaded, today=today())))
     st.caption(" · ".join(facts))
     st.write(m.summary)
 
@@ -68,6 +66,20 @@ def render(user: User) -> None:
         _quiz(user, loaded, open_attempt, progress)
     else:
         _lessons(user, m, progress)
+
+
+def _standing(item: learning.TrainingItem) -> str:
+    """Return the badge of the person's status on this module, with its dates."""
+    text = item.label
+    if item.passed_at is not None and item.status.done:
+        until = f", valid until {format_date(item.expires_at)}" if item.expires_at else ""
+        text = f"passed {format_date(item.passed_at)}{until}"
+    elif item.passed_at is not None and item.expires_at is not None:
+        text = f"{item.label}: the pass of {format_date(item.passed_at)} "
+        text += f"expired {format_date(item.expires_at)}"
+    elif item.due_date is not None:
+        text = f"{item.label}, due {format_date(item.due_date)}"
+    return status_badge(item.status, text)
 
 
 # --- lessons ---------------------------------------------------------------------------
@@ -210,7 +222,7 @@ def _quiz_intro(user: User, loaded: LoadedModule, progress) -> None:
             st.session_state[f"module_result_{m.id}"] = last.id
 
         st.button(
-            f"See my last result ({last.score:.0f}%, {format_date(last.submitted_at)})",
+            f"See my last result ({format_score(last.score)}, {format_date(last.submitted_at)})",
             key=f"module_last_{m.id}",
             on_click=show_last,
         )
@@ -388,17 +400,39 @@ def _ask(
 
 
 def answer_feedback(question: Question, answer: list[int], labels: dict[int, str]) -> None:
-    """Show whether answer is right, the right answer, the chosen options' feedback and the
-    explanation (immediate feedback in the quiz, and each refresher answer)."""
-    fb = quiz.immediate_feedback(question, answer)
-    text = "\n\n".join(safe_markdown(f) for f in fb.feedback)
-    if fb.explanation:
-        text += ("\n\n" if text else "") + f"*{safe_markdown(fb.explanation)}*"
-    if fb.correct:
-        st.success("**Right.** " + text, icon=":material/check_circle:")
+    """Show the verdict on an answer, option by option, and the explanation (immediate
+    feedback in the quiz, and each refresher answer); labels are in display order."""
+    text = f"**{quiz.answer_summary(question, answer)}**\n\n" + _verdicts(
+        question, list(labels.items()), answer
+    )
+    if question.explanation:
+        text += f"\n\n*{safe_markdown(question.explanation)}*"
+    if quiz.is_correct(question, answer):
+        st.success(text, icon=":material/check_circle:")
     else:
-        right = ", ".join(safe_markdown(labels[i]) for i in fb.right_answer if i in labels)
-        st.error(f"**Not quite.** The right answer: {right}.\n\n{text}", icon=":material/cancel:")
+        st.error(text, icon=":material/cancel:")
+
+
+def _verdicts(question: Question, options: list[tuple[int, str]], chosen: list[int]) -> str:
+    """Return Markdown: one item per option worth naming, its verdict and its feedback.
+
+    Each option's text stands on its own line, so option texts ending in a full stop are never
+    run into a comma or a colon.
+    """
+    by_index = {v.index: v for v in quiz.option_verdicts(question, chosen)}
+    lines = []
+    for idx, text in options:  # in the order the learner saw them
+        verdict = by_index.get(idx)
+        if verdict is None:
+            continue
+        # Green for what the learner got right, and for the right answer of a single choice.
+        good = verdict.right or (verdict.correct and question.type != "multiple")
+        icon = ":green[:material/check:]" if good else ":red[:material/close:]"
+        line = f"- {icon} **{safe_markdown(text)}**  \n  {verdict.sentence(question.type)}"
+        if verdict.feedback and (verdict.chosen or verdict.correct):
+            line += f" {safe_markdown(verdict.feedback)}"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> None:
@@ -423,7 +457,7 @@ def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> Non
     with st.container(border=True):
         score_col, text_col = st.columns([1, 3], vertical_alignment="center")
         score_col.metric(
-            "Your score", f"{grade.score_rounded:g}%", help=f"Pass mark {grade.pass_mark}%"
+            "Your score", format_score(grade.score), help=f"Pass mark {grade.pass_mark}%"
         )
         with text_col:
             if grade.passed:
@@ -451,20 +485,15 @@ def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> Non
         with st.expander(f":{colour}[{icon}] {number}. {q.prompt}", expanded=not r.correct):
             if q.scenario:
                 st.caption(safe_markdown(q.scenario))
-            chosen = ", ".join(safe_markdown(labels[i]) for i in r.chosen if i in labels)
-            st.markdown(f"**Your answer:** {chosen or '*no answer*'}")
+            options = quiz.ordered_options(q, drawn[r.question_id])
             if r.revealed:
-                right = ", ".join(
-                    safe_markdown(labels[i]) for i in (r.right_answer or []) if i in labels
-                )
-                st.markdown(f"**Right answer:** {right}")
-                for i in r.chosen:
-                    if r.option_feedback.get(i):
-                        st.markdown(
-                            f"- {safe_markdown(labels[i])}: {safe_markdown(r.option_feedback[i])}"
-                        )
+                st.markdown(f"**{quiz.answer_summary(q, r.chosen)}**")
+                st.markdown(_verdicts(q, options, r.chosen))
                 if r.explanation:
                     st.info(safe_markdown(r.explanation), icon=":material/lightbulb:")
+            else:
+                chosen = [f"- {safe_markdown(labels[i])}" for i in r.chosen if i in labels]
+                st.markdown("**Your answer:**\n\n" + ("\n".join(chosen) or "*no answer*"))
     st.subheader("What next")
     used = learning.attempts_used(user_id=user.id, module_id=m.id)
     left = quiz.attempts_left(m.quiz.max_attempts, used)
@@ -505,8 +534,8 @@ def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> Non
 
 
 def _next_module(user: User, current: str) -> tuple[str, str] | None:
-    items = learning.my_training(user_id=user.id, modules=content.modules())
+    items = learning.my_training(user_id=user.id, modules=content.modules(), today=today())
     for item in items:
-        if item.module_id != current and item.status not in ("passed", "expiring"):
+        if item.module_id != current and not item.status.done:
             return item.module_id, item.title
     return None

@@ -11,9 +11,11 @@ from store import accounts, learning, roster, throttle
 from store.models import User
 from store.permissions import ROLE_LABELS, ROLES
 from store.security import temporary_password
-from training.certificate import normalise_certificate_id
+from training.certificate import Standing, normalise_certificate_id
+from training.scores import format_score
 from training.words import count
 from ui import content, settings_view
+from ui.auth import as_signed_in
 from ui.dates import format_date, format_datetime
 
 NO_TEAM = "— no team —"
@@ -151,10 +153,21 @@ def _people(admin: User) -> None:
             except accounts.AccountError as exc:
                 st.error(str(exc))
             else:
-                st.session_state["people_flash"] = (
-                    f"New temporary password for {person.name}: {password}"
-                )
-                st.rerun()
+                st.session_state[RESET] = (person.name, person.username, password)
+        done = st.session_state.get(RESET)
+        if done is not None:
+            name, username, password = done
+            st.warning(
+                f"New temporary password for {name} (`{username}`): `{password}`  \n"
+                "Give it to them privately; it is shown until you dismiss it.",
+                icon=":material/key:",
+            )
+            st.button(
+                "Dismiss the password",
+                key="people_reset_dismiss",
+                on_click=st.session_state.pop,
+                args=(RESET, None),
+            )
 
 
 def _teams(admin: User) -> None:
@@ -238,10 +251,13 @@ def _import(admin: User) -> None:
         mime="text/csv",
         key="roster_example",
     )
+    if IMPORTED in st.session_state:
+        _imported(st.session_state[IMPORTED])
+        return
     upload = st.file_uploader(
         "Roster CSV",
         type=["csv"],
-        key="roster_upload",
+        key=f"roster_upload_{st.session_state.get(UPLOADS, 0)}",
         max_upload_size=roster.MAX_BYTES // (1024 * 1024),
     )
     if upload is None:
@@ -286,36 +302,68 @@ def _import(admin: User) -> None:
             width="stretch",
             placeholder="",
         )
-    if st.button(
+
+    def run_import() -> None:
+        # In a callback, so the result is kept before the page draws again, and the uploader
+        # gets a new key: the finished file is gone and cannot be imported a second time.
+        try:
+            result = roster.import_roster(preview, actor_id=admin.id)
+        except accounts.AccountError as exc:
+            st.session_state[IMPORT_FAILED] = str(exc)
+            return
+        st.session_state.pop(ROSTER_PREVIEW_KEY, None)
+        st.session_state[IMPORTED] = result
+        st.session_state[UPLOADS] = st.session_state.get(UPLOADS, 0) + 1
+
+    st.button(
         f"Import {len(preview.rows)} people",
         type="primary",
         disabled=not preview.ok,
         key="roster_import",
-    ):
-        try:
-            result = roster.import_roster(preview, actor_id=admin.id)
-        except accounts.AccountError as exc:
-            st.error(f"{exc} Nothing was imported.")
-            return
-        st.session_state.pop(ROSTER_PREVIEW_KEY, None)
-        st.success(
-            f"Imported: {len(result.created)} created, {result.updated} updated, "
-            f"{count(result.teams_created, 'team')} created."
+        on_click=as_signed_in(admin, run_import),
+    )
+    failed = st.session_state.pop(IMPORT_FAILED, None)
+    if failed:
+        st.error(f"{failed} Nothing was imported.")
+
+
+IMPORTED = "roster_imported"  # the finished import, kept until the admin dismisses it
+IMPORT_FAILED = "roster_import_failed"  # why the last import was refused (e.g. the last admin)
+UPLOADS = "roster_uploads"  # bumped after each import, so the uploader starts empty
+RESET = "people_reset_done"  # (name, username, temporary password) of the last reset
+
+
+def _imported(result: roster.RosterResult) -> None:
+    """Show a finished import, and its temporary passwords until the admin dismisses them."""
+    st.success(
+        f"Imported: {len(result.created)} created, {result.updated} updated, "
+        f"{count(result.teams_created, 'team')} created.",
+        icon=":material/check_circle:",
+    )
+    if result.created:
+        st.warning(
+            "Temporary passwords are shown only here, until you dismiss them. Download them "
+            "and hand them out privately.",
+            icon=":material/key:",
         )
-        if result.created:
-            st.warning(
-                "Temporary passwords are shown only now. Download them and hand them out privately."
-            )
-            csv_text = "username,temporary_password\n" + "".join(
-                f"{u},{p}\n" for u, p in result.created
-            )
-            st.download_button(
-                "Download temporary passwords",
-                csv_text,
-                file_name="temporary-passwords.csv",
-                mime="text/csv",
-                key="roster_passwords",
-            )
+        csv_text = "username,temporary_password\n" + "".join(
+            f"{u},{p}\n" for u, p in result.created
+        )
+        st.download_button(
+            "Download temporary passwords",
+            csv_text,
+            file_name="temporary-passwords.csv",
+            mime="text/csv",
+            key="roster_passwords",
+            on_click="ignore",  # downloading must not rerun the page
+            icon=":material/download:",
+        )
+    st.button(
+        "Dismiss and import another file" if result.created else "Import another file",
+        key="roster_dismiss",
+        on_click=st.session_state.pop,
+        args=(IMPORTED, None),
+    )
 
 
 def _roster_preview(data: bytes) -> roster.RosterPreview:
@@ -391,11 +439,29 @@ def _certificate_lookup() -> None:
         else (record.module_id)
     )
     until = f"valid until {format_date(record.expires_at)}" if record.expires_at else "no expiry"
-    st.success(
-        f"**{record.certificate_id}** is genuine: **{record.learner_name}** "
-        f"(`{record.username}`) passed **{title}** on {format_date(record.passed_at)} with "
-        f"{record.score:.0f}%, {until}."
+    facts = (
+        f"**{record.learner_name}** (`{record.username}`) passed **{title}** on "
+        f"{format_date(record.passed_at)} with {format_score(record.score)}, {until}."
     )
+    if record.standing is Standing.CURRENT:
+        st.success(
+            f"**{record.certificate_id}** is genuine and current. {facts}",
+            icon=":material/verified:",
+        )
+    elif record.standing is Standing.EXPIRED:
+        st.warning(
+            f"**{record.certificate_id}** is genuine but has expired. {facts} "
+            "It is still their latest pass of this module.",
+            icon=":material/event_busy:",
+        )
+    else:
+        replaced = f" on {format_date(record.superseded_on)}" if record.superseded_on else ""
+        st.info(
+            f"**{record.certificate_id}** is genuine but superseded. {facts} "
+            f"A later pass{replaced} replaced it; their current certificate for this module "
+            f"is **{record.current_id}**.",
+            icon=":material/history:",
+        )
 
 
 def _audit_log() -> None:

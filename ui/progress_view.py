@@ -11,12 +11,14 @@ import streamlit as st
 from store import learning
 from store.models import User
 from training import quiz
-from training.certificate import certificate_pdf
+from training.certificate import Standing, certificate_pdf
 from training.markdown import safe_markdown
 from training.models import COMPETENCY_LABELS, CUSTOMER_NEEDS
 from training.refresher import RefresherQuestion, build_refresher, due_questions
+from training.scores import format_score, score_value
 from ui import content
 from ui.dates import format_date, format_datetime
+from ui.dates import today as org_today
 from ui.module_view import answer_feedback, question_header
 
 TABS = ["Overview", "Certificates", "History", "Refresher"]
@@ -51,7 +53,7 @@ def competency_profile(modules, progress) -> pd.DataFrame:
         rows.append(
             {
                 "Competency": COMPETENCY_LABELS[need],
-                "Best score (%)": round(sum(scores) / len(ids), 1) if ids else 0.0,
+                "Best score (%)": score_value(sum(scores) / len(ids)) if ids else 0.0,
                 "Modules passed": f"{passed} of {len(ids)}",
             }
         )
@@ -65,7 +67,7 @@ def _overview(modules, progress) -> None:
     a.metric("Modules passed", f"{passed} of {len(modules)}")
     b.metric("Quiz attempts", attempts)
     scores = [p.best_score for p in progress.values() if p.best_score is not None]
-    c.metric("Average best score", f"{sum(scores) / len(scores):.0f}%" if scores else "–")
+    c.metric("Average best score", format_score(sum(scores) / len(scores)) if scores else "–")
     st.subheader("Competency profile")
     st.caption("Your best quiz score for each of the eight basic customer needs.")
     frame = competency_profile(modules, progress)
@@ -93,39 +95,73 @@ def _overview(modules, progress) -> None:
 
 
 def _certificates(user: User, modules, progress) -> None:
-    passes = [(mid, p) for mid, p in progress.items() if p.passed_at and p.certificate_id]
-    if not passes:
+    issued = learning.certificates(user_id=user.id)
+    if not issued:
         st.info("Pass a module's quiz to earn its certificate.")
         return
-    today = date.today()
-    for mid, p in sorted(passes, key=lambda kv: kv[1].passed_at, reverse=True):
-        title = modules[mid].module.title if mid in modules else mid
-        expired = p.expires_at is not None and p.expires_at.date() <= today
+    latest = [c for c in issued if c.standing is not Standing.SUPERSEDED]
+    for cert in latest:
+        title = _title(modules, cert.module_id)
         with st.container(border=True):
             left, right = st.columns([3, 1], vertical_alignment="center")
             until = (
-                f"valid until {format_date(p.expires_at)}" if p.expires_at else "does not expire"
+                f"valid until {format_date(cert.expires_at)}"
+                if cert.expires_at
+                else "does not expire"
             )
-            state = ":red-badge[expired]" if expired else ":green-badge[valid]"
+            state = (
+                ":green-badge[valid]"
+                if cert.standing is Standing.CURRENT
+                else ":red-badge[expired]"
+            )
             left.markdown(
-                f"**{title}** {state}  \nPassed {format_date(p.passed_at)} with "
-                f"{p.best_score:.0f}% · {until} · `{p.certificate_id}`"
+                f"**{title}** {state}  \nPassed {format_date(cert.passed_at)} with "
+                f"{format_score(cert.score)} · {until} · `{cert.certificate_id}`"
             )
             right.download_button(
                 "Certificate (PDF)",
                 data=_certificate(
-                    p.certificate_id,
+                    cert.certificate_id,
                     user.name,
                     title,
-                    p.best_score or 0,
-                    p.passed_at.date(),
-                    p.expires_at.date() if p.expires_at else None,
+                    cert.score,
+                    cert.passed_at.date(),
+                    cert.expires_at.date() if cert.expires_at else None,
                 ),
-                file_name=f"certificate-{mid}.pdf",
+                file_name=f"certificate-{cert.module_id}.pdf",
                 mime="application/pdf",
-                key=f"progress_cert_{mid}",
+                key=f"progress_cert_{cert.module_id}",
                 icon=":material/download:",
+                on_click="ignore",
             )
+    earlier = [c for c in issued if c.standing is Standing.SUPERSEDED]
+    if earlier:
+        with st.expander(f"Earlier certificates ({len(earlier)})", icon=":material/history:"):
+            st.caption(
+                "Certificates from earlier passes still verify: each keeps its own score "
+                "and dates, and a check shows it was replaced by a later pass."
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "Module": _title(modules, c.module_id),
+                            "Certificate": c.certificate_id,
+                            "Passed": format_date(c.passed_at),
+                            "Score": format_score(c.score),
+                            "Valid until": format_date(c.expires_at),
+                        }
+                        for c in earlier
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+                placeholder="",
+            )
+
+
+def _title(modules, module_id: str) -> str:
+    return modules[module_id].module.title if module_id in modules else module_id
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -162,7 +198,7 @@ def _history(user: User, modules) -> None:
                     "Module": modules[a.module_id].module.title
                     if a.module_id in modules
                     else a.module_id,
-                    "Score (%)": round(a.score or 0, 1),
+                    "Score": format_score(a.score),
                     "Result": "Passed" if a.passed else "Not passed",
                 }
                 for a in attempts
@@ -182,7 +218,7 @@ def _refresher(user: User, modules) -> None:
     )
     key, answers_key = "progress_refresher", "progress_refresher_answers"
     if key not in st.session_state:
-        due = due_questions(learning.review_events(user_id=user.id), date.today())
+        due = due_questions(learning.review_events(user_id=user.id), org_today())
         plain = {mid: lm.module for mid, lm in modules.items()}
         drawn = build_refresher(plain, due, limit=5, seed=quiz.new_seed())
         st.session_state[key] = [q.to_json() for q in drawn]

@@ -15,14 +15,24 @@ import pandas as pd
 import streamlit as st
 
 from store import config, dashboard
-from store.accounts import now_utc
-from store.learning import STATUS_LABELS, NotAllowed
+from store.learning import NotAllowed
 from store.models import User
 from training.models import COMPETENCY_LABELS
+from training.scores import format_score, score_value
+from training.status import STATUS_LABELS, Status
 from ui import charts
 from ui.content import _signature as content_signature
 from ui.content import modules as content_modules
 from ui.dates import DATE_COLUMN_FORMAT, format_date, format_datetime
+from ui.dates import today as org_today
+
+# Scores in tables: rounded by the one rule (training.scores), kept numeric so columns sort.
+SCORE_COLUMN = st.column_config.NumberColumn(format="%.1f%%")
+
+
+def _score(pct: float | None) -> float | None:
+    return score_value(pct) if pct is not None else None
+
 
 CACHE_TTL = 600  # seconds; the data stamp already expires entries when data changes
 DEFAULT_WEEKS = 26
@@ -135,7 +145,7 @@ def render(user: User) -> None:
         )
         return
     titles, competency_of = catalogue()
-    today = now_utc().date()
+    today = org_today()
 
     team_id, scope_label = _team_filter(user, choices)
     module_ids, start, end = _other_filters(titles, competency_of, today)
@@ -295,7 +305,7 @@ def _headline(h: dashboard.Headline) -> None:
     )
     cols[0].caption(f"{h.completed} of {h.assigned} assignments · {h.people} people")
     cols[1].metric("Overdue", h.overdue, help="Assigned modules past their due date.", border=True)
-    average = f"{h.average_best:.0f}%" if h.average_best is not None else "–"
+    average = format_score(h.average_best)
     cols[2].metric(
         "Average best score",
         average,
@@ -442,7 +452,7 @@ def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> Non
                     "Module": titles.get(m.module_id, m.module_id),
                     "Status": STATUS_LABELS[m.status],
                     "Due": m.due_date,
-                    "Best score": m.best_score,
+                    "Best score": _score(m.best_score),
                     "Attempts": m.attempts,
                     "Passed": format_date(m.passed_at),
                     "Expires": format_date(m.expires_at),
@@ -457,14 +467,12 @@ def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> Non
             width="stretch",
             key="team_person_modules",
             column_config={
-                "Best score": st.column_config.NumberColumn(format="%.0f%%"),
+                "Best score": SCORE_COLUMN,
                 "Due": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT),
             },
             placeholder="",
         )
-        certificates = [
-            m for m in detail.modules if m.certificate_id and m.status in ("passed", "expiring")
-        ]
+        certificates = [m for m in detail.modules if m.certificate_id and m.status.done]
         if certificates:
             st.caption(
                 "Valid certificates: "
@@ -479,7 +487,7 @@ def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> Non
                     {
                         "Submitted": format_datetime(a.submitted_at),
                         "Module": titles.get(a.module_id, a.module_id),
-                        "Score": a.score,
+                        "Score": _score(a.score),
                         "Result": "Passed" if a.passed else "Not passed",
                     }
                     for a in detail.attempts
@@ -492,7 +500,7 @@ def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> Non
                 width="stretch",
                 height=240,
                 key="team_person_attempts",
-                column_config={"Score": st.column_config.NumberColumn(format="%.0f%%")},
+                column_config={"Score": SCORE_COLUMN},
                 placeholder="",
             )
         else:
@@ -537,11 +545,11 @@ def _person_heatmap(grid: list[dashboard.PersonModule], titles: dict[str, str]) 
                 "person": c.name,
                 "module": titles.get(c.module_id, c.module_id),
                 "status": charts.NOT_ASSIGNED
-                if c.status == "not_started" and not c.assigned
+                if c.status is Status.NOT_STARTED and not c.assigned
                 else STATUS_LABELS[c.status],
                 "assigned": "yes" if c.assigned else "no",
                 "due": format_date(c.due_date),
-                "best": f"{c.best_score:.0f}%" if c.best_score is not None else "",
+                "best": format_score(c.best_score, missing=""),
                 "attempts": c.attempts,
             }
             for c in grid
@@ -623,7 +631,7 @@ def _people_table(grid: list[dashboard.PersonModule], titles: dict[str, str]) ->
                 "Status": STATUS_LABELS[c.status],
                 "Assigned": c.assigned,
                 "Due": c.due_date,
-                "Best score": c.best_score,
+                "Best score": _score(c.best_score),
                 "Attempts": c.attempts,
                 "Expires": format_date(c.expires_at),
             }
@@ -639,7 +647,7 @@ def _people_table(grid: list[dashboard.PersonModule], titles: dict[str, str]) ->
         column_config={
             "Assigned": st.column_config.CheckboxColumn(width=70),
             "Due": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT, width=100),
-            "Best score": st.column_config.NumberColumn(format="%.0f%%", width=80),
+            "Best score": st.column_config.NumberColumn(format="%.1f%%", width=80),
             "Attempts": st.column_config.NumberColumn(width=70),
             "Expires": st.column_config.TextColumn(width=100),
         },
@@ -657,7 +665,7 @@ def _team_table(view: dashboard.Overview) -> None:
                 "Assigned": t.assigned,
                 "Overdue": t.overdue,
                 "Expiring soon": t.expiring,
-                "Average best score": t.average_best,
+                "Average best score": _score(t.average_best),
             }
             for t in view.teams
         ]
@@ -672,7 +680,7 @@ def _team_table(view: dashboard.Overview) -> None:
             "Completed": st.column_config.ProgressColumn(
                 "Completed", format="%.0f%%", min_value=0, max_value=100
             ),
-            "Average best score": st.column_config.NumberColumn(format="%.0f%%"),
+            "Average best score": SCORE_COLUMN,
         },
         placeholder="",
     )

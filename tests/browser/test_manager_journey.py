@@ -157,6 +157,10 @@ def test_manager_dashboard_drill_down_csv_and_assignments(server, context):
     )
     wait_ready(page)
     shot(page, "assign-manager")
+    # the form was reset: pressing Assign again makes nothing twice
+    page.get_by_role("button", name="Assign", exact=True).click()
+    expect(page.get_by_text("Choose at least one module.")).to_be_visible(timeout=TIMEOUT)
+    wait_ready(page)
     (created,) = [
         r for r in learning.list_assignments(actor=org.mia) if r.module_id == "service-recovery"
     ]
@@ -174,6 +178,7 @@ def test_manager_dashboard_drill_down_csv_and_assignments(server, context):
     choose(page, page.get_by_label("Assignment", exact=True), "Service recovery")
     wait_ready(page)
     page.get_by_role("button", name="Withdraw this assignment").click()
+    page.get_by_role("button", name="Yes, withdraw it").click()
     expect(page.get_by_text("Withdrew Service recovery")).to_be_visible(timeout=TIMEOUT)
     assert created.id not in {r.id for r in learning.list_assignments(actor=org.mia)}
 
