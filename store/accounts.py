@@ -395,16 +395,17 @@ def user_for_token(token: str | None) -> User | None:
     """Return the active user of a live session token, or None."""
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
+    # One joined query: this runs at the top of every rerun of every page.
     with session_scope(write=False) as session:
-        row = session.exec(
-            select(AuthSession).where(AuthSession.token_hash == token_hash(token))
+        return session.exec(
+            select(User)
+            .join(AuthSession, AuthSession.user_id == User.id)
+            .where(
+                AuthSession.token_hash == token_hash(token),
+                AuthSession.expires_at >= now_utc(),
+                User.active,
+            )
         ).first()
-        if row is None or row.expires_at < now_utc():
-            return None
-        user = session.get(User, row.user_id)
-        if user is None or not user.active:
-            return None
-        return user
 
 
 def end_session(*, token: str | None) -> None:

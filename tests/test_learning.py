@@ -221,3 +221,18 @@ def test_refresher_events_come_from_quiz_answers(sample):
     with session_scope() as s:
         kinds = sorted(a.kind for a in s.exec(select(Attempt)))
     assert kinds == ["quiz", "refresher"]
+
+
+def test_refresher_count_follows_each_submit_at_once(sample):
+    # review_due_count is cached per process; a new quiz or refresher must show straight away.
+    eve = make_user("eve")
+    tomorrow = accounts.now_utc().date() + timedelta(days=1)
+    modules = {"sample-basics": sample}
+    assert learning.review_due_count(user_id=eve.id, modules=modules, today=tomorrow) == 0
+    attempt = learning.start_attempt(user_id=eve.id, loaded=sample)
+    learning.submit_attempt(attempt_id=attempt.id, user_id=eve.id, module=sample.module)
+    assert learning.review_due_count(user_id=eve.id, modules=modules, today=tomorrow) == 3
+    qid = attempt.drawn[0]["question_id"]
+    learning.record_refresher(user_id=eve.id, results=[("sample-basics", qid, [0], True)])
+    assert learning.review_due_count(user_id=eve.id, modules=modules, today=tomorrow) == 2
+    assert learning.review_due_count(user_id=eve.id, modules={}, today=tomorrow) == 0
