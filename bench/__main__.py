@@ -662,11 +662,24 @@ def _load_plan(quick: bool) -> dict:
 
 def _load_part(args: argparse.Namespace, url: str, backend: str) -> dict:
     """SQLite: one process at every level, GC on/off, the soak. PostgreSQL: nginx, 1 vs 2."""
-    from bench import load
 
     plan = _load_plan(args.quick)
     os.environ["TRAINING_DATABASE_URL"] = url  # the bench signs people in on the same database
     started = time.perf_counter()
+    try:
+        found = _load_runs(plan, url, backend)
+    except Exception as exc:  # one broken part must not lose the rest of a long run
+        import traceback
+
+        traceback.print_exc()
+        found = {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
+    found["seconds"] = time.perf_counter() - started
+    return found
+
+
+def _load_runs(plan: dict, url: str, backend: str) -> dict:
+    from bench import load
+
     if backend == "postgresql":
         found = {"nginx": load.behind_nginx(url, cases=plan["nginx"], window=plan["window"])}
     else:
@@ -682,7 +695,6 @@ def _load_part(args: argparse.Namespace, url: str, backend: str) -> dict:
         found["soak"] = load.soak_run(
             url, sessions=50, think=1.0, seconds=plan["soak"], every=plan["every"]
         )
-    found["seconds"] = time.perf_counter() - started
     return found
 
 
@@ -717,6 +729,9 @@ def _load_text(args, runs: list[tuple[str, dict]], stamp: str, common: str) -> t
     parts = [f"{SECTIONS['load']}\n\n`python -m bench --only load{flag}` ({stamp})\n"]
     met = True
     for name, found in runs:
+        if "error" in found:
+            met = False
+            parts.append(f"### {name}: **the load part failed**: `{found['error']}`\n")
         if "per_rerun" in found:
             rows = found["per_rerun"]
             met &= all(r.cpu_per_rerun <= load.RERUN_CPU_TARGET for r in rows if "off" in r.label)
