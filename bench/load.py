@@ -182,6 +182,28 @@ async def _session(
         tally.errors.append(f"{person.username}: {type(exc).__name__}: {str(exc)[:160]}")
 
 
+def _start(base_url, people, think, win, join, tally, rng) -> list[asyncio.Task]:
+    """Start a session task per person, joining evenly over `join` seconds, ending at win[1]."""
+    return [
+        asyncio.create_task(
+            _session(
+                base_url, p, think, win, win[1], join * i / max(1, len(people)), tally,
+                random.Random(rng.random()),
+            )
+        )
+        for i, p in enumerate(people)
+    ]  # fmt: skip
+
+
+async def _finish(tasks: list[asyncio.Task]) -> None:
+    """Let reruns still in flight finish (RERUN_TIMEOUT at most), then cancel what is left."""
+    _done, pending = await asyncio.wait(tasks, timeout=RERUN_TIMEOUT + 5)
+    for task in pending:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
@@ -243,36 +265,16 @@ def run_level(
     # reruns; only reruns that start and end inside the window count.
     join = min(warmup * 0.6, max(think, 1.0))
     win = (start + warmup, start + warmup + window)
-    stop_at = win[1]
 
     async def main() -> None:
-        tasks = [
-            asyncio.create_task(
-                _session(
-                    base_url,
-                    p,
-                    think,
-                    win,
-                    stop_at,
-                    join * i / max(1, len(people)),
-                    tally,
-                    random.Random(rng.random()),
-                )
-            )
-            for i, p in enumerate(people)
-        ]
+        tasks = _start(base_url, people, think, win, join, tally, rng)
         await asyncio.sleep(max(0.0, win[0] - time.monotonic()))
         cpu_before.extend(_cpu_seconds(pid) for pid in pids)
         await asyncio.sleep(max(0.0, win[1] - time.monotonic()))
         cpu_after.extend(_cpu_seconds(pid) for pid in pids)
         load.extend(os.getloadavg())
         rss.extend(_rss_mb(pid) for pid in pids)
-        # Reruns still in flight get RERUN_TIMEOUT at most to finish, then are cancelled.
-        done, pending = await asyncio.wait(tasks, timeout=RERUN_TIMEOUT + 5)
-        for task in pending:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await _finish(tasks)
 
     cpu_before: list[float] = []
     cpu_after: list[float] = []
@@ -316,27 +318,9 @@ def soak(
             await asyncio.sleep(every)
 
     async def main() -> None:
-        tasks = [
-            asyncio.create_task(
-                _session(
-                    base_url,
-                    p,
-                    think,
-                    win,
-                    win[1],
-                    think * i / len(people),
-                    tally,
-                    random.Random(rng.random()),
-                )
-            )
-            for i, p in enumerate(people)
-        ]
+        tasks = _start(base_url, people, think, win, think, tally, rng)
         await sampler()
-        done, pending = await asyncio.wait(tasks, timeout=RERUN_TIMEOUT + 5)
-        for task in pending:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await _finish(tasks)
 
     cpu0 = _cpu_seconds(pid)
     asyncio.run(main())
