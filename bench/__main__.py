@@ -488,6 +488,7 @@ SECTIONS = {
     "coldstart": "## Cold start",
     "memory": "## Server memory with 20 signed-in sessions",
     "load": "## Many people at once",
+    "summary": "## Capacity, 2026-12-01: targets, gaps and why",  # written by hand, kept
 }
 
 

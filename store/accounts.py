@@ -114,6 +114,12 @@ def count_users() -> int:
         return session.exec(select(func.count()).select_from(User)).one()
 
 
+def has_users() -> bool:
+    """Return True when any account exists (one index probe, not a count of everyone)."""
+    with session_scope(write=False) as session:
+        return session.exec(select(User.id).limit(1)).first() is not None
+
+
 def create_user(
     *,
     username: str,

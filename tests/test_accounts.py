@@ -180,3 +180,9 @@ def test_teams_and_managers():
     assert accounts.managed_team_ids(user_id=mgr.id) == [team.id]
     accounts.rename_team(team_id=team.id, name="Reception")
     assert [t.name for t in accounts.list_teams()] == ["Reception"]
+
+
+def test_has_users_says_whether_anyone_exists():
+    assert not accounts.has_users()
+    make_user("ana")
+    assert accounts.has_users()
