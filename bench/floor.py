@@ -46,6 +46,11 @@ WITH people AS (
         SELECT p.id, p.team_id, g.module_id, NULL
           FROM people p JOIN progress g ON g.user_id = p.id
     ) AS r GROUP BY user_id, team_id, module_id
+), open_quiz AS (
+    -- Open attempts are few and found through the submitted_at index; each cell is looked up
+    -- in them (a probe per cell into all of the person's attempts was 3x slower than the page
+    -- at 2,000,000 attempts on PostgreSQL).
+    SELECT user_id, module_id FROM attempt WHERE submitted_at IS NULL AND kind = 'quiz'
 ), cells AS (
     SELECT k.user_id, k.team_id, k.module_id, k.due, g.best_score, g.passed_at,
            coalesce(g.attempt_count, 0) AS tries,
@@ -56,9 +61,8 @@ WITH people AS (
                   AND (g.expires_at IS NULL OR g.expires_at >= {p_tomorrow}) THEN 'passed'
              WHEN k.due IS NOT NULL AND k.due < {p_today} THEN 'overdue'
              WHEN g.passed_at IS NOT NULL THEN 'due_again'
-             WHEN EXISTS (SELECT 1 FROM attempt o WHERE o.user_id = k.user_id
-                          AND o.module_id = k.module_id AND o.submitted_at IS NULL
-                          AND o.kind = 'quiz') THEN 'in_progress'
+             WHEN (k.user_id, k.module_id) IN (SELECT user_id, module_id FROM open_quiz)
+                  THEN 'in_progress'
              WHEN coalesce(g.attempt_count, 0) > 0 THEN 'failed'
              ELSE 'not_started'
            END AS status
