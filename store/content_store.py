@@ -31,10 +31,11 @@ from sqlmodel import func, select
 from store.accounts import _audit, now_utc
 from store.db import session_scope
 from store.models import Answer, Assignment, Attempt, ContentRevision, User
+from store.permissions import PERMISSIONS, Action
 from training.loader import Problem, content_version, load_module_text
 from training.models import KEBAB_ID, Module
 
-TRAINER_ROLES = frozenset({"trainer", "admin"})
+TRAINER_ROLES = PERMISSIONS[Action.EDIT_CONTENT]
 INVALID_VERSION = "(invalid)"  # version of a revision whose text was not a valid module
 
 # One save at a time per process: the disk check and the rename must not interleave. Across

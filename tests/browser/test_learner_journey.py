@@ -22,7 +22,7 @@ MODULE = "empathy"
 
 def setup_learner():
     admin = make_user("boss", "admin")
-    team = accounts.create_team(name="Front desk")
+    team = accounts.create_team(name="Front desk", actor_id=None)
     eve = make_user("eve", team_id=team.id, name="Eve Example")
     learning.create_assignments(
         actor=admin, module_ids=[MODULE], team_id=team.id, due_date=date.today() + timedelta(days=7)
@@ -83,7 +83,7 @@ def test_answers_survive_a_reload_and_the_result_reaches_the_manager(server, con
     eve, module = setup_learner()
     page = context.new_page()
     sign_in(page, server.url, "eve", PASSWORD)
-    expect(page.get_by_text("Empathy").first).to_be_visible()
+    expect(page.get_by_text("Empathy").first).to_be_visible(timeout=TIMEOUT)
     shot(page, "learner-home")
     open_quiz(page, server.url)
     page.get_by_role("radio", name="Quiz", exact=True).click()

@@ -38,12 +38,12 @@ DRAWN_MARKS = """
 
 
 def _org() -> SimpleNamespace:
-    desk = accounts.create_team(name="Front desk")
-    bar = accounts.create_team(name="Bar")
+    desk = accounts.create_team(name="Front desk", actor_id=None)
+    bar = accounts.create_team(name="Bar", actor_id=None)
     mia = make_user("mia", "manager", team_id=desk.id, name="Mia Manager")
     bob = make_user("bob", "manager", team_id=bar.id, name="Bob Barman")
-    accounts.set_team_managers(team_id=desk.id, user_ids=[mia.id])
-    accounts.set_team_managers(team_id=bar.id, user_ids=[bob.id])
+    accounts.set_team_managers(team_id=desk.id, user_ids=[mia.id], actor_id=None)
+    accounts.set_team_managers(team_id=bar.id, user_ids=[bob.id], actor_id=None)
     eve = make_user("eve", team_id=desk.id, name="Eve Example")
     make_user("evil", team_id=desk.id, name="=SUM(1+1)")  # a formula in a name
     make_user("ron", team_id=bar.id, name="Ron Other")
@@ -202,3 +202,24 @@ def test_administrator_sees_the_organisation_and_employees_are_refused(server, c
         shot(page, "team-admin")
     finally:
         admin.close()
+
+
+def test_a_click_on_a_heatmap_cell_opens_that_person(server, context):
+    _org()
+    page = context.new_page()
+    sign_in(page, server.url, "mia", PASSWORD)
+    page.goto(server.url + "/team")
+    _charts_drawn(page, at_least=5)
+    # Vega draws each cell as an SVG path labelled with its fields
+    cell = page.locator(
+        f"{CHARTS} .mark-rect path[aria-label^='module: Sincerity; person: Eve Example;']"
+    )
+    expect(cell).to_have_count(1, timeout=TIMEOUT)
+    cell.scroll_into_view_if_needed()
+    box = cell.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.get_by_role("heading", name="Eve Example")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("CERT-AAAA-BBBB").first).to_be_visible(timeout=TIMEOUT)
+    wait_ready(page)
+    assert "person=" in page.url  # the opened person survives a reload
