@@ -19,6 +19,7 @@ import contextlib
 import http.client
 import os
 import random
+import secrets
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -50,12 +51,22 @@ class Person:
         return "Question " if self.page == "module" else "My training"
 
 
-def cookie_for(base_url: str, ticket: str) -> str:
-    """Trade a sign-in ticket for the session cookie through the app's cookie route."""
+def cookie_for(base_url: str, ticket: str, browser_secret: str) -> str:
+    """Trade a sign-in ticket for the session cookie through the app's cookie route.
+
+    The route hands the cookie only to the browser holding the pre-sign-in secret the ticket
+    was made for (ui/server.py), so that cookie goes along, as a browser's would.
+    """
+    from ui.server import PRESIGN_COOKIE
+
     parts = urlsplit(base_url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     try:
-        conn.request("GET", "/api/session/complete?" + urlencode({"ticket": ticket, "next": "/"}))
+        conn.request(
+            "GET",
+            "/api/session/complete?" + urlencode({"ticket": ticket, "next": "/"}),
+            headers={"Cookie": f"{PRESIGN_COOKIE}={browser_secret}"},
+        )
         response = conn.getresponse()
         response.read()
         header = response.getheader("set-cookie") or ""
@@ -381,8 +392,9 @@ def people(database_url: str, base_url: str, count: int, *, quiz: bool, offset: 
         ]
     found = []
     for i, (user_id, username) in enumerate(chosen):
-        _token, ticket = accounts.create_session(user_id=user_id)
-        cookie = cookie_for(base_url, ticket)  # a fresh token: the route rotates it
+        secret = secrets.token_urlsafe(24)  # this simulated browser's pre-sign-in cookie
+        _token, ticket = accounts.create_session(user_id=user_id, browser_secret=secret)
+        cookie = cookie_for(base_url, ticket, secret)  # a fresh token: the route rotates it
         if quiz:
             loaded = modules[i % len(modules)]
             learning.start_attempt(user_id=user_id, loaded=loaded, seed=i)
