@@ -33,7 +33,7 @@ else:
             "Demo data: this is a sample organisation, not real people.", icon=":material/science:"
         )
 
-    if accounts.count_users() == 0:
+    if not accounts.has_users():  # every rerun asks: a probe, not a count of 20,000 people
         nav.gate(auth.first_run_form, "Set up").run()
         st.stop()
 

@@ -21,8 +21,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMIT_TARGET_P95 = 0.025  # seconds
-PROBE_ATTEMPTS = 50_000  # PostgreSQL: seed this many first, then extrapolate
-PG_FULL_LIMIT = 360.0  # seconds: seed the full scale on PostgreSQL only when projected under this
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -53,32 +51,6 @@ def seed(url: str, *, staff: int, teams: int, attempts: int, seed_: int) -> floa
         cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, timeout=1800,
     )  # fmt: skip
     return time.perf_counter() - started
-
-
-def postgres(cluster, *, staff: int, teams: int, attempts: int, seed_: int, force: int | None):
-    """Seed a PostgreSQL database in cluster, at full scale only if that looks quick enough.
-
-    Returns (url, attempts seeded, note for RESULTS.md).
-    """
-    if force is not None:
-        url = cluster.create_database("bench_pg")
-        seconds = seed(url, staff=staff, teams=teams, attempts=force, seed_=seed_)
-        return url, force, f"seeded {force} attempts in {seconds:.0f} s (--pg-attempts)"
-    probe = min(PROBE_ATTEMPTS, attempts)
-    url = cluster.create_database("bench_pg")
-    seconds = seed(url, staff=staff, teams=teams, attempts=probe, seed_=seed_)
-    projected = seconds * attempts / probe if probe else seconds
-    note = (
-        f"probe seed of {probe} attempts took {seconds:.0f} s; {attempts} projected at "
-        f"~{projected:.0f} s (linear)"
-    )
-    if probe == attempts:
-        return url, probe, note
-    if projected > PG_FULL_LIMIT:
-        return url, probe, note + f" > {PG_FULL_LIMIT:.0f} s, so PostgreSQL runs at {probe}"
-    url = cluster.create_database("bench_pg_full")
-    seconds = seed(url, staff=staff, teams=teams, attempts=attempts, seed_=seed_)
-    return url, attempts, note + f"; full scale seeded in {seconds:.0f} s"
 
 
 # --- one quiz ----------------------------------------------------------------------------------

@@ -158,6 +158,12 @@ def count_users() -> int:
         return session.exec(select(func.count()).select_from(User)).one()
 
 
+def has_users() -> bool:
+    """Return True when any account exists (one index probe, not a count of everyone)."""
+    with session_scope(write=False) as session:
+        return session.exec(select(User.id).limit(1)).first() is not None
+
+
 def _new_user(session: Session, *, username: str, team_id: int | None, **fields) -> User:
     if session.exec(select(User).where(User.username == username)).first():
         raise AccountError(f"The username {username!r} is already taken.")

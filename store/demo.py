@@ -222,8 +222,13 @@ def _modules(directory: Path) -> list[LoadedModule]:
     return list(_load(directory.resolve(), signature))
 
 
-def seed_demo(*, staff: int, teams: int, attempts: int, seed: int, content_dir: Path) -> str:
-    """Fill the database with a demo organisation and its history; return a short summary."""
+def seed_demo(
+    *, staff: int, teams: int, attempts: int, seed: int, content_dir: Path, copy: bool = True
+) -> str:
+    """Fill the database with a demo organisation and its history; return a short summary.
+
+    copy=False writes PostgreSQL rows with INSERTs instead of COPY (same rows, slower).
+    """
     if teams < 1:
         raise ValueError("--teams must be at least 1")
     if staff < teams + 4:
@@ -252,7 +257,9 @@ def seed_demo(*, staff: int, teams: int, attempts: int, seed: int, content_dir: 
             with conn.begin():
                 org = _build_organisation(conn, rng, staff, teams, modules, now)
                 first_attempt_id = _next_id(conn, Attempt.__table__)
-            counts = _build_history(conn, rng, org, modules, attempts, now, first_attempt_id)
+            counts = _build_history(
+                conn, rng, org, modules, attempts, now, first_attempt_id, copy=copy
+            )
         finally:
             if conn.in_transaction():
                 conn.rollback()
@@ -264,6 +271,9 @@ def seed_demo(*, staff: int, teams: int, attempts: int, seed: int, content_dir: 
             conn.commit()
         else:
             _advance_sequences(conn)
+            # Fresh planner statistics, so the dashboards' plans fit the new data at once.
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
     seconds = time.perf_counter() - started
     return (
         f"Demo organisation: {org.staff} people in {teams} teams ({org.managers} managers, "
@@ -476,24 +486,29 @@ def _allocate(
 
 
 class _Writer:
-    """Bulk-insert rows given as tuples: plain DBAPI executemany on SQLite, typed Core elsewhere.
+    """Bulk-insert rows given as tuples: DBAPI executemany on SQLite, COPY on PostgreSQL.
 
     On SQLite the values are written in the exact text forms SQLAlchemy itself uses (UTC
     timestamps as "YYYY-MM-DD HH:MM:SS.ffffff", JSON as text, booleans as 0/1), skipping the
-    per-value type processing that would otherwise dominate the load time.
+    per-value type processing that would otherwise dominate the load time. On PostgreSQL rows
+    stream through psycopg's COPY (JSON as its text, the rest adapted by psycopg), ten times
+    faster than INSERTs; copy=False uses typed Core INSERTs instead (the test that holds the
+    two ways to the same rows uses it).
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, *, copy: bool = True) -> None:
         self.conn = conn
         self.sqlite = conn.dialect.name == "sqlite"
+        self.copy = copy and conn.dialect.name == "postgresql"
+        self.text_json = self.sqlite or self.copy
         self._json: dict[tuple[int, ...], str] = {}
 
     def json(self, value: object) -> object:
-        return json.dumps(value) if self.sqlite else value
+        return json.dumps(value) if self.text_json else value
 
     def chosen(self, value: list[int]) -> object:
         # Few distinct answers exist (option index lists), so their JSON text is cached.
-        if not self.sqlite:
+        if not self.text_json:
             return value
         key = tuple(value)
         text = self._json.get(key)
@@ -509,13 +524,21 @@ class _Writer:
     def insert(self, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
         if not rows:
             return
+        table = model.__tablename__
         if self.sqlite:
             sql = (
-                f'INSERT INTO "{model.__tablename__}" ({", ".join(columns)}) '
+                f'INSERT INTO "{table}" ({", ".join(columns)}) '
                 f"VALUES ({', '.join('?' * len(columns))})"
             )
             for chunk in _chunks(rows, 100_000):
                 self.conn.exec_driver_sql(sql, chunk)
+        elif self.copy:
+            # The psycopg connection under SQLAlchemy's, inside the transaction already open.
+            names = ", ".join(f'"{c}"' for c in columns)
+            raw = self.conn.connection.dbapi_connection
+            with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as out:
+                for row in rows:
+                    out.write_row(row)
         else:
             for chunk in _chunks(rows, 20_000):
                 self.conn.execute(
@@ -572,9 +595,11 @@ def _build_history(
     attempts: int,
     now: datetime,
     attempt_id: int,
+    *,
+    copy: bool = True,
 ) -> dict[str, int]:
     """Insert attempts with answers, open attempts and the matching progress rows."""
-    writer = _Writer(conn)
+    writer = _Writer(conn, copy=copy)
     year_start = now - HISTORY
     by_id = {m.module.id: m for m in modules}
     module_ids = list(by_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -895,14 +897,44 @@ def record_refresher(*, user_id: int, results: list[tuple[str, str, list[int], b
         return attempt.id
 
 
+# My training shows the refresher count on every rerun, and working it out reads every answer
+# of the last 180 days (hundreds of rows). Those due questions only change when the person
+# submits something (a quiz or a refresher) or the day turns, so each process keeps them keyed
+# by the day and a cheap stamp of the person's submitted attempts (count and latest time).
+_REVIEW_CACHE: OrderedDict[tuple, tuple] = OrderedDict()
+_REVIEW_CACHE_SIZE = 10_000
+_REVIEW_LOCK = threading.Lock()
+
+
+def _due_reviews(user_id: int, today: date) -> tuple:
+    """Return the person's due (module id, question id) pairs, reading answers only on change."""
+    from training.refresher import due_questions
+
+    with session_scope(write=False) as session:
+        stamp = session.exec(
+            select(func.count(), func.max(Attempt.submitted_at)).where(
+                Attempt.user_id == user_id, Attempt.submitted_at.is_not(None)
+            )
+        ).one()
+    key = (config.database_url(), user_id, today, tuple(stamp))
+    with _REVIEW_LOCK:
+        if key in _REVIEW_CACHE:
+            _REVIEW_CACHE.move_to_end(key)
+            return _REVIEW_CACHE[key]
+    due = tuple(due_questions(review_events(user_id=user_id), today))
+    with _REVIEW_LOCK:
+        _REVIEW_CACHE[key] = due
+        while len(_REVIEW_CACHE) > _REVIEW_CACHE_SIZE:
+            _REVIEW_CACHE.popitem(last=False)
+    return due
+
+
 def review_due_count(
     *, user_id: int, modules: Mapping[str, LoadedModule], today: date | None = None
 ) -> int:
     """Return how many missed questions are due for review today (ones still in the content)."""
-    from training.refresher import due_questions
-
     today = today or clock.today()
-    due = due_questions(review_events(user_id=user_id), today)
+    due = _due_reviews(user_id, today)
     return sum(
         1
         for module_id, qid in due

@@ -171,6 +171,12 @@ def test_teams_and_managers():
     assert [t.name for t in accounts.list_teams()] == ["Reception"]
 
 
+def test_has_users_says_whether_anyone_exists():
+    assert not accounts.has_users()
+    make_user("ana")
+    assert accounts.has_users()
+
+
 def test_ticket_of_another_browser_does_not_sign_this_one_in():
     # Login CSRF: an attacker's own ticket, opened in a victim's browser, must not set a cookie.
     attacker = make_user("mallory")

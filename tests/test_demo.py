@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
-from store import accounts, demo, learning
+from store import accounts, dashboard, demo, learning
 from store.__main__ import main as store_cli
 from store.db import session_scope
 from store.models import (
@@ -185,3 +185,70 @@ def test_cli_seeds_and_prints_the_sign_ins(capsys):
 def test_too_few_people_for_the_teams_is_explained():
     with pytest.raises(ValueError, match="at least"):
         demo.seed_demo(staff=4, teams=3, attempts=0, seed=1, content_dir=CONTENT)
+
+
+def _seeded_rows(url: str) -> dict[str, list[tuple]]:
+    """Every seeded row of the history tables, timestamps as offsets from the seeding moment."""
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    from store.db import get_engine
+
+    tables = {
+        "attempt": "id",
+        "answer": "attempt_id, question_id",
+        "progress": "user_id, module_id",
+        "assignment": "id",
+        "team": "id",
+        "teammanager": "team_id, user_id",
+    }
+    out = {}
+    with get_engine(url).connect() as conn:
+        seeded_at = conn.execute(
+            text("SELECT at FROM auditlog WHERE action = 'demo_seeded'")
+        ).scalar_one()
+
+        def norm(value):
+            return value - seeded_at if isinstance(value, datetime) else value
+
+        for table, order in tables.items():
+            result = conn.execute(text(f'SELECT * FROM "{table}" ORDER BY {order}'))
+            names = list(result.keys())
+            # A certificate id hashes the absolute pass time, so only its presence compares.
+            out[table] = [
+                tuple(
+                    (v is not None) if c == "certificate_id" else norm(v)
+                    for c, v in zip(names, row, strict=True)
+                )
+                for row in result
+            ]
+        users = conn.execute(
+            text('SELECT id, username, name, role, team_id FROM "user" ORDER BY id')
+        )
+        out["user"] = [tuple(r) for r in users]
+    return out
+
+
+@pytest.mark.parametrize("db_backend", ["postgresql"], indirect=True)
+def test_copy_seeder_writes_the_same_rows_as_inserts_on_postgresql(
+    fresh_db, pg_cluster, monkeypatch
+):
+    from store import db
+
+    def figures():
+        admin = accounts.get_user_by_username("admin")
+        return dashboard.overview(actor=admin, module_ids=None).headline
+
+    demo.seed_demo(staff=40, teams=4, attempts=600, seed=5, content_dir=CONTENT)  # COPY
+    copied = _seeded_rows(fresh_db)
+    copied_figures = figures()
+    other = pg_cluster.create_database(f"{fresh_db.rsplit('/', 1)[1]}_rows")
+    monkeypatch.setenv("TRAINING_DATABASE_URL", other)
+    db.upgrade(other)
+    demo.seed_demo(staff=40, teams=4, attempts=600, seed=5, content_dir=CONTENT, copy=False)
+    inserted = _seeded_rows(other)
+    assert len(copied["attempt"]) > 600 and len(copied["answer"]) > 3000
+    for table in copied:
+        assert copied[table] == inserted[table], table
+    assert figures() == copied_figures and copied_figures.people > 30

@@ -268,3 +268,18 @@ def test_assigning_the_same_thing_twice_makes_one_row_and_the_database_refuses_a
     )
     with pytest.raises(learning.LearningError, match="already assigned"):
         learning.change_due_date(actor=admin, assignment_id=moved.id, due_date=due + timedelta(1))
+
+
+def test_refresher_count_follows_each_submit_at_once(sample):
+    # review_due_count is cached per process; a new quiz or refresher must show straight away.
+    eve = make_user("eve")
+    tomorrow = accounts.now_utc().date() + timedelta(days=1)
+    modules = {"sample-basics": sample}
+    assert learning.review_due_count(user_id=eve.id, modules=modules, today=tomorrow) == 0
+    attempt = learning.start_attempt(user_id=eve.id, loaded=sample)
+    learning.submit_attempt(attempt_id=attempt.id, user_id=eve.id, module=sample.module)
+    assert learning.review_due_count(user_id=eve.id, modules=modules, today=tomorrow) == 3
+    qid = attempt.drawn[0]["question_id"]
+    learning.record_refresher(user_id=eve.id, results=[("sample-basics", qid, [0], True)])
+    assert learning.review_due_count(user_id=eve.id, modules=modules, today=tomorrow) == 2
+    assert learning.review_due_count(user_id=eve.id, modules={}, today=tomorrow) == 0

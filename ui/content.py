@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -12,14 +13,15 @@ from training.loader import ContentSet, LoadedModule, load_content_dir
 
 
 def _signature(directory: Path) -> tuple:
+    # Runs on every rerun of most pages: one stat per file (scandir has the names already).
     try:
-        return tuple(
-            sorted(
-                (p.name, p.stat().st_mtime_ns, p.stat().st_size)
-                for p in directory.iterdir()
-                if p.suffix in (".yaml", ".yml")
-            )
-        )
+        with os.scandir(directory) as entries:
+            found = []
+            for entry in entries:
+                if os.path.splitext(entry.name)[1] in (".yaml", ".yml"):
+                    info = entry.stat()
+                    found.append((entry.name, info.st_mtime_ns, info.st_size))
+        return tuple(sorted(found))
     except OSError:
         return ()
 
