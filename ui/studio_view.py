@@ -13,6 +13,7 @@ Editor state lives in `st.session_state`:
 from __future__ import annotations
 
 import difflib
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,9 +23,9 @@ import streamlit as st
 from store import config, content_store
 from store.content_store import InvalidModule, NotAllowed, SaveConflict
 from store.models import User
-from training.gift import module_from_gift, module_to_yaml, parse_gift
+from training.gift import MAX_GIFT_BYTES, GiftImport, gift_size_problem, import_gift
 from training.loader import ContentSet, Problem, content_version
-from training.models import COMPETENCY_LABELS, Module
+from training.models import COMPETENCY_LABELS, Module, Question
 from ui import content
 from ui.preview import render_lessons, render_question_preview
 
@@ -392,9 +393,30 @@ def _preview(module: Module | None) -> None:
     st.caption(f"About {module.estimated_minutes} minutes · pass mark {quiz.pass_mark}%")
     render_lessons(module)
     st.subheader("Quiz", anchor=False)
-    for number, question in enumerate(quiz.questions, start=1):
+    _question_previews(quiz.questions, key="studio_preview")
+
+
+# Each Streamlit widget reads the whole session state when it is drawn, so a page of n question
+# previews costs n squared: 1,200 of them took half a minute. Show them a page at a time.
+PREVIEW_PAGE = 25
+
+
+def _question_previews(questions: list[Question], *, key: str) -> None:
+    """Draw question previews with their answer keys, PREVIEW_PAGE at a time."""
+    first = 0
+    if len(questions) > PREVIEW_PAGE:
+        starts = range(0, len(questions), PREVIEW_PAGE)
+        first = st.selectbox(
+            "Questions to show",
+            starts,
+            format_func=lambda s: (
+                f"{s + 1}–{min(s + PREVIEW_PAGE, len(questions))} of {len(questions)}"
+            ),
+            key=f"{key}__page",  # ids are kebab-case: no clash with a question key
+        )
+    for number, question in enumerate(questions[first : first + PREVIEW_PAGE], start=first + 1):
         render_question_preview(
-            question, key=f"studio_preview_{question.id}", number=number, show_answer=True
+            question, key=f"{key}_{question.id}", number=number, show_answer=True
         )
 
 
@@ -516,13 +538,41 @@ def _history(user: User, directory: Path, opened: dict) -> None:
 # --- GIFT import -----------------------------------------------------------------------
 
 
+def _gift_source() -> str | None:
+    """Return the uploaded or pasted GIFT text, or None (with a message) when it is refused."""
+    upload = st.file_uploader(
+        "GIFT file",
+        type=["gift", "txt"],
+        key="studio_gift_upload",
+        max_upload_size=1,  # megabytes, checked by the browser; the byte limit is below
+        help=f"At most {MAX_GIFT_BYTES // 1000} kB: one module's questions.",
+    )
+    pasted = st.text_area("…or paste GIFT text", key="studio_gift_text", height=120)
+    size = upload.size if upload is not None else len(pasted.encode("utf-8", errors="replace"))
+    problem = gift_size_problem(size)
+    if problem:
+        st.error(f"Cannot import: {problem}.", icon=":material/block:")
+        return None
+    return upload.getvalue().decode("utf-8-sig", errors="replace") if upload else pasted
+
+
+def _gift_import(source: str, module_id: str, title: str, competency: str) -> GiftImport:
+    """Return the import of this text, parsed once: reruns reuse it until an input changes."""
+    digest = hashlib.sha256(source.encode("utf-8", errors="replace")).hexdigest()
+    key = (digest, module_id, title, competency)
+    cached = st.session_state.get("studio_gift_import")
+    if cached is None or cached[0] != key:
+        cached = (key, import_gift(source, id=module_id, title=title, competency=competency))
+        st.session_state["studio_gift_import"] = cached  # one entry: the text on screen
+    return cached[1]
+
+
 def _gift(user: User, directory: Path) -> None:
     st.write(
         "Bring in questions from Moodle or another LMS in **GIFT** format. Single and multiple "
         "choice and true/false questions come in; other types are skipped and listed below."
     )
-    upload = st.file_uploader("GIFT file", type=["gift", "txt"], key="studio_gift_upload")
-    pasted = st.text_area("…or paste GIFT text", key="studio_gift_text", height=120)
+    source = _gift_source()
     left, mid, right = st.columns(3)
     with left:
         module_id = st.text_input(
@@ -537,25 +587,22 @@ def _gift(user: User, directory: Path) -> None:
             format_func=COMPETENCY_LABELS.__getitem__,
             key="studio_gift_competency",
         )
-    source = upload.getvalue().decode("utf-8-sig", errors="replace") if upload else pasted
-    if not source.strip():
+    if source is None or not source.strip():
         return
     if not module_id or not title:
         st.info("Give the new module an id and a title to see the preview.")
         return
-    result = parse_gift(source)
-    try:
-        module, notes = module_from_gift(result, id=module_id, title=title, competency=competency)
-    except ValueError as exc:
-        st.error(f"Cannot import: {exc}.")
-        _gift_notes(result.notes)
+    imported = _gift_import(source, module_id, title, competency)
+    module, text, notes = imported.module, imported.text, imported.notes
+    if module is None or text is None:
+        st.error(f"Cannot import: {imported.error}.")
+        _gift_notes(notes)
         return
     st.success(
         f"{len(module.quiz.questions)} question(s) ready to import into '{module_id}'."
         + (f" {len(notes)} note(s) below." if notes else "")
     )
     _gift_notes(notes)
-    text = module_to_yaml(module)
     with st.container(horizontal=True):
         save = st.button("Create the module", key="studio_gift_save", type="primary")
         edit = st.button("Open in the editor first", key="studio_gift_open")
@@ -580,10 +627,7 @@ def _gift(user: User, directory: Path) -> None:
     if edit:
         _reopen(NEW, tab="Edit", text=text, flash="Imported into the editor; not saved yet.")
     st.subheader("Preview", anchor=False)
-    for number, question in enumerate(module.quiz.questions, start=1):
-        render_question_preview(
-            question, key=f"studio_gift_{question.id}", number=number, show_answer=True
-        )
+    _question_previews(module.quiz.questions, key="studio_gift")
 
 
 def _gift_notes(notes) -> None:
