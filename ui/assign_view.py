@@ -15,6 +15,7 @@ from store import accounts, dashboard, learning
 from store.accounts import now_utc
 from store.models import User
 from ui import team_view
+from ui.text import plain
 
 WHOLE_TEAM = "The whole team"
 CHOSEN_PEOPLE = "Chosen people in the team"
@@ -126,8 +127,9 @@ def _create(
         st.error(str(exc))
         return
     team_view.clear_cache()
-    who = teams[team_id] if target == WHOLE_TEAM else f"{len(people)} people in {teams[team_id]}"
-    names = ", ".join(titles[m] for m in sorted(module_ids, key=titles.__getitem__))
+    team = plain(teams[team_id])
+    who = team if target == WHOLE_TEAM else f"{len(people)} people in {team}"
+    names = ", ".join(plain(titles[m]) for m in sorted(module_ids, key=titles.__getitem__))
     st.session_state[FLASH] = f"Assigned {names} to {who}, due {due:%d %b %Y} ({count} rows)."
     st.session_state.pop("assign_modules", None)
     st.rerun()

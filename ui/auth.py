@@ -11,6 +11,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from store import accounts, config, db
 from store.models import User
 from ui.server import COMPLETE_PATH, COOKIE_NAME, END_PATH
+from ui.text import plain
 
 TOKEN_KEY = "session_token"
 
@@ -183,7 +184,9 @@ def first_run_form() -> None:
 def forced_password_change(user: User) -> None:
     """Make a person with a temporary password choose their own before anything else."""
     st.title("Choose a new password")
-    st.write(f"Welcome, {user.name}. Your password was set by an administrator; choose your own.")
+    st.write(
+        f"Welcome, {plain(user.name)}. Your password was set by an administrator; choose your own."
+    )
     password_change_form(user, key="forced_change")
 
 

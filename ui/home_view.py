@@ -12,6 +12,7 @@ from training.models import COMPETENCY_LABELS
 from ui import content
 from ui.auth import may
 from ui.links import page_link
+from ui.text import plain
 
 BADGE = {
     "overdue": ("red", ":material/error:"),
@@ -42,7 +43,7 @@ def _card(item: learning.TrainingItem, today: date) -> None:
     with st.container(border=True):
         left, right = st.columns([4, 1], vertical_alignment="center")
         with left:
-            st.markdown(f"**{item.title}**")
+            st.markdown(f"**{plain(item.title)}**")
             bits = [f":{colour}-badge[{icon} {item.label}]"]
             competency = COMPETENCY_LABELS.get(item.competency, item.competency)
             if competency.lower() != item.title.lower():
@@ -77,7 +78,7 @@ def render(user: User) -> None:
     today = date.today()
     loaded = content.modules()
     st.title("My training")
-    st.caption(f"Welcome back, {user.name}.")
+    st.caption(f"Welcome back, {plain(user.name)}.")
     problems = content.content().problems
     if problems and may(user, "trainer"):
         with st.expander(

@@ -8,6 +8,7 @@ import streamlit as st
 
 from store.models import User
 from ui import auth
+from ui.text import plain
 
 ROLE_LABELS = {
     "employee": "Employee",
@@ -101,7 +102,7 @@ def gate(render, title: str) -> st.Page:
 def sidebar(user: User) -> None:
     """Show who is signed in and the sign-out button."""
     with st.sidebar:
-        st.caption(f"Signed in as **{user.name}** · {ROLE_LABELS.get(user.role, user.role)}")
+        st.caption(f"Signed in as **{plain(user.name)}** · {ROLE_LABELS.get(user.role, user.role)}")
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             auth.sign_out()
             st.stop()

@@ -12,6 +12,7 @@ from store.models import ROLES, User
 from training.certificate import normalise_certificate_id
 from ui import content
 from ui.nav import ROLE_LABELS
+from ui.text import plain
 
 NO_TEAM = "— no team —"
 
@@ -90,7 +91,7 @@ def _people(admin: User) -> None:
                 st.error(str(exc))
             else:
                 st.session_state["people_flash"] = (
-                    f"Added {name.strip()}. Temporary password: {password}. "
+                    f"Added {plain(name)}. Temporary password: {password}. "
                     "Give it to them privately; they choose their own at first sign-in."
                 )
                 st.rerun()
@@ -136,7 +137,7 @@ def _people(admin: User) -> None:
             except accounts.AccountError as exc:
                 st.error(str(exc))
             else:
-                st.session_state["people_flash"] = f"Saved {name.strip()}."
+                st.session_state["people_flash"] = f"Saved {plain(name)}."
                 st.rerun()
         st.divider()
         st.write(
@@ -151,7 +152,7 @@ def _people(admin: User) -> None:
                 st.error(str(exc))
             else:
                 st.session_state["people_flash"] = (
-                    f"New temporary password for {person.name}: {password}"
+                    f"New temporary password for {plain(person.name)}: {password}"
                 )
                 st.rerun()
 
@@ -188,7 +189,7 @@ def _teams(admin: User) -> None:
             except accounts.AccountError as exc:
                 st.error(str(exc))
             else:
-                st.session_state["people_flash"] = f"Created team {name.strip()}."
+                st.session_state["people_flash"] = f"Created team {plain(name)}."
                 st.rerun()
     if not teams:
         return
@@ -217,7 +218,7 @@ def _teams(admin: User) -> None:
             except accounts.AccountError as exc:
                 st.error(str(exc))
             else:
-                st.session_state["people_flash"] = f"Saved team {new_name.strip()}."
+                st.session_state["people_flash"] = f"Saved team {plain(new_name)}."
                 st.rerun()
 
 
@@ -320,8 +321,8 @@ def _certificate_lookup() -> None:
     )
     until = f"valid until {record.expires_at:%d %b %Y}" if record.expires_at else "no expiry"
     st.success(
-        f"**{record.certificate_id}** is genuine: **{record.learner_name}** "
-        f"(`{record.username}`) passed **{title}** on {record.passed_at:%d %b %Y} with "
+        f"**{record.certificate_id}** is genuine: **{plain(record.learner_name)}** "
+        f"(`{record.username}`) passed **{plain(title)}** on {record.passed_at:%d %b %Y} with "
         f"{record.score:.0f}%, {until}."
     )
 

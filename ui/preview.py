@@ -12,11 +12,12 @@ import streamlit as st
 from training.markdown import safe_markdown
 from training.models import Lesson, Module, Question
 from training.quiz import TRUE_FALSE_LABELS, TRUE_FALSE_ORDER
+from ui.text import plain
 
 
 def render_lesson(lesson: Lesson) -> None:
     """Draw one lesson: title, Markdown body and its key points."""
-    st.subheader(lesson.title, anchor=False)
+    st.subheader(plain(lesson.title), anchor=False)
     st.markdown(safe_markdown(lesson.body))
     if lesson.key_points:
         with st.container(border=True):

@@ -16,6 +16,7 @@ from training.markdown import safe_markdown
 from training.models import COMPETENCY_LABELS, CUSTOMER_NEEDS
 from training.refresher import RefresherQuestion, build_refresher, due_questions
 from ui import content
+from ui.text import plain
 
 TABS = ["Overview", "Certificates", "History", "Refresher"]
 
@@ -99,7 +100,7 @@ def _certificates(user: User, modules, progress) -> None:
             until = f"valid until {p.expires_at:%d %b %Y}" if p.expires_at else "does not expire"
             state = ":red-badge[expired]" if expired else ":green-badge[valid]"
             left.markdown(
-                f"**{title}** {state}  \nPassed {p.passed_at:%d %b %Y} with "
+                f"**{plain(title)}** {state}  \nPassed {p.passed_at:%d %b %Y} with "
                 f"{p.best_score:.0f}% · {until} · `{p.certificate_id}`"
             )
             right.download_button(

@@ -28,17 +28,12 @@ from training.loader import ContentSet, Problem, content_version
 from training.models import COMPETENCY_LABELS, Module, Question
 from ui import content
 from ui.preview import render_lessons, render_question_preview
+from ui.text import plain
 
 NEW = "__new__"
 EDITOR = "studio_editor"
 TABS = ["Edit", "Preview", "History", "Import GIFT"]
 DISK, EDITING = "disk", "editor"
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=")
-
-
-def _escape(text: str) -> str:
-    """Return text with Markdown (and Streamlit directive) characters escaped."""
-    return "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
 
 
 def _when(moment: datetime | None) -> str:
@@ -189,15 +184,13 @@ def _overview(rows: list[dict]) -> None:
         )
         broken = [r for r in rows if r["problems"]]
         for row in broken:
-            st.markdown(f"**{_escape(row['path'].name)}**")
+            st.markdown(f"**{plain(row['path'].name)}**")
             _problem_list(row["problems"])
 
 
 def _problem_list(problems: list[Problem]) -> None:
     st.markdown(
-        "\n".join(
-            f"- line {p.line}, column {p.column}: {_escape(p.message)}" for p in problems[:50]
-        )
+        "\n".join(f"- line {p.line}, column {p.column}: {plain(p.message)}" for p in problems[:50])
         + (f"\n- … and {len(problems) - 50} more" if len(problems) > 50 else "")
     )
 
@@ -388,7 +381,7 @@ def _preview(module: Module | None) -> None:
         f"As a learner sees it. Each attempt draws {drawn} of the {len(quiz.questions)} "
         "questions and shuffles their options; trainers also see the answer key."
     )
-    st.header(module.title, anchor=False)
+    st.header(plain(module.title), anchor=False)
     st.write(module.summary)
     st.caption(f"About {module.estimated_minutes} minutes · pass mark {quiz.pass_mark}%")
     render_lessons(module)
@@ -636,7 +629,7 @@ def _gift_notes(notes) -> None:
         return
     st.markdown(
         "\n".join(
-            f"- line {n.line} · **{_escape(n.title)}**: {_escape(n.message)}"
+            f"- line {n.line} · **{plain(n.title)}**: {plain(n.message)}"
             for n in sorted(notes, key=lambda n: n.line)
         )
     )

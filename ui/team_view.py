@@ -22,6 +22,7 @@ from training.models import COMPETENCY_LABELS
 from ui import charts
 from ui.content import _signature as content_signature
 from ui.content import modules as content_modules
+from ui.text import plain
 
 CACHE_TTL = 600  # seconds; the data stamp already expires entries when data changes
 DEFAULT_WEEKS = 26
@@ -221,7 +222,7 @@ def _team_filter(
         elif "team_filter_team" not in st.session_state:
             st.session_state["team_filter_team"] = wanted_id
     if len(choices) == 1 and user.role != "admin":
-        st.caption(f"Team: **{choices[0].name}**")
+        st.caption(f"Team: **{plain(choices[0].name)}**")
         return choices[0].id, choices[0].name
     options: list[int | str] = [ALL, *ids]
     if st.session_state.get("team_filter_team") not in options:
@@ -417,7 +418,7 @@ def _when(value) -> str:
 
 def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> None:
     with st.container(border=True):
-        st.markdown(f"#### {detail.name}")
+        st.markdown(f"#### {plain(detail.name)}")
         st.caption(f"{detail.username} · {detail.team or 'no team'}")
         frame = pd.DataFrame(
             [
