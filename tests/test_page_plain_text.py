@@ -15,7 +15,8 @@ import yaml
 from markdown_it import MarkdownIt
 
 from store import accounts, learning
-from tests.conftest import ROOT, make_user, page_test
+from tests.conftest import ROOT, make_user
+from tests.test_page_learner import open_page
 
 TRACKER = "http://127.0.0.1:9"
 MARKUP = f"![px]({TRACKER}/p.gif) [click]({TRACKER}/go) :violet[loud] **bold**"
@@ -99,14 +100,6 @@ def assert_plain(at, *, shows: str | None = None) -> None:
     for text in texts:
         assert not [u for u in live_urls(text) if u.startswith(TRACKER)], text
         assert ":violet[" not in text, text
-
-
-def open_page(user, page, **query):
-    at = page_test("app.py", user).run()
-    at.switch_page(page)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
 
 
 def test_the_markup_is_live_without_the_escaping():
