@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import streamlit as st
 
@@ -73,12 +73,26 @@ def _card(item: learning.TrainingItem, today: date) -> None:
             )
 
 
+def _withdrawn(user: User) -> None:
+    """Tell the learner about quizzes closed in the last 30 days because the module went."""
+    since = datetime.now(UTC) - timedelta(days=30)
+    for gone in learning.withdrawn_attempts(user_id=user.id, since=since):
+        old = learning.module_for_version(module_id=gone.module_id, version=gone.content_version)
+        title = old.title if old is not None else gone.module_id
+        st.info(
+            f"Your quiz on **{plain(title)}** was withdrawn: the module was removed from the "
+            "training, so nothing was recorded and it used none of your attempts.",
+            icon=":material/block:",
+        )
+
+
 def render(user: User) -> None:
     """Draw the learner's home page."""
     today = date.today()
     loaded = content.modules()
     st.title("My training")
     st.caption(f"Welcome back, {plain(user.name)}.")
+    _withdrawn(user)
     problems = content.content().problems
     if problems and may(user, "trainer"):
         with st.expander(

@@ -188,6 +188,40 @@ def _overview(rows: list[dict]) -> None:
             _problem_list(row["problems"])
 
 
+def _deleted(user: User, directory: Path, present: set[str]) -> None:
+    """List modules whose file is gone but whose history remains, each with a restore button."""
+    gone = content_store.deleted_modules(present_ids=present)
+    if not gone:
+        return
+    with st.expander(f"Deleted modules ({len(gone)})", icon=":material/delete:"):
+        st.caption(
+            "Their ids stay taken: learners' passes, certificates and history belong to them. "
+            "Restoring writes the last saved text back to the content folder."
+        )
+        for item in gone:
+            left, right = st.columns([3, 1], vertical_alignment="center")
+            attempts = f"{item.attempts} attempt{'' if item.attempts == 1 else 's'}"
+            left.markdown(
+                f"**{plain(item.module_id)}** · last saved {_when(item.saved_at)} · {attempts}"
+            )
+            if right.button("Restore", key=f"studio_undelete_{item.module_id}"):
+                try:
+                    result = content_store.restore_revision(
+                        directory=directory,
+                        revision_id=item.revision_id,
+                        expected_sha=None,
+                        actor=user,
+                    )
+                except InvalidModule as exc:
+                    st.error(str(exc))
+                    _problem_list(exc.problems)
+                    return
+                except content_store.ContentStoreError as exc:
+                    st.error(str(exc))
+                    return
+                _reopen(result.module_id, flash=f"Restored {result.path.name}.")
+
+
 def _problem_list(problems: list[Problem]) -> None:
     st.markdown(
         "\n".join(f"- line {p.line}, column {p.column}: {plain(p.message)}" for p in problems[:50])
@@ -250,6 +284,7 @@ def render(user: User) -> None:
         st.toast(flash, icon=":material/check_circle:")  # seen even when scrolled down
     rows = _file_rows(content.content())
     _overview(rows)
+    _deleted(user, directory, {r["stem"] for r in rows})
     # Open the picked file before drawing the picker, so its labels show unsaved edits.
     opened = _ensure_open(directory, _wanted(rows))
     _picker(rows)
