@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -205,21 +206,28 @@ def _deleted(user: User, directory: Path, present: set[str]) -> None:
                 f"**{plain(item.module_id)}** · last saved {_when(item.saved_at)} · {attempts}"
             )
             if right.button("Restore", key=f"studio_undelete_{item.module_id}"):
-                try:
-                    result = content_store.restore_revision(
+                result = _write(
+                    lambda item=item: content_store.restore_revision(
                         directory=directory,
                         revision_id=item.revision_id,
                         expected_sha=None,
                         actor=user,
                     )
-                except InvalidModule as exc:
-                    st.error(str(exc))
-                    _problem_list(exc.problems)
-                    return
-                except content_store.ContentStoreError as exc:
-                    st.error(str(exc))
-                    return
-                _reopen(result.module_id, flash=f"Restored {result.path.name}.")
+                )
+                if result is not None:
+                    _reopen(result.module_id, flash=f"Restored {result.path.name}.")
+
+
+def _write(write: Callable[[], content_store.SaveResult]) -> content_store.SaveResult | None:
+    """Run a content write; return its result, or show why it was refused and return None."""
+    try:
+        return write()
+    except InvalidModule as exc:
+        st.error(str(exc))
+        _problem_list(exc.problems)
+    except content_store.ContentStoreError as exc:
+        st.error(str(exc))
+    return None
 
 
 def _problem_list(problems: list[Problem]) -> None:
@@ -543,16 +551,12 @@ def _history(user: User, directory: Path, opened: dict) -> None:
         key="studio_restore_pick",
     )
     if st.button("Restore this revision", key="studio_restore", icon=":material/history:"):
-        try:
-            result = content_store.restore_revision(
+        result = _write(
+            lambda: content_store.restore_revision(
                 directory=directory, revision_id=pick, expected_sha=opened["sha"], actor=user
             )
-        except InvalidModule as exc:
-            st.error(str(exc))
-            _problem_list(exc.problems)
-            return
-        except (SaveConflict, content_store.ContentStoreError) as exc:
-            st.error(str(exc))
+        )
+        if result is None:
             return
         if not result.changed:
             st.info("The file already has the text of that revision.")
@@ -635,16 +639,12 @@ def _gift(user: User, directory: Path) -> None:
         save = st.button("Create the module", key="studio_gift_save", type="primary")
         edit = st.button("Open in the editor first", key="studio_gift_open")
     if save:
-        try:
-            saved = content_store.save_module_text(
+        saved = _write(
+            lambda: content_store.save_module_text(
                 directory=directory, module_id=None, text=text, expected_sha=None, actor=user
             )
-        except InvalidModule as exc:
-            st.error(str(exc))
-            _problem_list(exc.problems)
-            return
-        except content_store.ContentStoreError as exc:
-            st.error(str(exc))
+        )
+        if saved is None:
             return
         _reopen(
             saved.module_id,
