@@ -655,7 +655,10 @@ def guard_reused_ids(content: ContentSet) -> ContentSet:
     passes, certificates and attempts are never credited to a different module. The
     command-line validator cannot see the database and does not report it.
     """
-    record_deletions(present_ids={path.stem for path in content.files})
+    if content.files:
+        # An empty or unreadable folder is a wrong TRAINING_CONTENT_DIR or a missing mount,
+        # not the deletion of every module: nothing is marked and no attempt is closed.
+        record_deletions(present_ids={path.stem for path in content.files})
     refused = reused_ids(versions={mid: lm.version for mid, lm in content.modules.items()})
     if not refused:
         return content

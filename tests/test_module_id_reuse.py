@@ -16,7 +16,17 @@ from tests.test_content_store import edited, loaded_module, take_quiz
 from training.loader import load_content_dir
 
 pytestmark = pytest.mark.both_dbs
-content_dir = test_content_store.content_dir  # the same one-module folder
+one_module_dir = test_content_store.content_dir  # sample-basics alone
+
+
+@pytest.fixture
+def content_dir(one_module_dir):
+    """sample-basics and a second module, so deleting the first leaves a folder with files."""
+    text = (one_module_dir / f"{MODULE}.yaml").read_text()
+    (one_module_dir / "second-basics.yaml").write_text(text.replace(MODULE, "second-basics"))
+    return one_module_dir
+
+
 MODULE = "sample-basics"
 RIGHT = {"sb-01": [0], "sb-02": [0, 1], "sb-03": [1]}
 
@@ -76,13 +86,13 @@ def test_a_deleted_module_is_offered_for_restore_and_comes_back_with_its_passes(
     old_text = (content_dir / f"{MODULE}.yaml").read_text()
     (content_dir / f"{MODULE}.yaml").unlink()
     learners_view(content_dir)  # the app notices the deletion
-    [gone] = content_store.deleted_modules(present_ids=set())
+    [gone] = content_store.deleted_modules(present_ids={"second-basics"})
     assert gone.module_id == MODULE and gone.attempts == 1
     result = content_store.restore_revision(
         directory=content_dir, revision_id=gone.revision_id, expected_sha=None, actor=tina
     )
     assert result.changed and (content_dir / f"{MODULE}.yaml").read_text() == old_text
-    assert content_store.deleted_modules(present_ids={MODULE}) == []
+    assert content_store.deleted_modules(present_ids={MODULE, "second-basics"}) == []
     view = learners_view(content_dir)
     assert MODULE in view.modules and view.problems == []
     assert learning.progress_rows(user_id=ann.id)[MODULE].passed_at is not None
@@ -97,7 +107,7 @@ def test_a_file_dropped_in_by_hand_under_a_deleted_id_is_left_out_for_learners(c
     old_text = (content_dir / f"{MODULE}.yaml").read_text()
     new_text = a_different_module(content_dir)
     (content_dir / f"{MODULE}.yaml").unlink()
-    assert learners_view(content_dir).modules == {}  # deletion recorded
+    assert list(learners_view(content_dir).modules) == ["second-basics"]  # deletion recorded
     (content_dir / f"{MODULE}.yaml").write_text(new_text)  # by hand, or a git pull
     view = learners_view(content_dir)
     assert MODULE not in view.modules
@@ -106,7 +116,7 @@ def test_a_file_dropped_in_by_hand_under_a_deleted_id_is_left_out_for_learners(c
     assert "belonged to a deleted module" in problem.message
     # learners see nothing of it, so the old pass is credited to nothing new
     items = learning.my_training(user_id=ann.id, modules=view.modules)
-    assert [i.module_id for i in items] == []
+    assert [i.module_id for i in items] == ["second-basics"]
     # the studio refuses to save it under that id as well
     check = content_store.check_module_text(directory=content_dir, module_id=MODULE, text=new_text)
     assert not check.ok and "belonged to a deleted module" in check.problems[0].message
@@ -132,3 +142,14 @@ def test_an_open_attempt_on_a_deleted_module_is_closed_as_withdrawn(content_dir)
     assert "attempts_withdrawn" in actions and "content_deleted" in actions
     learners_view(content_dir)  # noticing again changes nothing
     assert [a.action for a in accounts.recent_audit()].count("content_deleted") == 1
+
+
+def test_an_empty_content_folder_deletes_nothing(content_dir, tmp_path):
+    bea = make_user("bea")
+    learning.start_attempt(user_id=bea.id, loaded=loaded_module(content_dir))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    learners_view(empty)  # a wrong TRAINING_CONTENT_DIR, or a mount that is not there yet
+    learners_view(tmp_path / "missing")
+    assert learning.open_attempt(user_id=bea.id, module_id=MODULE) is not None
+    assert not content_store.module_history(module_id=MODULE).deleted

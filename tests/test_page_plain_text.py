@@ -119,6 +119,9 @@ def test_learner_pages_show_names_and_titles_as_plain_text(org):
 def test_manager_pages_show_names_and_team_names_as_plain_text(org):
     mia = org["mia"]
     assert_plain(open_page(mia, "pages/team.py"), shows="Desk")
+    panel = open_page(mia, "pages/team.py", person=str(org["ann"].id))
+    assert_plain(panel, shows="#### Ann \\!\\[px\\]")
+    assert_plain(panel, shows="ann · Desk \\!\\[px\\]")
     assert_plain(open_page(mia, "pages/assign.py"))
 
 

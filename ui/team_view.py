@@ -419,7 +419,7 @@ def _when(value) -> str:
 def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> None:
     with st.container(border=True):
         st.markdown(f"#### {plain(detail.name)}")
-        st.caption(f"{detail.username} · {detail.team or 'no team'}")
+        st.caption(f"{detail.username} · {plain(detail.team or 'no team')}")
         frame = pd.DataFrame(
             [
                 {
