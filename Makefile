@@ -6,8 +6,11 @@ PORT ?= 8501
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 DEMO_DB := data/demo.db
+# The demo edits its own copy of the curriculum, so a studio save in the demo never changes
+# the tracked content/ folder. Delete it (with data/demo.db) to start the demo afresh.
+DEMO_CONTENT ?= data/demo-content
 
-.PHONY: run demo test lint bench browser postgres clean
+.PHONY: run demo demo-content test lint bench browser postgres clean
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV) || { echo "ERROR: could not create $(VENV) (is python3-venv installed?)"; exit 1; }
@@ -25,13 +28,19 @@ run: $(RUNTIME_STAMP)
 	$(PY) -m store init
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
-demo: $(RUNTIME_STAMP)
+demo-content:
+	@if [ ! -d $(DEMO_CONTENT) ]; then \
+		mkdir -p $(dir $(DEMO_CONTENT)) && cp -R content $(DEMO_CONTENT) \
+		&& echo "Copied content/ to $(DEMO_CONTENT) for the demo to edit."; \
+	fi
+
+demo: $(RUNTIME_STAMP) demo-content
 	@if [ ! -f $(DEMO_DB) ]; then \
-		TRAINING_DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) -m store seed-demo --staff 40 --teams 4 --attempts 400 --seed 1; \
+		TRAINING_DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) -m store seed-demo --staff 40 --teams 4 --attempts 400 --seed 1 --content-dir $(DEMO_CONTENT); \
 	else \
 		TRAINING_DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) -m store demo-logins; \
 	fi
-	TRAINING_DATABASE_URL=sqlite:///$(DEMO_DB) TRAINING_DEMO=1 $(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	TRAINING_DATABASE_URL=sqlite:///$(DEMO_DB) TRAINING_CONTENT_DIR=$(DEMO_CONTENT) TRAINING_DEMO=1 $(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
 # Debian's chromium drives the browser journeys; install it when missing and we are root.
 browser:

@@ -15,9 +15,9 @@ else:
     from store import accounts, config
     from ui import auth, nav
 
-    st.set_page_config(
-        page_title="Service Quality Training", page_icon=":material/school:", layout="wide"
-    )
+    # A local image as the favicon: a Material icon here is fetched from fonts.gstatic.com,
+    # and an intranet install must not call outside hosts.
+    st.set_page_config(page_title="Service Quality Training", page_icon=nav.ICON, layout="wide")
     auth.ensure_database()
     if config.is_demo():
         st.warning(

@@ -89,14 +89,20 @@ def test_below_ten_attempts_figures_show_but_flags_wait_with_the_reason(content_
 def test_from_ten_attempts_questions_are_flagged_and_charted(content_dir):
     learners_answer(content_dir, 12)
     at = open_page(make_user("tina", "trainer"))
-    assert "12 attempt(s) analysed (first attempts only)" in at.caption[1].value
+    assert "12 attempts analysed (first attempts only)" in at.caption[1].value
     warnings = "\n".join(w.value for w in at.warning)
     assert "**sb-01**" in warnings and "Too easy: 100% of learners get it right." in warnings
+    # each flag links to its question in the studio
+    # (outside st.navigation the page link is a plain Markdown link to the same place)
+    links = "\n".join(m.value for m in at.markdown)
+    link = "[Open sb-01 in the content studio](/studio?module=sample-basics&question=sb-01)"
+    assert link in links
     assert "Nobody chose option 'Finish the call and then look up.'" in warnings
     table = at.dataframe[0].value.set_index("Question")
     assert table.loc["sb-02", "Facility %"] == 50.0
     assert table.loc["sb-02", "Discrimination index"] > 30
     assert table.loc["sb-02", "Options chosen"] == "A✓ 100%; B✓ 50%; C 50%"
+    assert list(table["Type"]) == ["Single choice", "Multiple choice", "True or false"]
     assert len(charts(at)) == 2  # facility/discrimination, and options chosen
     download = at.get("download_button")[0]
     assert download.proto.label == "Download CSV"
@@ -109,9 +115,9 @@ def test_all_attempts_on_request(content_dir):
     first_learner = accounts.get_user_by_username("learner00")
     take_quiz(first_learner, loaded_module(content_dir), {"sb-01": [1]}, seed=99)
     at = open_page(make_user("tina", "trainer"))
-    assert "3 attempt(s) analysed (first attempts only)" in at.caption[1].value
+    assert "3 attempts analysed (first attempts only)" in at.caption[1].value
     at.toggle(key="item_analysis_all").set_value(True).run()
-    assert "4 attempt(s) analysed (all attempts)" in at.caption[1].value
+    assert "4 attempts analysed (all attempts)" in at.caption[1].value
 
 
 def download_bytes_match(at, data: bytes, file_name: str) -> bool:

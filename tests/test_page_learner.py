@@ -66,7 +66,7 @@ def test_home_lists_assigned_training_first_with_overdue_on_top(content_dir):
     text = [m.value for m in at.markdown]
     titles = [t for t in text if t.startswith("**Sample")]
     assert titles[:2] == ["**Sample on\\_pass**", "**Sample immediate**"]  # titles are plain text
-    assert "1 module(s) overdue" in at.error[0].value
+    assert "1 module overdue" in at.error[0].value
     assert "0 of 2 assigned modules completed" in page_text(at)
 
 
@@ -212,7 +212,44 @@ def test_progress_page_shows_profile_certificate_history_and_refresher(content_d
         s.add(row)
     at = open_page(eve, "pages/progress.py", tab="refresher")
     assert not at.exception
-    assert at.button(key="FormSubmitter:progress_refresher_form-Check my answers")
+    assert at.button(key="FormSubmitter:progress_refresher_form_1-Check answer")
+
+
+def test_each_refresher_answer_shows_the_right_answer_and_the_explanation(content_dir):
+    eve = make_user("eve")
+    lm = loaded(content_dir, "sample-basics")
+    a = learning.start_attempt(user_id=eve.id, loaded=lm)
+    learning.submit_attempt(attempt_id=a.id, user_id=eve.id, module=lm.module)  # all wrong
+    from store.db import session_scope
+    from store.models import Attempt
+
+    with session_scope() as s:
+        row = s.get(Attempt, a.id)
+        row.submitted_at = row.submitted_at - timedelta(days=1)
+        s.add(row)
+    at = open_page(eve, "pages/progress.py", tab="refresher")
+    drawn = at.session_state["progress_refresher"]
+    total = len(drawn)
+    assert total == 3
+    for n, item in enumerate(drawn, start=1):
+        q = lm.module.question(item["question_id"])
+        wrong = next(i for i in item["option_order"] if i not in quiz.correct_answer(q))
+        if q.type == "multiple":
+            at.checkbox(key=f"progress_ref_{n}_{wrong}").check()
+        else:
+            at.radio(key=f"progress_ref_{n}").set_value(wrong)
+        at.button(key=f"FormSubmitter:progress_refresher_form_{n}-Check answer").click().run()
+        assert not at.exception
+        shown = [e.value for e in at.error]
+        assert len(shown) == n  # every answer so far keeps its feedback
+        assert shown[-1].startswith("**Not quite.** The right answer:")
+        assert q.explanation in shown[-1]
+    assert at.success[-1].value.startswith(f"0 of {total} right.")
+    events = [e for e in learning.review_events(user_id=eve.id) if e.source == "refresher"]
+    assert len(events) == total and not any(e.correct for e in events)
+    at.button(key="progress_refresher_done").click().run()
+    assert at.session_state["progress_refresher"] == []  # reviewed today: due again later
+    assert "Nothing to review today" in at.success[0].value
 
 
 def test_markup_in_content_is_shown_as_text(content_dir):
@@ -225,3 +262,33 @@ def test_markup_in_content_is_shown_as_text(content_dir):
     body = next(m.value for m in at.markdown if "Hello" in m.value)
     assert "<script>" not in body and "&lt;script&gt;" in body
     assert "<img" not in body
+
+
+def test_a_new_admin_is_told_what_to_do_next_until_other_people_exist(content_dir):
+    admin = make_user("boss", "admin", name="Boss Admin")
+    at = open_page(admin, "pages/home.py")
+    assert not at.exception
+    assert "Set up your organisation" in [s.value for s in at.subheader]
+    steps = "\n".join(m.value for m in at.markdown)
+    for step in ("Create your teams", "import a roster", "Invite managers"):
+        assert step in steps
+    assert at.caption[0].value == "Welcome, Boss Admin."  # not "Welcome back" on day one
+    make_user("eve")
+    at = open_page(admin, "pages/home.py")
+    assert "Set up your organisation" not in [s.value for s in at.subheader]
+
+
+def test_an_employee_never_sees_the_set_up_steps(content_dir):
+    eve = make_user("eve")
+    at = open_page(eve, "pages/home.py")
+    assert "Set up your organisation" not in [s.value for s in at.subheader]
+
+
+def test_the_module_caption_does_not_repeat_the_title():
+    eve = make_user("eve")
+    at = open_page(eve, "pages/module.py", id="empathy")  # competency "Empathy" too
+    assert not at.exception
+    assert at.title[0].value == "Empathy"
+    assert at.caption[0].value.startswith("about ")
+    at = open_page(eve, "pages/module.py", id="satisfaction-and-loyalty")
+    assert at.caption[0].value.startswith("Foundations · about ")

@@ -2,7 +2,9 @@
 
 import pytest
 
-from store import accounts
+from store import accounts, settings
+from store.db import session_scope
+from store.models import AuditLog
 from tests.conftest import PASSWORD, make_user, page_test
 
 
@@ -116,3 +118,26 @@ def test_admin_looks_up_a_certificate():
     at.text_input(key="cert_lookup_id").input("CERT-0000-0000")
     at.button(key="FormSubmitter:cert_lookup-Look up").click().run()
     assert "No certificate has that id" in at.error[0].value
+
+
+def test_admin_sets_the_time_zone_and_dates_follow_it():
+    from datetime import UTC, datetime
+
+    admin = make_user("boss", "admin")
+    with session_scope() as s:
+        s.add(AuditLog(at=datetime(2026, 12, 31, 23, 30, tzinfo=UTC), action="test_event"))
+    at = page_test("pages/people.py", admin).run()
+    at.text_input(key="settings_time_zone").input("Mars/Olympus")
+    at.button(key="FormSubmitter:settings_form-Save settings").click().run()
+    assert not at.exception
+    assert "not a time zone name" in at.error[0].value
+    assert settings.get_setting("time_zone") == "UTC"
+    audit = at.dataframe[-1].value
+    assert "31 Dec 2026, 23:30" in list(audit["When"])
+    at.text_input(key="settings_time_zone").input("Asia/Tokyo")
+    at.button(key="FormSubmitter:settings_form-Save settings").click().run()
+    assert not at.exception
+    assert settings.get_setting("time_zone") == "Asia/Tokyo"
+    assert "Asia/Tokyo" in at.success[0].value
+    audit = at.dataframe[-1].value
+    assert "1 Jan 2027, 08:30" in list(audit["When"])

@@ -109,7 +109,7 @@ def test_the_markup_is_live_without_the_escaping():
 def test_learner_pages_show_names_and_titles_as_plain_text(org):
     ann = org["ann"]
     home = open_page(ann, "pages/home.py")
-    assert_plain(home, shows="Welcome back, Ann \\!\\[px\\]")
+    assert_plain(home, shows="Welcome, Ann \\!\\[px\\]")
     assert_plain(home, shows="Signed in as **Ann \\!\\[px\\]")
     assert_plain(home, shows="**Sample \\!\\[px\\]")
     assert_plain(open_page(ann, "pages/module.py", id="sample-basics"), shows="Greeting")

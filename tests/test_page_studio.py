@@ -125,23 +125,66 @@ def test_saving_over_a_file_changed_on_disk_is_refused_and_the_edit_kept(content
     assert editor(at).value == theirs and not at.warning
 
 
-def test_the_preview_shows_lessons_and_questions_as_learners_see_them(content_dir):
+def _lesson_screen(at) -> dict:
+    """What a lesson screen shows: progress text, lesson heading, body and key points."""
+    return {
+        "progress": [p.proto.text for p in at.get("progress")],
+        "headings": [s.value for s in at.subheader],
+        "key points": [i.value for i in at.info if "Key points" in i.value],
+        "body": [m.value for m in at.markdown if "within ten seconds" in m.value],
+    }
+
+
+def test_the_preview_draws_the_learners_lesson_screen_one_lesson_at_a_time(content_dir):
+    learner = page_test("pages/module.py", make_user("eve"))
+    learner.query_params["id"] = MODULE
+    learner.run()
     at = open_studio(make_user("tina", "trainer"))
     at.selectbox(key="studio_module").select(MODULE).run()
-    headings = [s.value for s in at.subheader]
-    assert {"Greeting", "Listening", "Quiz"} <= set(headings)
-    assert "Greet every guest **within ten seconds**." in messages(at.markdown)
+    seen = _lesson_screen(at)
+    assert seen == _lesson_screen(learner)  # same progress, heading, body and key points
+    assert seen["progress"] == ["Lesson 1 of 2"] and seen["key points"]
+    assert "Listening" not in seen["headings"]  # one lesson at a time, as learners get them
+    at.button(key="module_next_studio_preview").click().run()
+    assert "Listening" in [s.value for s in at.subheader]
+    assert "Greeting" not in [s.value for s in at.subheader]
+    at.button(key="module_to_quiz_studio_preview").click().run()
+    assert not at.exception
+    assert at.radio(key="studio_preview_sb-01").value is None
+
+
+def test_the_preview_quiz_shows_questions_as_the_quiz_does(content_dir):
+    at = open_studio(make_user("tina", "trainer"))
+    at.selectbox(key="studio_module").select(MODULE).run()
+    at.session_state["studio_preview_section"] = "Quiz"
+    at.run()
+    assert "What do you do first?" in messages(at.markdown)
     radio = at.radio(key="studio_preview_sb-01")
-    assert radio.label == "What do you do first?" and radio.value is None
-    assert len(radio.options) == 2
+    assert radio.value is None and len(radio.options) == 2
     assert at.checkbox(key="studio_preview_sb-02_2").label == "Looking at your phone"
+    assert "Tick every answer that applies." in messages(at.caption)  # the learner's hint
     assert at.radio(key="studio_preview_sb-03").options == ["True", "False"]
+    assert "True or false" in messages(at.caption) and "true_false" not in messages(at.caption)
     # raw HTML typed into a lesson shows as text
+    at.session_state["studio_preview_section"] = "Lessons"
     html = editor(at).value.replace(
-        "Listen to the end before you answer.", "<script>alert(1)</script> Listen."
+        "Greet every guest **within ten seconds**.", "<script>alert(1)</script> Greet."
     )
     editor(at).input(html).run()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; Listen." in messages(at.markdown)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Greet." in messages(at.markdown)
+
+
+def test_a_question_statistics_link_opens_the_module_with_the_question_located(content_dir):
+    at = page_test(PAGE, make_user("tina", "trainer"))
+    at.query_params["module"] = MODULE
+    at.query_params["question"] = "sb-02"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="studio_module").value == MODULE
+    assert "Question **sb\\-02**, from question statistics:" in messages(at.info)
+    assert "starts at line" in messages(at.caption)
+    answer_keys = [e for e in at.expander if e.label == "Answer and feedback"]
+    assert any(e.proto.expanded for e in answer_keys)
 
 
 def test_history_diff_and_restore(content_dir):
@@ -198,12 +241,13 @@ def test_gift_upload_previews_reports_and_creates_a_module(content_dir):
     at.text_input(key="studio_gift_title").input("Imported basics")
     at.run()
     assert not at.exception
-    assert "question(s) ready to import into 'imported-basics'" in messages(at.success)
+    assert "4 questions ready to import into 'imported-basics'" in messages(at.success)
     notes = messages(at.markdown)
     assert (
         "- line 24 · **Essay**: essay question \\(empty answer block\\) is not supported" in notes
     )
-    assert at.radio(key="studio_gift_imported-basics-01").label.startswith("A guest walks in")
+    assert at.radio(key="studio_gift_imported-basics-01").value is None
+    assert "**A guest walks in" in messages(at.markdown)
     at.button(key="studio_gift_save").click().run()
     assert not at.exception
     created = content_dir / "imported-basics.yaml"

@@ -249,6 +249,7 @@ def test_every_chart_builder_makes_a_valid_vega_lite_spec():
         "status_heatmap": pd.DataFrame(
             [
                 {
+                    "user_id": 7,
                     "person": "Eve",
                     "module": "Empathy",
                     "status": status,
@@ -290,3 +291,46 @@ def test_every_chart_builder_makes_a_valid_vega_lite_spec():
     assert organisation_only.to_dict(validate=True)["encoding"]["color"]["scale"]["domain"] == [
         "Organisation"
     ]
+
+
+def test_every_status_has_its_own_okabe_ito_colour_on_the_heatmap():
+    okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
+    scale = charts.status_heatmap(pd.DataFrame()).to_dict(validate=False)["encoding"]["color"]
+    colours = scale["scale"]["range"]
+    assert len(colours) == len(set(colours)) == len(learning.STATUS_LABELS) + 1
+    assert set(charts.STATUS_COLOURS.values()) == okabe_ito  # one each, no greys among them
+    assert scale["scale"]["domain"][-1] == charts.NOT_ASSIGNED
+
+
+def test_the_heatmap_selects_a_person_on_click():
+    spec = charts.status_heatmap(pd.DataFrame()).to_dict(validate=False)
+    (param,) = spec["params"]
+    assert param["name"] == charts.PERSON_PICK
+    assert param["select"]["fields"] == ["user_id"] and param["select"]["on"] == "click"
+
+
+def test_empty_cells_are_blank_not_none(org):
+    at = page_test(PAGE, org.mia).run()
+    assert not at.exception
+    table = next(d for d in at.dataframe if "Best score" in d.value.columns and "Module" in d.value)
+    assert table.value["Best score"].isna().any()  # there are empty cells to show
+    assert all(d.proto.placeholder == "" for d in at.dataframe)
+
+
+def test_every_table_in_the_app_shows_empty_cells_blank():
+    """Streamlit writes "None" in an empty cell unless the table has placeholder=""."""
+    import ast
+
+    from tests.conftest import ROOT
+
+    missing = []
+    for path in sorted((ROOT / "ui").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("dataframe", "data_editor")
+                and not any(k.arg == "placeholder" for k in node.keywords)
+            ):
+                missing.append(f"{path.name}:{node.lineno}")
+    assert missing == []

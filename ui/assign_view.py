@@ -15,6 +15,7 @@ from store import accounts, dashboard, learning
 from store.accounts import now_utc
 from store.models import User
 from ui import team_view
+from ui.dates import DATE_COLUMN_FORMAT, format_date
 from ui.text import plain
 
 WHOLE_TEAM = "The whole team"
@@ -130,14 +131,14 @@ def _create(
     team = plain(teams[team_id])
     who = team if target == WHOLE_TEAM else f"{len(people)} people in {team}"
     names = ", ".join(plain(titles[m]) for m in sorted(module_ids, key=titles.__getitem__))
-    st.session_state[FLASH] = f"Assigned {names} to {who}, due {due:%d %b %Y} ({count} rows)."
+    st.session_state[FLASH] = f"Assigned {names} to {who}, due {format_date(due)} ({count} rows)."
     st.session_state.pop("assign_modules", None)
     st.rerun()
 
 
 def _label(row: learning.AssignmentRow, titles: dict[str, str]) -> str:
     who = row.team if row.team_id is not None else row.person
-    return f"{titles.get(row.module_id, row.module_id)} · {who} · due {row.due_date:%d %b %Y}"
+    return f"{titles.get(row.module_id, row.module_id)} · {who} · due {format_date(row.due_date)}"
 
 
 def _current(
@@ -167,9 +168,10 @@ def _current(
         height=min(420, 38 + 35 * len(frame)),
         key="assign_table",
         column_config={
-            "Due": st.column_config.DateColumn(format="D MMM YYYY"),
-            "Assigned on": st.column_config.DateColumn(format="D MMM YYYY"),
+            "Due": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT),
+            "Assigned on": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT),
         },
+        placeholder="",
     )
     st.caption(
         "Past due means the date has gone; people who have passed the module are not "
@@ -211,7 +213,9 @@ def _edit(
     try:
         if save:
             learning.change_due_date(actor=user, assignment_id=row.id, due_date=new_due)
-            message = f"Moved {_label(row, titles).rsplit(' · due', 1)[0]} to {new_due:%d %b %Y}."
+            message = (
+                f"Moved {_label(row, titles).rsplit(' · due', 1)[0]} to {format_date(new_due)}."
+            )
         elif withdraw:
             learning.withdraw_assignment(actor=user, assignment_id=row.id)
             message = f"Withdrew {_label(row, titles)}."

@@ -21,19 +21,23 @@ import streamlit as st
 
 from store.learning import STATUS_LABELS
 
-# Okabe-Ito, one colour per status, most urgent first.
+# Okabe-Ito, one distinct colour per status, most urgent first. Seven of its eight colours go
+# to the statuses (black would hide the cell borders); "not assigned" is the empty cell, a pale
+# grey with an outline in the legend, so no two statuses share a hue.
 STATUS_COLOURS = {
     "overdue": "#D55E00",  # vermillion
     "due_again": "#E69F00",  # orange
     "failed": "#CC79A7",  # reddish purple
     "in_progress": "#0072B2",  # blue
-    "not_started": "#BBBBBB",  # grey
+    "not_started": "#56B4E9",  # sky blue
     "expiring": "#F0E442",  # yellow
     "passed": "#009E73",  # bluish green
 }
 NOT_ASSIGNED = "Not assigned"  # heatmap only: not started on a module nobody asked for
+NOT_ASSIGNED_COLOUR = "#EEEEEE"
 STATUS_DOMAIN = [*(STATUS_LABELS[s] for s in STATUS_COLOURS), NOT_ASSIGNED]
-STATUS_RANGE = [*STATUS_COLOURS.values(), "#EEEEEE"]
+STATUS_RANGE = [*STATUS_COLOURS.values(), NOT_ASSIGNED_COLOUR]
+PERSON_PICK = "person_pick"  # the heatmap's click selection: one person's row
 TEAM_COLOUR = "#0072B2"
 ORG_COLOUR = "#E69F00"
 PASS_COLOUR = "#009E73"
@@ -49,15 +53,17 @@ def _status_scale(with_not_assigned: bool = False) -> alt.Scale:
 
 
 def _status_legend(columns: int) -> alt.Legend:
-    # The legend starts under the plot, right of the axis labels: a half-width chart has room
-    # for one column, a full-width one for two even on a phone.
+    # The legend starts under the plot, right of the axis labels: two columns fit a half-width
+    # chart and a phone.
     return alt.Legend(
         title="Status",
         orient="bottom",
         columns=columns,
-        columnPadding=8,
-        labelLimit=100,
+        columnPadding=12,
+        labelLimit=140,
         symbolType="square",
+        symbolStrokeColor="#999999",  # so the pale "not assigned" square shows
+        symbolStrokeWidth=0.5,
     )
 
 
@@ -82,7 +88,7 @@ def module_status_bars(frame: pd.DataFrame) -> alt.Chart:
                 title="Share of people assigned",
                 axis=alt.Axis(format="%"),
             ),
-            color=alt.Color("status:N", scale=_status_scale(), legend=_status_legend(1)),
+            color=alt.Color("status:N", scale=_status_scale(), legend=_status_legend(2)),
             order=alt.Order("order:Q"),
             tooltip=[
                 alt.Tooltip("module:N", title="Module"),
@@ -98,24 +104,27 @@ def module_status_bars(frame: pd.DataFrame) -> alt.Chart:
 def status_heatmap(frame: pd.DataFrame) -> alt.Chart:
     """Person x module grid coloured by status (NOT_ASSIGNED for untouched, unassigned cells).
 
-    frame columns: person, module (title), status (label), assigned ("yes"/"no"), due,
-    best (text), attempts.
+    frame columns: user_id, person, module (title), status (label), assigned ("yes"/"no"),
+    due, best (text), attempts. A click on a cell selects that person (PERSON_PICK, by user_id):
+    draw it with on_select="rerun" to open them.
     """
+    pick = alt.selection_point(name=PERSON_PICK, fields=["user_id"], on="click", clear="dblclick")
     return (
         alt.Chart(frame, title="Status by person and module")
-        .mark_rect(stroke="white", strokeWidth=1)
+        .mark_rect(stroke="white", strokeWidth=1, cursor="pointer")
         .encode(
             x=alt.X(
                 "module:N",
                 title=None,
-                axis=alt.Axis(orient="top", labelAngle=-90, labelLimit=150, labelOverlap="greedy"),
+                axis=alt.Axis(orient="top", labelAngle=-90, labelLimit=220, labelOverlap="greedy"),
             ),
-            y=alt.Y("person:N", title=None, axis=alt.Axis(labelLimit=160)),
+            y=alt.Y("person:N", title=None, axis=alt.Axis(labelLimit=180)),
             color=alt.Color(
                 "status:N",
                 scale=_status_scale(with_not_assigned=True),
                 legend=_status_legend(2),
             ),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.4)),
             tooltip=[
                 alt.Tooltip("person:N", title="Person"),
                 alt.Tooltip("module:N", title="Module"),
@@ -126,6 +135,7 @@ def status_heatmap(frame: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("attempts:Q", title="Attempts"),
             ],
         )
+        .add_params(pick)
         .properties(height=alt.Step(ROW_HEIGHT))
     )
 
@@ -201,10 +211,10 @@ def weekly_chart(frame: pd.DataFrame) -> alt.LayerChart:
     frame columns: week (date), attempts, passes, average (score or None).
     """
     base = alt.Chart(frame).encode(
-        x=alt.X("week:T", title="Week starting", axis=alt.Axis(format="%d %b", labelAngle=0))
+        x=alt.X("week:T", title="Week starting", axis=alt.Axis(format="%-d %b", labelAngle=0))
     )
     tooltip = [
-        alt.Tooltip("week:T", title="Week starting", format="%d %b %Y"),
+        alt.Tooltip("week:T", title="Week starting", format="%-d %b %Y"),  # as format_date
         alt.Tooltip("passes:Q", title="Passes"),
         alt.Tooltip("attempts:Q", title="Attempts"),
         alt.Tooltip("average:Q", title="Average score", format=".1f"),
@@ -292,7 +302,12 @@ def template(kind: str, options: tuple = ()) -> dict:
     return spec
 
 
-def show(kind: str, frame: pd.DataFrame, **options) -> None:
-    """Draw a BUILDERS[kind] chart of frame, full width."""
+def show(kind: str, frame: pd.DataFrame, *, key: str | None = None, **options):
+    """Draw a BUILDERS[kind] chart of frame, full width.
+
+    With a key, a chart that has a selection reruns the page on a click and returns its state.
+    """
     spec = copy.deepcopy(template(kind, tuple(sorted(options.items()))))
-    st.vega_lite_chart(frame, spec, width="stretch")
+    if key is None:
+        return st.vega_lite_chart(frame, spec, width="stretch")
+    return st.vega_lite_chart(frame, spec, width="stretch", key=key, on_select="rerun")

@@ -6,11 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import streamlit as st
 
-from store import learning
+from store import accounts, learning
 from store.models import User
 from training.models import COMPETENCY_LABELS
+from training.words import competency_note, count
 from ui import content
 from ui.auth import may
+from ui.dates import format_date
 from ui.links import page_link
 from ui.text import plain
 
@@ -30,12 +32,14 @@ def _due_text(item: learning.TrainingItem, today: date) -> str:
         return ""
     days = (item.due_date - today).days
     if item.status in ("passed", "expiring"):
-        return f"due {item.due_date:%d %b %Y}"
+        return f"due {format_date(item.due_date)}"
     if days < 0:
-        return f"**{-days} day{'s' if days != -1 else ''} overdue** (due {item.due_date:%d %b})"
+        return (
+            f"**{-days} day{'s' if days != -1 else ''} overdue** (due {format_date(item.due_date)})"
+        )
     if days == 0:
         return "**due today**"
-    return f"due in {days} day{'s' if days != 1 else ''} ({item.due_date:%d %b})"
+    return f"due in {days} day{'s' if days != 1 else ''} ({format_date(item.due_date)})"
 
 
 def _card(item: learning.TrainingItem, today: date) -> None:
@@ -45,8 +49,8 @@ def _card(item: learning.TrainingItem, today: date) -> None:
         with left:
             st.markdown(f"**{plain(item.title)}**")
             bits = [f":{colour}-badge[{icon} {item.label}]"]
-            competency = COMPETENCY_LABELS.get(item.competency, item.competency)
-            if competency.lower() != item.title.lower():
+            competency = competency_note(item.title, item.competency)
+            if competency:
                 bits.append(competency)
             bits.append(f"{item.estimated_minutes} min")
             due = _due_text(item, today)
@@ -55,7 +59,7 @@ def _card(item: learning.TrainingItem, today: date) -> None:
             if item.best_score is not None:
                 bits.append(f"best {item.best_score:.0f}%")
             if item.expires_at is not None and item.status in ("passed", "expiring"):
-                bits.append(f"valid until {item.expires_at:%d %b %Y}")
+                bits.append(f"valid until {format_date(item.expires_at)}")
             st.markdown(" · ".join(bits))
         with right:
             label = {
@@ -86,17 +90,44 @@ def _withdrawn(user: User) -> None:
         )
 
 
+def _first_steps() -> None:
+    """What a new administrator does next, shown while nobody else has an account."""
+    with st.container(border=True, key="home_first_steps"):
+        st.subheader("Set up your organisation", anchor=False)
+        st.markdown(
+            "You are the only person here so far. To get training going:\n\n"
+            "1. **Create your teams** (front desk, restaurant, …) on *People and teams*, "
+            "tab *Teams*.\n"
+            "2. **Add people** one by one on the *People* tab, or **import a roster** CSV "
+            "(username, name, role, team) on *Import roster*. Each person gets a temporary "
+            "password to hand over; they choose their own at first sign-in.\n"
+            "3. **Invite managers**: give team leads the *manager* role and make them managers "
+            "of their teams, so they see their team's progress and assign training.\n"
+            "4. **Check the curriculum** on *Content studio* (or give a trainer the *trainer* "
+            "role), then assign modules with due dates on *Assignments*."
+        )
+        with st.container(horizontal=True):
+            page_link("pages/people.py", "People and teams", icon=":material/group:")
+            page_link("pages/studio.py", "Content studio", icon=":material/edit_note:")
+            page_link("pages/assign.py", "Assignments", icon=":material/assignment:")
+
+
 def render(user: User) -> None:
     """Draw the learner's home page."""
     today = date.today()
     loaded = content.modules()
     st.title("My training")
-    st.caption(f"Welcome back, {plain(user.name)}.")
+    items = learning.my_training(user_id=user.id, modules=loaded, today=today) if loaded else []
+    returning = any(i.status != "not_started" for i in items)
+    name = plain(user.name)
+    st.caption(f"Welcome back, {name}." if returning else f"Welcome, {name}.")
     _withdrawn(user)
+    if may(user, "admin") and accounts.count_users() <= 1:
+        _first_steps()
     problems = content.content().problems
     if problems and may(user, "trainer"):
         with st.expander(
-            f"{len(problems)} problem(s) in the content folder: some modules are "
+            f"{count(len(problems), 'problem')} in the content folder: some modules are "
             "hidden until they are fixed",
             icon=":material/warning:",
         ):
@@ -104,14 +135,13 @@ def render(user: User) -> None:
     if not loaded:
         st.info("No training modules are available yet. A trainer adds them in the content folder.")
         return
-    items = learning.my_training(user_id=user.id, modules=loaded, today=today)
     assigned = [i for i in items if i.assigned]
     optional = [i for i in items if not i.assigned]
 
     due = learning.review_due_count(user_id=user.id, modules=loaded, today=today)
     if due:
         st.info(
-            f"You have {due} question(s) to review from earlier quizzes. A short refresher "
+            f"You have {count(due, 'question')} to review from earlier quizzes. A short refresher "
             "keeps them fresh.",
             icon=":material/psychology:",
         )
@@ -130,7 +160,9 @@ def render(user: User) -> None:
         )
         overdue = sum(1 for i in assigned if i.status == "overdue")
         if overdue:
-            st.error(f"{overdue} module(s) overdue. Start with those.", icon=":material/error:")
+            st.error(
+                f"{count(overdue, 'module')} overdue. Start with those.", icon=":material/error:"
+            )
         for item in assigned:
             _card(item, today)
     else:

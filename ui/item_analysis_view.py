@@ -33,7 +33,10 @@ from training.item_analysis import (
     random_guess_score,
 )
 from training.models import Question
+from training.words import count, question_type_label
 from ui import content
+from ui.dates import format_date
+from ui.links import page_link, studio_query
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -130,8 +133,9 @@ def render(user: User) -> None:
         usage = versions[v]
         current = " (current)" if v == loaded.version else ""
         return (
-            f"{v[:8]}{current} · {usage.attempts} attempt(s) by {usage.learners} learner(s), "
-            f"last {usage.last_at:%Y-%m-%d}"
+            f"{v[:8]}{current} · {count(usage.attempts, 'attempt')} by "
+            f"{count(usage.learners, 'learner')}, "
+            f"last {format_date(usage.last_at)}"
         )
 
     left, right = st.columns([3, 2], vertical_alignment="bottom")
@@ -169,13 +173,13 @@ def render(user: User) -> None:
     stats = analyse(data.marks, data.max_marks, [random_guess_score(q) for q in questions])
     figures = question_figures(questions, stats, data)
     which = "all attempts" if every else "first attempts only"
-    st.caption(f"{stats.attempts} attempt(s) analysed ({which}).")
+    st.caption(f"{count(stats.attempts, 'attempt')} analysed ({which}).")
     _whole_quiz(stats)
-    _flag_summary(figures)
+    _flag_summary(module_id, figures)
     _overview_chart(figures)
     table = _table(figures)
     st.subheader("Every question", anchor=False)
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", placeholder="")
     st.download_button(
         "Download CSV",
         csv_bytes(list(table.columns), table.itertuples(index=False)),
@@ -226,7 +230,7 @@ def _whole_quiz(stats: QuizStats) -> None:
             st.metric(label, value, help=help_text, border=True, width=176)
 
 
-def _flag_summary(figures: list[QuestionFigures]) -> None:
+def _flag_summary(module_id: str, figures: list[QuestionFigures]) -> None:
     st.subheader("What to look at", anchor=False)
     checked = [f for f in figures if f.checked]
     waiting = [f for f in figures if not f.checked]
@@ -234,7 +238,7 @@ def _flag_summary(figures: list[QuestionFigures]) -> None:
         most = max((f.item.attempts for f in figures), default=0)
         st.info(
             f"Not enough data yet to judge the questions: the most answered question has "
-            f"{most} attempt(s), and questions are checked from {MIN_ATTEMPTS_FOR_FLAGS} "
+            f"{count(most, 'attempt')}, and questions are checked from {MIN_ATTEMPTS_FOR_FLAGS} "
             "attempts, so that a few people cannot make a good question look bad.",
             icon=":material/hourglass_empty:",
         )
@@ -248,10 +252,19 @@ def _flag_summary(figures: list[QuestionFigures]) -> None:
             + "\n".join(f"- {message}" for message in f.flags),
             icon=":material/flag:",
         )
+        page_link(
+            "pages/studio.py",
+            f"Open {f.question.id} in the content studio",
+            icon=":material/edit_note:",
+            query=studio_query(module_id, f.question.id),
+        )
     if waiting:
         st.caption(
-            f"{len(waiting)} question(s) have fewer than {MIN_ATTEMPTS_FOR_FLAGS} attempts and "
-            "are not checked yet: " + ", ".join(f.question.id for f in waiting) + "."
+            f"{count(len(waiting), 'question')} {'has' if len(waiting) == 1 else 'have'} "
+            f"fewer than {MIN_ATTEMPTS_FOR_FLAGS} attempts and "
+            f"{'is' if len(waiting) == 1 else 'are'} not checked yet: "
+            + ", ".join(f.question.id for f in waiting)
+            + "."
         )
 
 
@@ -273,7 +286,7 @@ def _table(figures: list[QuestionFigures]) -> pd.DataFrame:
             {
                 "#": f.number,
                 "Question": f.question.id,
-                "Type": f.question.type,
+                "Type": question_type_label(f.question.type),
                 "Prompt": _short(f.question.prompt),
                 "Attempts": item.attempts,
                 "Facility %": _pct(item.facility),
@@ -383,6 +396,6 @@ def _distractors(figures: list[QuestionFigures]) -> None:
     chart = alt.layer(bar, value).properties(height=alt.Step(34))
     st.altair_chart(chart, width="stretch")
     st.caption(
-        f"{f.item.attempts} attempt(s) drew this question. Shares of a question with several "
-        "right answers can add up to more than 100%."
+        f"{count(f.item.attempts, 'attempt')} drew this question. Shares of a question with "
+        "several right answers can add up to more than 100%."
     )

@@ -9,8 +9,10 @@ from store.models import Attempt, User
 from training import quiz
 from training.loader import LoadedModule
 from training.markdown import safe_markdown
-from training.models import COMPETENCY_LABELS, Module, Question
+from training.models import Module, Question
+from training.words import competency_note, count
 from ui import content
+from ui.dates import format_date
 from ui.links import page_link
 from ui.text import plain
 
@@ -41,15 +43,17 @@ def render(user: User) -> None:
     page_link("pages/home.py", "My training", icon=":material/arrow_back:")
     st.title(plain(m.title))
     facts = [
-        COMPETENCY_LABELS.get(m.competency, m.competency),
+        *filter(None, [competency_note(m.title, m.competency)]),
         f"about {m.estimated_minutes} min",
-        f"{len(m.lessons)} lesson{'s' if len(m.lessons) != 1 else ''}",
+        count(len(m.lessons), "lesson"),
     ]
     if progress and progress.best_score is not None:
         facts.append(f"best score {progress.best_score:.0f}%")
     if progress and progress.passed_at:
-        until = f", valid until {progress.expires_at:%d %b %Y}" if progress.expires_at else ""
-        facts.append(f":green-badge[:material/check: passed {progress.passed_at:%d %b %Y}{until}]")
+        until = f", valid until {format_date(progress.expires_at)}" if progress.expires_at else ""
+        facts.append(
+            f":green-badge[:material/check: passed {format_date(progress.passed_at)}{until}]"
+        )
     st.caption(" · ".join(facts))
     st.write(m.summary)
 
@@ -83,6 +87,15 @@ def _lessons(user: User, m: Module, progress) -> None:
     def to_quiz() -> None:
         st.session_state[f"module_section_{m.id}"] = "Quiz"
 
+    lesson_screen(m, pos, key=m.id, go=go, to_quiz=to_quiz)
+
+
+def lesson_screen(m: Module, pos: int, *, key: str, go, to_quiz) -> None:
+    """Draw lesson pos of m as learners see it: progress, body, key points, and the buttons.
+
+    go(to) moves to another lesson, to_quiz() leaves the last one for the quiz; key makes the
+    buttons unique (the studio preview draws this screen too).
+    """
     lesson = m.lessons[pos]
     st.progress((pos + 1) / len(m.lessons), text=f"Lesson {pos + 1} of {len(m.lessons)}")
     st.subheader(plain(lesson.title), divider="gray")
@@ -96,7 +109,7 @@ def _lessons(user: User, m: Module, progress) -> None:
     with prev_col:
         st.button(
             "Previous lesson",
-            key=f"module_prev_{m.id}",
+            key=f"module_prev_{key}",
             on_click=go,
             args=(pos - 1,),
             disabled=pos == 0,
@@ -107,7 +120,7 @@ def _lessons(user: User, m: Module, progress) -> None:
         if pos + 1 < len(m.lessons):
             st.button(
                 "Next lesson",
-                key=f"module_next_{m.id}",
+                key=f"module_next_{key}",
                 on_click=go,
                 args=(pos + 1,),
                 type="primary",
@@ -117,7 +130,7 @@ def _lessons(user: User, m: Module, progress) -> None:
         else:
             st.button(
                 "Go to the quiz",
-                key=f"module_to_quiz_{m.id}",
+                key=f"module_to_quiz_{key}",
                 on_click=to_quiz,
                 type="primary",
                 icon=":material/quiz:",
@@ -197,7 +210,7 @@ def _quiz_intro(user: User, loaded: LoadedModule, progress) -> None:
             st.session_state[f"module_result_{m.id}"] = last.id
 
         st.button(
-            f"See my last result ({last.score:.0f}%, {last.submitted_at:%d %b %Y})",
+            f"See my last result ({last.score:.0f}%, {format_date(last.submitted_at)})",
             key=f"module_last_{m.id}",
             on_click=show_last,
         )
@@ -272,7 +285,8 @@ def _question_screen(user: User, module: Module, attempt: Attempt) -> None:
     with st.container(border=True):
         if unanswered:
             st.caption(
-                f"{unanswered} question(s) not answered yet. Unanswered questions count as wrong."
+                f"{count(unanswered, 'question')} not answered yet. "
+                "Unanswered questions count as wrong."
             )
         confirm = True
         if unanswered and pos + 1 >= n:
@@ -300,6 +314,15 @@ def _question_screen(user: User, module: Module, attempt: Attempt) -> None:
         )
 
 
+def question_header(question: Question) -> None:
+    """Draw a question's situation and prompt as the quiz shows them (and the studio preview)."""
+    if question.scenario:
+        st.markdown(f":gray[:material/storefront: Situation]  \n{safe_markdown(question.scenario)}")
+    st.markdown(f"**{safe_markdown(question.prompt)}**")
+    if question.type == "multiple":
+        st.caption("Tick every answer that applies.")
+
+
 def _ask(
     user: User,
     module: Module,
@@ -310,14 +333,11 @@ def _ask(
     immediate: bool,
 ) -> None:
     qid = question.id
-    if question.scenario:
-        st.markdown(f":gray[:material/storefront: Situation]  \n{safe_markdown(question.scenario)}")
-    st.markdown(f"**{safe_markdown(question.prompt)}**")
+    question_header(question)
     options = quiz.ordered_options(question, drawn)
     labels = {idx: text for idx, text in options}
     locked = immediate and bool(draft)
     if question.type == "multiple":
-        st.caption("Tick every answer that applies.")
         ticked = []
         for idx, _text in options:
             key = _answer_key(attempt, qid, idx)
@@ -364,17 +384,21 @@ def _ask(
             label_visibility="collapsed",
         )
     if locked:
-        fb = quiz.immediate_feedback(question, draft)
-        text = "\n\n".join(safe_markdown(f) for f in fb.feedback)
-        if fb.explanation:
-            text += ("\n\n" if text else "") + f"*{safe_markdown(fb.explanation)}*"
-        if fb.correct:
-            st.success("**Right.** " + text, icon=":material/check_circle:")
-        else:
-            right = ", ".join(safe_markdown(labels[i]) for i in fb.right_answer if i in labels)
-            st.error(
-                f"**Not quite.** The right answer: {right}.\n\n{text}", icon=":material/cancel:"
-            )
+        answer_feedback(question, draft, labels)
+
+
+def answer_feedback(question: Question, answer: list[int], labels: dict[int, str]) -> None:
+    """Show whether answer is right, the right answer, the chosen options' feedback and the
+    explanation (immediate feedback in the quiz, and each refresher answer)."""
+    fb = quiz.immediate_feedback(question, answer)
+    text = "\n\n".join(safe_markdown(f) for f in fb.feedback)
+    if fb.explanation:
+        text += ("\n\n" if text else "") + f"*{safe_markdown(fb.explanation)}*"
+    if fb.correct:
+        st.success("**Right.** " + text, icon=":material/check_circle:")
+    else:
+        right = ", ".join(safe_markdown(labels[i]) for i in fb.right_answer if i in labels)
+        st.error(f"**Not quite.** The right answer: {right}.\n\n{text}", icon=":material/cancel:")
 
 
 def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> None:

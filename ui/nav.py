@@ -1,7 +1,9 @@
-"""Which pages each role sees, and the sidebar around them."""
+"""Which pages each role sees, the refusal at the URL of a page they may not see, and the
+sidebar around them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
@@ -17,78 +19,130 @@ ROLE_LABELS = {
     "admin": "Administrator",
 }
 
+# Who a page is for, in the words of the refusal ("Team progress is for ...").
+AUDIENCE = {
+    "employee": "everyone",
+    "manager": "managers and administrators",
+    "trainer": "trainers and administrators",
+    "admin": "administrators",
+}
 
 ROOT = Path(__file__).resolve().parent.parent
+ICON = str(ROOT / "ui" / "assets" / "icon.png")  # the favicon, served by the app itself
 
-# (file, title, icon, url path) of the pages for managers and for trainers.
-MANAGER_PAGES = [
-    ("pages/team.py", "Team progress", ":material/monitoring:", "team"),
-    ("pages/assign.py", "Assignments", ":material/assignment:", "assign"),
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page of the app: its file, sidebar section, title, icon, URL path and role."""
+
+    file: str
+    section: str
+    title: str
+    icon: str
+    url: str
+    role: str = "employee"
+    hidden: bool = False
+
+
+PAGES = [
+    PageSpec("pages/home.py", "Training", "My training", ":material/school:", ""),
+    PageSpec(
+        "pages/module.py", "Training", "Module", ":material/menu_book:", "module", hidden=True
+    ),
+    PageSpec(
+        "pages/progress.py", "Training", "My progress", ":material/workspace_premium:", "progress"
+    ),
+    PageSpec("pages/team.py", "Team", "Team progress", ":material/monitoring:", "team", "manager"),
+    PageSpec(
+        "pages/assign.py", "Team", "Assignments", ":material/assignment:", "assign", "manager"
+    ),
+    PageSpec(
+        "pages/studio.py", "Content", "Content studio", ":material/edit_note:", "studio", "trainer"
+    ),
+    PageSpec(
+        "pages/item_analysis.py",
+        "Content",
+        "Question statistics",
+        ":material/query_stats:",
+        "item-analysis",
+        "trainer",
+    ),
+    PageSpec(
+        "pages/people.py",
+        "Administration",
+        "People and teams",
+        ":material/group:",
+        "people",
+        "admin",
+    ),
+    PageSpec("pages/account.py", "Me", "Account", ":material/person:", "account"),
 ]
-TRAINER_PAGES = [
-    ("pages/studio.py", "Content studio", ":material/edit_note:", "studio"),
-    ("pages/item_analysis.py", "Question statistics", ":material/query_stats:", "item-analysis"),
-]
+
+# Every URL path of the app, so a gate page (sign-in, first run) or a refusal can answer at
+# any of them.
+URL_PATHS = tuple(p.url for p in PAGES if p.url)
 
 
-def _existing(specs: list[tuple[str, str, str, str]]) -> list[st.Page]:
+def _exists(spec: PageSpec) -> bool:
     # A page is registered only once its file exists, so nothing unfinished is reachable.
-    return [
-        st.Page(path, title=title, icon=icon, url_path=url)
-        for path, title, icon, url in specs
-        if (ROOT / path).exists()
-    ]
+    return (ROOT / spec.file).exists()
 
 
 def pages_for(user: User) -> dict[str, list[st.Page]]:
-    """Return the navigation sections for user's role (pages they may not see are absent)."""
-    sections: dict[str, list[st.Page]] = {
-        "Training": [
+    """Return the navigation sections for user's role.
+
+    A page the role may not see is not registered: its URL answers with a refusal that says
+    who the page is for and what this person can open instead (instead of Streamlit's
+    "Page not found" box over the home page).
+    """
+    sections: dict[str, list[st.Page]] = {}
+    allowed = [p for p in PAGES if _exists(p) and auth.may(user, p.role)]
+    for spec in allowed:
+        sections.setdefault(spec.section, []).append(
             st.Page(
-                "pages/home.py",
-                title="My training",
-                icon=":material/school:",
-                url_path="",
-                default=True,
-            ),
+                spec.file,
+                title=spec.title,
+                icon=spec.icon,
+                url_path=spec.url,
+                default=spec.url == "",
+                visibility="hidden" if spec.hidden else "visible",
+            )
+        )
+    refused = [p for p in PAGES if _exists(p) and not auth.may(user, p.role)]
+    if refused:
+        sections.setdefault("Me", []).extend(
             st.Page(
-                "pages/module.py",
-                title="Module",
-                icon=":material/menu_book:",
-                url_path="module",
+                _refusal(spec, allowed),
+                title="Not available",
+                icon=":material/block:",
+                url_path=spec.url,
                 visibility="hidden",
-            ),
-            st.Page(
-                "pages/progress.py",
-                title="My progress",
-                icon=":material/workspace_premium:",
-                url_path="progress",
-            ),
-        ],
-    }
-    if auth.may(user, "manager"):
-        sections["Team"] = _existing(MANAGER_PAGES)
-    if auth.may(user, "trainer"):
-        sections["Content"] = _existing(TRAINER_PAGES)
-    if auth.may(user, "admin"):
-        sections["Administration"] = [
-            st.Page(
-                "pages/people.py",
-                title="People and teams",
-                icon=":material/group:",
-                url_path="people",
-            ),
-        ]
-    sections = {name: pages for name, pages in sections.items() if pages}
-    sections["Me"] = [
-        st.Page("pages/account.py", title="Account", icon=":material/person:", url_path="account"),
-    ]
+            )
+            for spec in refused
+        )
     return sections
 
 
-# Every URL path of the app, so a gate page (sign-in, first run) can answer at any of them
-# and the person lands where they were going once through it.
-URL_PATHS = ("module", "progress", "account", "team", "assign", "studio", "item-analysis", "people")
+def _refusal(spec: PageSpec, allowed: list[PageSpec]):
+    def render() -> None:
+        refusal_page(spec, allowed)
+
+    render.__name__ = f"refused_{spec.url.replace('-', '_')}"
+    return render
+
+
+def refusal_page(spec: PageSpec, allowed: list[PageSpec]) -> None:
+    """Say plainly that this page is not for this person, and link what they can open."""
+    st.title("Not available to you")
+    st.error(
+        f"**{spec.title}** is for {AUDIENCE[spec.role]}, so it is not open to you. "
+        "If you need it, ask an administrator to change your role.",
+        icon=":material/block:",
+    )
+    st.markdown("**What you can open instead:**")
+    for other in allowed:
+        if not other.hidden:
+            st.page_link(other.file, label=other.title, icon=other.icon)
 
 
 def gate(render, title: str) -> st.Page:

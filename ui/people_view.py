@@ -10,7 +10,9 @@ import streamlit as st
 from store import accounts, learning, roster
 from store.models import ROLES, User
 from training.certificate import normalise_certificate_id
-from ui import content
+from training.words import count
+from ui import content, settings_view
+from ui.dates import format_date, format_datetime
 from ui.nav import ROLE_LABELS
 from ui.text import plain
 
@@ -33,8 +35,8 @@ def render(admin: User) -> None:
     flash = st.session_state.pop("people_flash", None)
     if flash:
         st.success(flash)
-    people_tab, teams_tab, import_tab, cert_tab, audit_tab = st.tabs(
-        ["People", "Teams", "Import roster", "Certificates", "Audit log"]
+    people_tab, teams_tab, import_tab, cert_tab, audit_tab, settings_tab = st.tabs(
+        ["People", "Teams", "Import roster", "Certificates", "Audit log", "Organisation"]
     )
     with people_tab:
         _people(admin)
@@ -46,6 +48,8 @@ def render(admin: User) -> None:
         _certificate_lookup()
     with audit_tab:
         _audit_log()
+    with settings_tab:
+        settings_view.render(admin)
 
 
 def _people(admin: User) -> None:
@@ -65,7 +69,7 @@ def _people(admin: User) -> None:
                 for p in people
             ]
         )
-        st.dataframe(frame, hide_index=True, width="stretch")
+        st.dataframe(frame, hide_index=True, width="stretch", placeholder="")
     teams = _team_options()
 
     with st.expander("Add a person", icon=":material/person_add:"):
@@ -178,6 +182,7 @@ def _teams(admin: User) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder="",
         )
     else:
         st.info("No teams yet. Create the first one below.")
@@ -243,18 +248,19 @@ def _import(admin: User) -> None:
     preview = roster.parse_roster(upload.getvalue())
     if preview.errors:
         st.error(
-            f"{len(preview.errors)} problem(s); fix the file and upload it again. "
+            f"{count(len(preview.errors), 'problem')}; fix the file and upload it again. "
             "Nothing was imported."
         )
         st.dataframe(
             pd.DataFrame(preview.errors, columns=["Line", "Problem"]),
             hide_index=True,
             width="stretch",
+            placeholder="",
         )
     if preview.rows:
         st.write(
             f"**Preview**: {len(preview.rows)} people, {len(preview.new_usernames)} new, "
-            f"{len(preview.new_teams)} new team(s)."
+            f"{count(len(preview.new_teams), 'new team')}."
         )
         st.dataframe(
             pd.DataFrame(
@@ -273,6 +279,7 @@ def _import(admin: User) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder="",
         )
     if st.button(
         f"Import {len(preview.rows)} people",
@@ -283,7 +290,7 @@ def _import(admin: User) -> None:
         result = roster.import_roster(preview, actor_id=admin.id)
         st.success(
             f"Imported: {len(result.created)} created, {result.updated} updated, "
-            f"{result.teams_created} team(s) created."
+            f"{count(result.teams_created, 'team')} created."
         )
         if result.created:
             st.warning(
@@ -319,10 +326,10 @@ def _certificate_lookup() -> None:
         if record.module_id in modules
         else (record.module_id)
     )
-    until = f"valid until {record.expires_at:%d %b %Y}" if record.expires_at else "no expiry"
+    until = f"valid until {format_date(record.expires_at)}" if record.expires_at else "no expiry"
     st.success(
         f"**{record.certificate_id}** is genuine: **{plain(record.learner_name)}** "
-        f"(`{record.username}`) passed **{plain(title)}** on {record.passed_at:%d %b %Y} with "
+        f"(`{record.username}`) passed **{plain(title)}** on {format_date(record.passed_at)} with "
         f"{record.score:.0f}%, {until}."
     )
 
@@ -337,7 +344,7 @@ def _audit_log() -> None:
         pd.DataFrame(
             [
                 {
-                    "When (UTC)": r.at.strftime("%Y-%m-%d %H:%M:%S"),
+                    "When": format_datetime(r.at),
                     "Action": r.action,
                     "Actor": names.get(r.actor_id, "") if r.actor_id else "",
                     "Target": r.target or "",
@@ -348,4 +355,5 @@ def _audit_log() -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder="",
     )

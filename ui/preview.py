@@ -1,8 +1,9 @@
-"""Draw a module's lessons and questions the way a learner sees them.
+"""Draw a module's lessons and questions the way a learner sees them, for the content studio.
 
-The content studio previews with these functions, and the learner's module page can use them
-too, so both always look the same. All trainer-written text goes through `safe_markdown`:
-raw HTML shows as text, never as markup.
+Everything is drawn by the learner's own functions in `ui/module_view.py` (the lesson screen,
+one lesson at a time with its key points; the question's situation, prompt and hint), so the
+preview cannot drift from what learners get. Only the answer key is the studio's own. All
+trainer-written text goes through `safe_markdown`: raw HTML shows as text, never as markup.
 """
 
 from __future__ import annotations
@@ -10,27 +11,26 @@ from __future__ import annotations
 import streamlit as st
 
 from training.markdown import safe_markdown
-from training.models import Lesson, Module, Question
+from training.models import Module, Question
 from training.quiz import TRUE_FALSE_LABELS, TRUE_FALSE_ORDER
-from ui.text import plain
+from training.words import question_type_label
+from ui.module_view import lesson_screen, question_header
 
 
-def render_lesson(lesson: Lesson) -> None:
-    """Draw one lesson: title, Markdown body and its key points."""
-    st.subheader(plain(lesson.title), anchor=False)
-    st.markdown(safe_markdown(lesson.body))
-    if lesson.key_points:
-        with st.container(border=True):
-            st.markdown(
-                "**Key points**\n\n"
-                + "\n".join(f"- {safe_markdown(' '.join(p.split()))}" for p in lesson.key_points)
-            )
+def render_lessons(module: Module, *, key: str) -> None:
+    """Draw the module's lessons one at a time, as the learner's lesson screen does."""
+    if not module.lessons:
+        return
+    position_key = f"{key}_lesson"
+    pos = min(max(st.session_state.get(position_key, 0), 0), len(module.lessons) - 1)
 
+    def go(to: int) -> None:
+        st.session_state[position_key] = to
 
-def render_lessons(module: Module) -> None:
-    """Draw every lesson of a module, in order."""
-    for lesson in module.lessons:
-        render_lesson(lesson)
+    def to_quiz() -> None:
+        st.session_state[f"{key}_section"] = "Quiz"
+
+    lesson_screen(module, pos, key=key, go=go, to_quiz=to_quiz)
 
 
 def _options(question: Question) -> list[tuple[int, str]]:
@@ -46,29 +46,29 @@ def render_question_preview(
     key: str | None = None,
     number: int | None = None,
     show_answer: bool = False,
+    expanded: bool = False,
 ) -> None:
-    """Draw one question as the quiz shows it: scenario, prompt and answer options.
+    """Draw one question as the quiz shows it: situation, prompt, hint and answer options.
 
     key makes the widgets unique when the same question is drawn twice on a page; number adds
-    "Question n"; show_answer adds the answer key, option feedback and explanation below.
+    "Question n" and the question's id and type; show_answer adds the answer key, option
+    feedback and explanation below (opened when expanded).
     """
     key = key or f"preview_{question.id}"
     options = _options(question)
     labels = {index: safe_markdown(text) for index, text in options}
-    with st.container(border=True):
+    with st.container(border=True, key=f"{key}_box"):
         if number is not None:
-            st.caption(f"Question {number}")
-        if question.scenario:
-            st.markdown(safe_markdown(question.scenario))
-        prompt = safe_markdown(question.prompt)
-        st.markdown(f"**{prompt}**" if "\n" not in prompt.strip() else prompt)
+            st.caption(
+                f"Question {number} · `{question.id}` · {question_type_label(question.type)}"
+            )
+        question_header(question)
         if question.type == "multiple":
-            st.caption("Tick every answer that is right.")
             for index, _text in options:
                 st.checkbox(labels[index], key=f"{key}_{index}")
         else:
             st.radio(
-                prompt,
+                "Your answer",
                 [index for index, _text in options],
                 index=None,
                 format_func=labels.__getitem__,
@@ -76,11 +76,11 @@ def render_question_preview(
                 label_visibility="collapsed",
             )
         if show_answer:
-            _answer_key(question, labels)
+            _answer_key(question, labels, expanded=expanded)
 
 
-def _answer_key(question: Question, labels: dict[int, str]) -> None:
-    with st.expander("Answer and feedback", icon=":material/key:"):
+def _answer_key(question: Question, labels: dict[int, str], *, expanded: bool) -> None:
+    with st.expander("Answer and feedback", icon=":material/key:", expanded=expanded):
         if question.type == "true_false":
             st.markdown(f"Right answer: **{'True' if question.answer else 'False'}**")
         else:

@@ -16,6 +16,8 @@ from training.markdown import safe_markdown
 from training.models import COMPETENCY_LABELS, CUSTOMER_NEEDS
 from training.refresher import RefresherQuestion, build_refresher, due_questions
 from ui import content
+from ui.dates import format_date, format_datetime
+from ui.module_view import answer_feedback, question_header
 from ui.text import plain
 
 TABS = ["Overview", "Certificates", "History", "Refresher"]
@@ -72,7 +74,12 @@ def _overview(modules, progress) -> None:
         alt.Chart(frame)
         .mark_bar(color="#0f6e6e", cornerRadiusEnd=3)
         .encode(
-            x=alt.X("Best score (%):Q", scale=alt.Scale(domain=[0, 100]), title="Best score (%)"),
+            x=alt.X(
+                "Best score (%):Q",
+                scale=alt.Scale(domain=[0, 100]),
+                title="Best score (%)",
+                axis=alt.Axis(values=list(range(0, 101, 10))),
+            ),
             y=alt.Y("Competency:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
             tooltip=["Competency", "Best score (%)", "Modules passed"],
         )
@@ -97,10 +104,12 @@ def _certificates(user: User, modules, progress) -> None:
         expired = p.expires_at is not None and p.expires_at.date() <= today
         with st.container(border=True):
             left, right = st.columns([3, 1], vertical_alignment="center")
-            until = f"valid until {p.expires_at:%d %b %Y}" if p.expires_at else "does not expire"
+            until = (
+                f"valid until {format_date(p.expires_at)}" if p.expires_at else "does not expire"
+            )
             state = ":red-badge[expired]" if expired else ":green-badge[valid]"
             left.markdown(
-                f"**{plain(title)}** {state}  \nPassed {p.passed_at:%d %b %Y} with "
+                f"**{plain(title)}** {state}  \nPassed {format_date(p.passed_at)} with "
                 f"{p.best_score:.0f}% · {until} · `{p.certificate_id}`"
             )
             right.download_button(
@@ -150,7 +159,7 @@ def _history(user: User, modules) -> None:
         pd.DataFrame(
             [
                 {
-                    "Date": a.submitted_at.strftime("%Y-%m-%d %H:%M"),
+                    "Date": format_datetime(a.submitted_at),
                     "Module": modules[a.module_id].module.title
                     if a.module_id in modules
                     else a.module_id,
@@ -162,6 +171,7 @@ def _history(user: User, modules) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder="",
     )
 
 
@@ -171,55 +181,83 @@ def _refresher(user: User, modules) -> None:
         "back after 1, 3, 7 and 21 days until you get it right twice. It does not affect "
         "your scores."
     )
-    key = "progress_refresher"
+    key, answers_key = "progress_refresher", "progress_refresher_answers"
     if key not in st.session_state:
         due = due_questions(learning.review_events(user_id=user.id), date.today())
         plain = {mid: lm.module for mid, lm in modules.items()}
         drawn = build_refresher(plain, due, limit=5, seed=quiz.new_seed())
         st.session_state[key] = [q.to_json() for q in drawn]
-    done_key = "progress_refresher_done"
-    if st.session_state.get(done_key):
-        results = st.session_state.pop(done_key)
-        right = sum(1 for r in results if r[3])
-        st.success(
-            f"{right} of {len(results)} right. Missed ones come back in a day or two; "
-            "the ones you got right come back later, until you have them for good."
-        )
-    questions = [RefresherQuestion.from_json(q) for q in st.session_state[key]]
+        st.session_state[answers_key] = {}
+    questions = [
+        rq
+        for rq in (RefresherQuestion.from_json(q) for q in st.session_state[key])
+        if rq.module_id in modules and modules[rq.module_id].module.question(rq.question_id)
+    ]
     if not questions:
         st.success("Nothing to review today. Well done.", icon=":material/check_circle:")
         return
-    with st.form("progress_refresher_form"):
-        answers: list[tuple[RefresherQuestion, list[int]]] = []
-        for n, rq in enumerate(questions, start=1):
-            q = modules[rq.module_id].module.question(rq.question_id)
-            labels = dict(quiz.ordered_options(q, rq.drawn))
-            if q.scenario:
-                st.caption(safe_markdown(q.scenario))
-            prompt = f"{n}. {safe_markdown(q.prompt)}"
-            if q.type == "multiple":
-                chosen = st.multiselect(
-                    prompt, list(labels), format_func=labels.get, key=f"progress_ref_{n}"
-                )
-                answers.append((rq, chosen))
-            else:
-                choice = st.radio(
-                    prompt,
-                    list(labels),
-                    format_func=labels.get,
-                    index=None,
-                    key=f"progress_ref_{n}",
-                )
-                answers.append((rq, [] if choice is None else [choice]))
-        submitted = st.form_submit_button("Check my answers", type="primary")
-    if submitted:
-        results = []
-        for rq, chosen in answers:
-            q = modules[rq.module_id].module.question(rq.question_id)
-            results.append(
-                (rq.module_id, rq.question_id, sorted(chosen), quiz.is_correct(q, chosen))
+    answers: dict[int, list[int]] = st.session_state.setdefault(answers_key, {})
+    for n, rq in enumerate(questions, start=1):
+        q = modules[rq.module_id].module.question(rq.question_id)
+        with st.container(border=True):
+            st.caption(f"Question {n} of {len(questions)}")
+            _refresher_question(user, n, rq, q, answers)
+    if len(answers) < len(questions):
+        return
+    right = sum(
+        1
+        for n, rq in enumerate(questions, start=1)
+        if quiz.is_correct(modules[rq.module_id].module.question(rq.question_id), answers[n])
+    )
+    st.success(
+        f"{right} of {len(questions)} right. Missed ones come back in a day or two; "
+        "the ones you got right come back later, until you have them for good.",
+        icon=":material/psychology:",
+    )
+
+    def finish() -> None:
+        st.session_state.pop(key, None)
+        st.session_state.pop(answers_key, None)
+
+    st.button("Done", key="progress_refresher_done", on_click=finish, type="primary")
+
+
+def _refresher_question(
+    user: User, n: int, rq: RefresherQuestion, q, answers: dict[int, list[int]]
+) -> None:
+    """Ask one refresher question; once answered, record it and show the right answer."""
+    labels = dict(quiz.ordered_options(q, rq.drawn))
+    question_header(q)
+    if n in answers:
+        chosen = ", ".join(safe_markdown(labels[i]) for i in answers[n] if i in labels)
+        st.markdown(f"**Your answer:** {chosen or '*no answer*'}")
+        answer_feedback(q, answers[n], labels)
+        return
+    with st.form(f"progress_refresher_form_{n}", border=False):
+        if q.type == "multiple":
+            chosen = [
+                i
+                for i in labels
+                if st.checkbox(safe_markdown(labels[i]), key=f"progress_ref_{n}_{i}")
+            ]
+        else:
+            choice = st.radio(
+                "Your answer",
+                list(labels),
+                format_func=lambda i: safe_markdown(labels[i]),
+                index=None,
+                key=f"progress_ref_{n}",
+                label_visibility="collapsed",
             )
-        learning.record_refresher(user_id=user.id, results=results)
-        st.session_state[done_key] = results
-        del st.session_state[key]
+            chosen = [] if choice is None else [choice]
+        submitted = st.form_submit_button("Check answer", type="primary")
+    if submitted:
+        if not chosen:
+            st.warning("Choose an answer first.")
+            return
+        correct = quiz.is_correct(q, chosen)
+        learning.record_refresher(
+            user_id=user.id, results=[(rq.module_id, rq.question_id, sorted(chosen), correct)]
+        )
+        answers[n] = sorted(chosen)
         st.rerun()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,22 +28,17 @@ from store.models import User
 from training.gift import MAX_GIFT_BYTES, GiftImport, gift_size_problem, import_gift
 from training.loader import ContentSet, Problem, content_version
 from training.models import COMPETENCY_LABELS, Module, Question
+from training.words import competency_note, count
 from ui import content
+from ui.dates import format_datetime
 from ui.preview import render_lessons, render_question_preview
 from ui.text import plain
 
 NEW = "__new__"
+PREVIEW = "studio_preview"
 EDITOR = "studio_editor"
 TABS = ["Edit", "Preview", "History", "Import GIFT"]
 DISK, EDITING = "disk", "editor"
-
-
-def _when(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 # --- opening files ---------------------------------------------------------------------
@@ -158,8 +154,7 @@ def _file_rows(content_set: ContentSet) -> list[dict]:
 
 
 def _status(row: dict) -> str:
-    count = len(row["problems"])
-    return "Valid" if not count else f"{count} problem{'' if count == 1 else 's'}"
+    return count(len(row["problems"]), "problem") if row["problems"] else "Valid"
 
 
 def _overview(rows: list[dict]) -> None:
@@ -174,7 +169,7 @@ def _overview(rows: list[dict]) -> None:
                         "Module": r["stem"],
                         "Title": r["title"] or "",
                         "Status": _status(r),
-                        "Last edit": _when(r["last_edit"]),
+                        "Last edit": format_datetime(r["last_edit"]),
                         "By": r["by"],
                     }
                     for r in rows
@@ -182,6 +177,7 @@ def _overview(rows: list[dict]) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder="",
         )
         broken = [r for r in rows if r["problems"]]
         for row in broken:
@@ -201,10 +197,9 @@ def _deleted(user: User, directory: Path, present: set[str]) -> None:
         )
         for item in gone:
             left, right = st.columns([3, 1], vertical_alignment="center")
+            saved = format_datetime(item.saved_at)
             attempts = f"{item.attempts} attempt{'' if item.attempts == 1 else 's'}"
-            left.markdown(
-                f"**{plain(item.module_id)}** · last saved {_when(item.saved_at)} · {attempts}"
-            )
+            left.markdown(f"**{plain(item.module_id)}** · last saved {saved} · {attempts}")
             if right.button("Restore", key=f"studio_undelete_{item.module_id}"):
                 result = _write(
                     lambda item=item: content_store.restore_revision(
@@ -291,6 +286,7 @@ def render(user: User) -> None:
         st.success(flash, icon=":material/check_circle:")
         st.toast(flash, icon=":material/check_circle:")  # seen even when scrolled down
     rows = _file_rows(content.content())
+    _follow_link(rows)
     _overview(rows)
     _deleted(user, directory, {r["stem"] for r in rows})
     # Open the picked file before drawing the picker, so its labels show unsaved edits.
@@ -323,6 +319,11 @@ def _editor(user: User, directory: Path, opened: dict) -> content_store.CheckRes
                 "new version.",
                 icon=":material/sync_problem:",
             )
+    located = _located(opened["module_id"])
+    if located:
+        line = _question_line(opened["text"], located)
+        where = f"starts at line {line}" if line else "is not in the text any more"
+        st.caption(f"Question **{plain(located)}** {where}; see it in **Preview**.")
     status = st.container()
     text = st.text_area(
         "Module YAML",
@@ -341,11 +342,10 @@ def _editor(user: User, directory: Path, opened: dict) -> content_store.CheckRes
     if reload:
         _reopen(opened["target"])
     if checked:
-        count = len(check.problems)
         st.toast(
             "Checked: no problems."
             if check.ok
-            else f"Checked: {count} problem{'' if count == 1 else 's'}, listed above the editor.",
+            else f"Checked: {count(len(check.problems), 'problem')}, listed above the editor.",
             icon=":material/fact_check:",
         )
     with status:
@@ -367,16 +367,17 @@ def _check_status(check: content_store.CheckResult, *, changed: bool) -> None:
             else ""
         )
         st.success(
-            f"Valid: {len(module.lessons)} lesson(s), {len(module.quiz.questions)} question(s), "
+            f"Valid: {count(len(module.lessons), 'lesson')}, "
+            f"{count(len(module.quiz.questions), 'question')}, "
             f"version {content_version(module)[:8]}.{rename}{unsaved}",
             icon=":material/check:",
         )
         return
-    count = len(check.problems)
+    one = len(check.problems) == 1
     with st.container(border=True):
         st.error(
-            f"{count} problem{'' if count == 1 else 's'}: the module cannot be saved until "
-            f"{'it is' if count == 1 else 'they are'} fixed.{unsaved}",
+            f"{count(len(check.problems), 'problem')}: the module cannot be saved until "
+            f"{'it is' if one else 'they are'} fixed.{unsaved}",
             icon=":material/error:",
         )
         _problem_list(check.problems)
@@ -414,6 +415,42 @@ def _save(user: User, directory: Path, opened: dict, text: str) -> None:
     )
 
 
+def _follow_link(rows: list[dict]) -> None:
+    """Open the module (and locate the question) of a /studio?module=ID&question=QID link."""
+    wanted = st.query_params.get("module")
+    if wanted is None:
+        return
+    question = st.query_params.get("question")
+    for name in ("module", "question"):
+        if name in st.query_params:
+            del st.query_params[name]
+    if wanted not in {r["stem"] for r in rows}:
+        st.warning(f"There is no module file called '{plain(wanted)}' in the content folder.")
+        return
+    st.session_state["studio_module"] = wanted
+    st.session_state["studio_located"] = (wanted, question) if question else None
+    if question:
+        st.session_state["studio_tab"] = "Preview"
+        st.session_state[f"{PREVIEW}_section"] = "Quiz"
+
+
+def _located(module_id: str | None) -> str | None:
+    """Return the id of the question a link asked for, when it is in this module."""
+    located = st.session_state.get("studio_located")
+    if located and module_id is not None and located[0] == module_id:
+        return located[1]
+    return None
+
+
+def _question_line(text: str, question_id: str) -> int | None:
+    """Return the line of the YAML text where question_id is declared, if it is."""
+    pattern = re.compile(rf"^\s*(?:-\s+)?id:\s*['\"]?{re.escape(question_id)}['\"]?\s*(?:#.*)?$")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return None
+
+
 def _preview(module: Module | None) -> None:
     if module is None:
         st.info("The preview appears as soon as the module has no problems.")
@@ -421,15 +458,32 @@ def _preview(module: Module | None) -> None:
     quiz = module.quiz
     drawn = quiz.questions_per_attempt or len(quiz.questions)
     st.caption(
-        f"As a learner sees it. Each attempt draws {drawn} of the {len(quiz.questions)} "
-        "questions and shuffles their options; trainers also see the answer key."
+        f"As a learner sees it, drawn by the learner's own page. Each attempt draws {drawn} of "
+        f"the {count(len(quiz.questions), 'question')} and shuffles their options; trainers "
+        "also see the answer key."
     )
     st.header(plain(module.title), anchor=False)
+    facts = [
+        *filter(None, [competency_note(module.title, module.competency)]),
+        f"about {module.estimated_minutes} min",
+        count(len(module.lessons), "lesson"),
+    ]
+    st.caption(" · ".join(facts))
     st.write(module.summary)
-    st.caption(f"About {module.estimated_minutes} minutes · pass mark {quiz.pass_mark}%")
-    render_lessons(module)
-    st.subheader("Quiz", anchor=False)
-    _question_previews(quiz.questions, key="studio_preview")
+    section_key = f"{PREVIEW}_section"
+    if st.session_state.get(section_key) not in ("Lessons", "Quiz"):
+        st.session_state[section_key] = "Lessons"
+    section = st.segmented_control(
+        "Section", ["Lessons", "Quiz"], key=section_key, label_visibility="collapsed"
+    )
+    if section != "Quiz":
+        render_lessons(module, key=PREVIEW)
+        return
+    st.markdown(f"**{drawn} questions** per attempt · **pass mark {quiz.pass_mark}%**")
+    located = _located(module.id)
+    if located and module.question(located) is None:
+        st.warning(f"Question **{plain(located)}** is not in this module any more.")
+    _question_previews(quiz.questions, key=PREVIEW, located=located)
 
 
 # Each Streamlit widget reads the whole session state when it is drawn, so a page of n question
@@ -437,22 +491,39 @@ def _preview(module: Module | None) -> None:
 PREVIEW_PAGE = 25
 
 
-def _question_previews(questions: list[Question], *, key: str) -> None:
-    """Draw question previews with their answer keys, PREVIEW_PAGE at a time."""
+def _question_previews(questions: list[Question], *, key: str, located: str | None = None) -> None:
+    """Draw question previews with their answer keys, PREVIEW_PAGE at a time.
+
+    A located question (from question statistics) opens its page, marked and expanded.
+    """
     first = 0
     if len(questions) > PREVIEW_PAGE:
         starts = range(0, len(questions), PREVIEW_PAGE)
+        page_key = f"{key}__page"  # ids are kebab-case: no clash with a question key
+        at = next((i for i, q in enumerate(questions) if q.id == located), None)
+        if at is not None and st.session_state.get(f"{key}__located") != located:
+            st.session_state[page_key] = at - at % PREVIEW_PAGE
+            st.session_state[f"{key}__located"] = located
         first = st.selectbox(
             "Questions to show",
             starts,
             format_func=lambda s: (
                 f"{s + 1}–{min(s + PREVIEW_PAGE, len(questions))} of {len(questions)}"
             ),
-            key=f"{key}__page",  # ids are kebab-case: no clash with a question key
+            key=page_key,
         )
     for number, question in enumerate(questions[first : first + PREVIEW_PAGE], start=first + 1):
+        if question.id == located:
+            st.info(
+                f"Question **{plain(located)}**, from question statistics:",
+                icon=":material/my_location:",
+            )
         render_question_preview(
-            question, key=f"{key}_{question.id}", number=number, show_answer=True
+            question,
+            key=f"{key}_{question.id}",
+            number=number,
+            show_answer=True,
+            expanded=question.id == located,
         )
 
 
@@ -491,7 +562,7 @@ def _history(user: User, directory: Path, opened: dict) -> None:
             [
                 {
                     "Revision": r.id,
-                    "Saved": _when(r.saved_at),
+                    "Saved": format_datetime(r.saved_at),
                     "By": r.saved_by or "outside the studio",
                     "Version": r.version[:8],
                     "Lines": r.lines,
@@ -501,8 +572,12 @@ def _history(user: User, directory: Path, opened: dict) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder="",
     )
-    labels = {r.id: f"#{r.id} · {_when(r.saved_at)} · {r.saved_by or 'outside'}" for r in revisions}
+    labels = {
+        r.id: f"#{r.id} · {format_datetime(r.saved_at)} · {r.saved_by or 'outside'}"
+        for r in revisions
+    }
     labels_all = {**labels, DISK: "The file on disk now", EDITING: "The editor (unsaved)"}
     # By default: what the newest revision changed, and the one before it to restore. The
     # file on disk and the unsaved editor text can be compared too. Defaults are set through
@@ -631,8 +706,8 @@ def _gift(user: User, directory: Path) -> None:
         _gift_notes(notes)
         return
     st.success(
-        f"{len(module.quiz.questions)} question(s) ready to import into '{module_id}'."
-        + (f" {len(notes)} note(s) below." if notes else "")
+        f"{count(len(module.quiz.questions), 'question')} ready to import into '{module_id}'."
+        + (f" {count(len(notes), 'note')} below." if notes else "")
     )
     _gift_notes(notes)
     with st.container(horizontal=True):

@@ -22,6 +22,7 @@ from training.models import COMPETENCY_LABELS
 from ui import charts
 from ui.content import _signature as content_signature
 from ui.content import modules as content_modules
+from ui.dates import DATE_COLUMN_FORMAT, format_date, format_datetime
 from ui.text import plain
 
 CACHE_TTL = 600  # seconds; the data stamp already expires entries when data changes
@@ -30,6 +31,7 @@ PERSON_HEATMAP_LIMIT = 60  # above this many people the heatmap shows teams inst
 TEAM_HEATMAP_ROWS = 30
 ATTENTION_ROWS = 100
 ALL = "__all__"
+HEATMAP_KEY = "team_heatmap"
 
 
 # --- cached reads (keyed by the acting person, every filter and the data stamp) -------------
@@ -164,7 +166,9 @@ def render(user: User) -> None:
         _competencies(user, view, scope_label, competency_of, stamp)
 
     st.subheader("Are they getting better?")
-    st.caption(f"Activity from {start:%d %b %Y} to {end:%d %b %Y} (change it with Dates above).")
+    st.caption(
+        f"Activity from {format_date(start)} to {format_date(end)} (change it with Dates above)."
+    )
     left, right = st.columns(2, gap="large")
     with left:
         weeks = _weekly(*key, start, end, stamp, _actor=user)
@@ -328,6 +332,9 @@ def _attention(
     wanted = st.query_params.get("person")
     if wanted is not None and wanted.isdigit() and person_key not in st.session_state:
         st.session_state[person_key] = int(wanted)
+    clicked = _heatmap_click()
+    if clicked is not None:
+        st.session_state[person_key] = clicked
     if not rows:
         st.success("Nobody is overdue, failing repeatedly or about to expire.")
     else:
@@ -341,13 +348,14 @@ def _attention(
             )
             + "Select a row to see the person's modules, attempts and certificates."
         )
+        # "Why" last: it is the long one, so a narrow screen cuts only its end (hover shows it).
         frame = pd.DataFrame(
             [
                 {
                     "Person": r.name,
                     "Team": r.team,
-                    "Why": _why(r, titles),
                     "Earliest due": r.earliest_due,
+                    "Why": _why(r, titles),
                 }
                 for r in rows
             ]
@@ -364,9 +372,9 @@ def _attention(
             column_config={
                 "Person": st.column_config.TextColumn(width="medium"),
                 "Team": st.column_config.TextColumn(width="medium"),
-                "Why": st.column_config.TextColumn(width="large"),
-                "Earliest due": st.column_config.DateColumn(format="D MMM YYYY", width="small"),
+                "Earliest due": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT, width=110),
             },
+            placeholder="",
         )
         selected = list(event.selection.rows) if event is not None else []
         if selected != st.session_state.get("team_attention_last"):
@@ -400,6 +408,19 @@ def _attention(
     _person_panel(detail, titles)
 
 
+def _heatmap_click() -> int | None:
+    """Return the person a click on the heatmap picked since the last run, if any."""
+    state = st.session_state.get(HEATMAP_KEY)
+    picked = []
+    if state is not None:
+        picked = [p.get("user_id") for p in state.get("selection", {}).get(charts.PERSON_PICK, [])]
+    picked = [int(p) for p in picked if isinstance(p, int | float)]
+    if picked == st.session_state.get("team_heatmap_last"):
+        return None
+    st.session_state["team_heatmap_last"] = picked
+    return picked[0] if picked else None
+
+
 def _why(row: dashboard.AttentionRow, titles: dict[str, str]) -> str:
     parts = []
     if row.overdue:
@@ -410,10 +431,6 @@ def _why(row: dashboard.AttentionRow, titles: dict[str, str]) -> str:
         parts.append("expiring soon: " + _module_list(row.expiring, titles))
     text = "; ".join(parts)
     return text[:1].upper() + text[1:]
-
-
-def _when(value) -> str:
-    return value.strftime("%d %b %Y") if value else ""
 
 
 def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> None:
@@ -428,8 +445,8 @@ def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> Non
                     "Due": m.due_date,
                     "Best score": m.best_score,
                     "Attempts": m.attempts,
-                    "Passed": _when(m.passed_at),
-                    "Expires": _when(m.expires_at),
+                    "Passed": format_date(m.passed_at),
+                    "Expires": format_date(m.expires_at),
                     "Certificate": m.certificate_id or "",
                 }
                 for m in detail.modules
@@ -442,8 +459,9 @@ def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> Non
             key="team_person_modules",
             column_config={
                 "Best score": st.column_config.NumberColumn(format="%.0f%%"),
-                "Due": st.column_config.DateColumn(format="D MMM YYYY"),
+                "Due": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT),
             },
+            placeholder="",
         )
         certificates = [
             m for m in detail.modules if m.certificate_id and m.status in ("passed", "expiring")
@@ -460,7 +478,7 @@ def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> Non
             attempts = pd.DataFrame(
                 [
                     {
-                        "Submitted": a.submitted_at.strftime("%d %b %Y %H:%M"),
+                        "Submitted": format_datetime(a.submitted_at),
                         "Module": titles.get(a.module_id, a.module_id),
                         "Score": a.score,
                         "Result": "Passed" if a.passed else "Not passed",
@@ -476,6 +494,7 @@ def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> Non
                 height=240,
                 key="team_person_attempts",
                 column_config={"Score": st.column_config.NumberColumn(format="%.0f%%")},
+                placeholder="",
             )
         else:
             st.caption("No quiz submitted yet.")
@@ -515,20 +534,25 @@ def _person_heatmap(grid: list[dashboard.PersonModule], titles: dict[str, str]) 
     frame = pd.DataFrame(
         [
             {
+                "user_id": c.user_id,
                 "person": c.name,
                 "module": titles.get(c.module_id, c.module_id),
                 "status": charts.NOT_ASSIGNED
                 if c.status == "not_started" and not c.assigned
                 else STATUS_LABELS[c.status],
                 "assigned": "yes" if c.assigned else "no",
-                "due": c.due_date.strftime("%d %b %Y") if c.due_date else "",
+                "due": format_date(c.due_date),
                 "best": f"{c.best_score:.0f}%" if c.best_score is not None else "",
                 "attempts": c.attempts,
             }
             for c in grid
         ]
     )
-    charts.show("status_heatmap", frame)
+    charts.show("status_heatmap", frame, key=HEATMAP_KEY)
+    st.caption(
+        "Click a cell to open that person's modules, attempts and certificates under "
+        "**Who needs attention** above."
+    )
 
 
 def _team_heatmap(view: dashboard.Overview, titles: dict[str, str]) -> None:
@@ -602,7 +626,7 @@ def _people_table(grid: list[dashboard.PersonModule], titles: dict[str, str]) ->
                 "Due": c.due_date,
                 "Best score": c.best_score,
                 "Attempts": c.attempts,
-                "Expires": _when(c.expires_at),
+                "Expires": format_date(c.expires_at),
             }
             for c in grid
         ]
@@ -614,9 +638,13 @@ def _people_table(grid: list[dashboard.PersonModule], titles: dict[str, str]) ->
         height=320,
         key="team_table",
         column_config={
-            "Best score": st.column_config.NumberColumn(format="%.0f%%"),
-            "Due": st.column_config.DateColumn(format="D MMM YYYY"),
+            "Assigned": st.column_config.CheckboxColumn(width=70),
+            "Due": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT, width=100),
+            "Best score": st.column_config.NumberColumn(format="%.0f%%", width=80),
+            "Attempts": st.column_config.NumberColumn(width=70),
+            "Expires": st.column_config.TextColumn(width=100),
         },
+        placeholder="",
     )
 
 
@@ -647,6 +675,7 @@ def _team_table(view: dashboard.Overview) -> None:
             ),
             "Average best score": st.column_config.NumberColumn(format="%.0f%%"),
         },
+        placeholder="",
     )
 
 

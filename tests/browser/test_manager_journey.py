@@ -202,3 +202,24 @@ def test_administrator_sees_the_organisation_and_employees_are_refused(server, c
         shot(page, "team-admin")
     finally:
         admin.close()
+
+
+def test_a_click_on_a_heatmap_cell_opens_that_person(server, context):
+    _org()
+    page = context.new_page()
+    sign_in(page, server.url, "mia", PASSWORD)
+    page.goto(server.url + "/team")
+    _charts_drawn(page, at_least=5)
+    # Vega draws each cell as an SVG path labelled with its fields
+    cell = page.locator(
+        f"{CHARTS} .mark-rect path[aria-label^='module: Sincerity; person: Eve Example;']"
+    )
+    expect(cell).to_have_count(1, timeout=TIMEOUT)
+    cell.scroll_into_view_if_needed()
+    box = cell.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.get_by_role("heading", name="Eve Example")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("CERT-AAAA-BBBB").first).to_be_visible(timeout=TIMEOUT)
+    wait_ready(page)
+    assert "person=" in page.url  # the opened person survives a reload

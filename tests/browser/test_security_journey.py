@@ -48,14 +48,33 @@ def test_each_role_sees_only_its_pages_and_is_refused_the_others(server, browser
         # pages of later issues are registered only once their files exist
         assert links <= expected, role
         assert {"My training", "My progress", "Account"} <= links
-        if role == "employee":
-            for path in ("/people", "/team", "/studio"):
-                page.goto(server.url + path)
-                wait_ready(page)
-                body = page.inner_text("body")
-                assert "People and teams" not in body or path != "/people"
-                assert "Add a person" not in body
         context.close()
+
+
+def test_a_direct_url_the_role_may_not_open_shows_a_refusal_and_no_data(server, context):
+    """Not Streamlit's "Page not found" box over the home page: a refusal naming who the page
+    is for and links to what the person can open instead."""
+    make_user("eve", "employee")
+    make_user("secretperson", "admin", name="Secret Person")
+    page = context.new_page()
+    sign_in(page, server.url, "eve", PASSWORD)
+    for path, title in (
+        ("/people", "People and teams"),
+        ("/team", "Team progress"),
+        ("/studio", "Content studio"),
+    ):
+        page.goto(server.url + path)
+        wait_ready(page)
+        main = page.locator("[data-testid='stMain']")
+        expect(main.get_by_role("heading", name="Not available to you")).to_be_visible()
+        expect(main.get_by_text(f"{title} is for")).to_be_visible()
+        body = page.inner_text("body")
+        assert "Page not found" not in body
+        assert "Secret Person" not in body and "Add a person" not in body
+        # what the person can open instead
+        expect(main.get_by_role("link", name="My training")).to_be_visible(timeout=TIMEOUT)
+    main.get_by_role("link", name="My progress").click()
+    expect(page.get_by_role("heading", name="My progress")).to_be_visible(timeout=TIMEOUT)
 
 
 def test_script_payloads_in_content_execute_nothing(fresh_db, tmp_path, context):

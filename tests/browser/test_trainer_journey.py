@@ -93,7 +93,7 @@ def test_trainer_edits_a_module_and_reads_the_question_statistics(fresh_db, cont
         page.get_by_label("New module id").fill("imported-basics")
         page.get_by_label("Title").fill("Imported basics")
         page.get_by_label("Title").press("Enter")
-        expect(page.get_by_text("question(s) ready to import")).to_be_visible(timeout=TIMEOUT)
+        expect(page.get_by_text("questions ready to import")).to_be_visible(timeout=TIMEOUT)
         shots(page, "studio-gift", narrow=False)
         page.locator(".st-key-studio_gift_save button").click()
         expect(page.get_by_text("Created imported-basics.yaml from GIFT").first).to_be_visible(

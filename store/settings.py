@@ -1,0 +1,122 @@
+"""Organisation settings that administrators edit: typed values by name, with defaults.
+
+Kept in the small key/value `setting` table (as JSON under an ``org.`` key), so a new setting
+(quiet hours, desired retention, observation cadence) is one more `SettingSpec` here and needs no
+migration. Every value is parsed and validated on the way in and again on the way out: a value
+that no longer parses (hand-edited, or from a newer version) reads as the default.
+"""
+
+from __future__ import annotations
+
+import json
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from store.accounts import now_utc
+from store.db import session_scope
+from store.models import AuditLog, Setting, User
+
+KEY_PREFIX = "org."
+
+
+class SettingError(ValueError):
+    """A setting value that cannot be used, with a message for the person who entered it."""
+
+
+class NotAllowed(SettingError):
+    """The acting person may not change organisation settings."""
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One organisation setting: its name, label, default, and the function that checks it."""
+
+    name: str
+    label: str
+    default: Any
+    parse: Callable[[Any], Any]  # returns the clean value or raises SettingError
+    help: str = ""
+
+
+def parse_time_zone(value: Any) -> str:
+    """Return value as an IANA time zone name the server knows (for example Europe/Berlin)."""
+    name = value.strip() if isinstance(value, str) else ""
+    if name.upper() == "UTC":
+        return "UTC"
+    if name not in zoneinfo.available_timezones():
+        shown = name or "(empty)"
+        raise SettingError(
+            f"'{shown}' is not a time zone name this server knows. Use a name like "
+            "Europe/Berlin, America/New_York or UTC."
+        )
+    return name
+
+
+SETTINGS: dict[str, SettingSpec] = {
+    spec.name: spec
+    for spec in (
+        SettingSpec(
+            name="time_zone",
+            label="Time zone",
+            default="UTC",
+            parse=parse_time_zone,
+            help="Dates and times everywhere in the app are shown in this time zone.",
+        ),
+    )
+}
+
+
+def _spec(name: str) -> SettingSpec:
+    try:
+        return SETTINGS[name]
+    except KeyError:
+        raise SettingError(f"there is no organisation setting called {name!r}") from None
+
+
+def get_setting(name: str) -> Any:
+    """Return the current value of an organisation setting (its default when never set)."""
+    spec = _spec(name)
+    with session_scope(write=False) as session:
+        row = session.get(Setting, KEY_PREFIX + name)
+    if row is None:
+        return spec.default
+    try:
+        return spec.parse(json.loads(row.value))
+    except (SettingError, ValueError, TypeError):
+        return spec.default
+
+
+def all_settings() -> dict[str, Any]:
+    """Return every organisation setting by name."""
+    return {name: get_setting(name) for name in SETTINGS}
+
+
+def set_setting(*, actor: User, name: str, value: Any) -> Any:
+    """Check and store an organisation setting for an administrator; return the clean value."""
+    spec = _spec(name)
+    if actor.role != "admin":
+        raise NotAllowed("Only administrators change organisation settings.")
+    clean = spec.parse(value)
+    with session_scope() as session:
+        row = session.get(Setting, KEY_PREFIX + name) or Setting(key=KEY_PREFIX + name, value="")
+        before = row.value
+        row.value = json.dumps(clean)
+        session.add(row)
+        if before != row.value:
+            session.add(
+                AuditLog(
+                    at=now_utc(),
+                    actor_id=actor.id,
+                    action="setting_changed",
+                    target=name,
+                    detail=f"{spec.label}: {clean}",
+                )
+            )
+    return clean
+
+
+def time_zone() -> zoneinfo.ZoneInfo:
+    """Return the organisation's time zone (UTC until an administrator sets one)."""
+    return zoneinfo.ZoneInfo(get_setting("time_zone"))
