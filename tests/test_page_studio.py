@@ -187,6 +187,23 @@ def test_a_question_statistics_link_opens_the_module_with_the_question_located(c
     assert any(e.proto.expanded for e in answer_keys)
 
 
+def test_a_located_question_opens_its_page_of_a_long_preview(content_dir):
+    imported = gift.import_gift(
+        gift_questions(60), id="long-bank", title="Long bank", competency="empathy"
+    )
+    assert imported.text is not None
+    (content_dir / "long-bank.yaml").write_text(imported.text)
+    at = page_test(PAGE, make_user("tina", "trainer"))
+    at.query_params["module"] = "long-bank"
+    at.query_params["question"] = "long-bank-53"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="studio_preview__page").value == 50  # questions 51-60
+    assert "Question **long\\-bank\\-53**, from question statistics:" in messages(at.info)
+    shown = [r.key for r in at.radio if r.key.startswith("studio_preview_long")]
+    assert shown == [f"studio_preview_long-bank-{n}" for n in range(51, 61)]
+
+
 def test_history_diff_and_restore(content_dir):
     path = content_dir / f"{MODULE}.yaml"
     original = path.read_text()
@@ -297,13 +314,13 @@ def test_gift_text_is_parsed_once_however_often_the_page_reruns(content_dir, mon
     at = open_studio(make_user("tina", "trainer"))
     fill_gift_names(at)
     at.text_area(key="studio_gift_text").input(gift_questions(3)).run()
-    assert "3 question(s) ready to import" in messages(at.success)
+    assert "3 questions ready to import" in messages(at.success)
     at.run()
     at.selectbox(key="studio_module").select(MODULE).run()  # an unrelated click
     assert len(calls) == 1
     at.text_input(key="studio_gift_title").input("Renamed").run()  # a new module: built again
     at.text_area(key="studio_gift_text").input(gift_questions(4)).run()
-    assert "4 question(s) ready to import" in messages(at.success)
+    assert "4 questions ready to import" in messages(at.success)
     assert len(calls) == 3
 
 
@@ -311,7 +328,7 @@ def test_a_large_import_is_previewed_a_page_at_a_time(content_dir):
     at = open_studio(make_user("tina", "trainer"))
     fill_gift_names(at)
     at.text_area(key="studio_gift_text").input(gift_questions(60)).run()
-    assert "60 question(s) ready to import" in messages(at.success)
+    assert "60 questions ready to import" in messages(at.success)
     shown = [r.key for r in at.radio if r.key.startswith("studio_gift_imported")]
     assert len(shown) == 25 and shown[0] == "studio_gift_imported-basics-01"
     pages = at.selectbox(key="studio_gift__page")
