@@ -74,6 +74,7 @@ lint: $(DEV_STAMP)
 
 test: $(DEV_STAMP) browser postgres lint
 	$(PY) -m training validate content/
+	$(PY) -m training lint --strict content/
 	$(PY) -m pytest
 
 bench: $(DEV_STAMP)

@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
+from training.lint import lint_dir
 from training.loader import ContentSet, load_content_dir, module_files
 from training.models import CUSTOMER_NEEDS, Module
 
@@ -46,8 +47,8 @@ def test_every_content_file_is_valid() -> None:
 
 def test_curriculum_size() -> None:
     content = curriculum()
-    assert len(content.modules) >= 12
-    assert content.question_count >= 150
+    assert len(content.modules) >= 13
+    assert content.question_count >= 220
 
 
 def test_every_customer_need_has_a_module() -> None:
@@ -105,3 +106,34 @@ def test_no_all_or_none_of_the_above(path: Path) -> None:
 
 def test_the_big_three_modules_exist() -> None:
     assert set(curriculum().modules) >= BIG_MODULES
+
+
+def test_the_curriculum_passes_the_item_writing_check() -> None:
+    warnings = "\n".join(str(w) for w in lint_dir(CONTENT))
+    assert not warnings, f"lint warnings:\n{warnings}"
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_quiz_settings_follow_the_documented_policy(path: Path) -> None:
+    """content/README.md section 15: on_pass, no attempt limit, pool >= 2x draw, 80%."""
+    quiz = module_of(path).quiz
+    assert quiz.feedback == "on_pass"
+    assert quiz.max_attempts is None
+    assert quiz.pass_mark == 80
+    assert quiz.questions_per_attempt is not None
+    assert len(quiz.questions) >= 2 * quiz.questions_per_attempt
+
+
+def test_authority_dependent_keys_name_the_limit() -> None:
+    """A right answer that refunds or waives a charge says it is within the refund limit."""
+    offenders = []
+    for loaded in curriculum().modules.values():
+        for question in loaded.module.quiz.questions:
+            for option in question.options or []:
+                text = option.text.lower()
+                discretionary = re.search(
+                    r"\b(refund the difference|remove the .* charge|waive)", text
+                )
+                if option.correct and discretionary and "within your authority" not in text:
+                    offenders.append(f"{question.id}: {option.text}")
+    assert not offenders

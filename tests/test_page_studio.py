@@ -68,6 +68,16 @@ def test_trainers_and_admins_see_every_module_with_its_status(role, content_dir)
     assert "1 problem: the module cannot be saved" in at.error[0].value
 
 
+def test_item_writing_warnings_appear_beside_the_problems(content_dir):
+    at = open_studio(make_user("someone", "trainer"))
+    overview = at.dataframe[0].value
+    warnings = dict(zip(overview["Module"], overview["Warnings"], strict=True))
+    assert warnings == {MODULE: 1, "broken-rules": 0}
+    shown = messages(at.markdown)
+    assert "sample\\-basics\\.yaml**: item-writing warnings" in shown
+    assert "line 22, column 26: the pool has 3 questions for 3 per attempt" in shown
+
+
 def test_a_valid_edit_is_saved_and_recorded(content_dir):
     trainer = make_user("tina", "trainer", name="Tina Trainer")
     at = open_studio(trainer)

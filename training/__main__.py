@@ -16,6 +16,7 @@ from pathlib import Path
 
 from training.docs import default_content_dir, schema_text, update_readme
 from training.gift import MAX_GIFT_BYTES, export_gift, gift_size_problem, import_gift
+from training.lint import lint_dir
 from training.loader import (
     LoadedModule,
     Problem,
@@ -97,8 +98,57 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS
 
 
+def _add_directory(parser: argparse.ArgumentParser) -> None:
+    """Declare the optional content folder argument."""
+    parser.add_argument(
+        "directory",
+        nargs="?",
+        type=Path,
+        metavar="DIR",
+        help="content folder (default: $TRAINING_CONTENT_DIR or content/)",
+    )
+
+
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+# --------------------------------------------------------------------------------------------
+# lint
+
+
+def add_lint(subparsers: argparse._SubParsersAction) -> None:
+    """Declare the lint subcommand."""
+    parser = subparsers.add_parser(
+        "lint",
+        help="check the questions for item-writing flaws (one 'path:line:column: warning' each)",
+        description=(
+            "Check every valid module of a content folder for item-writing flaws: cues that "
+            "give the answer away, negative stems, small pools, scenarios copied from lessons, "
+            "reused names and mixed styles. Exit status: 0 (also with warnings), 1 with "
+            "--strict when any warning stands, 2 folder not found."
+        ),
+    )
+    _add_directory(parser)
+    parser.add_argument("--strict", action="store_true", help="exit 1 when there is any warning")
+    parser.set_defaults(handler=cmd_lint)
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """Lint a content folder and print the warnings and a summary line."""
+    directory: Path = args.directory or default_content_dir()
+    if not directory.is_dir():
+        print(f"error: {directory} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    warnings = lint_dir(directory)
+    for warning in warnings:
+        print(warning)
+    files = len({w.path for w in warnings})
+    if warnings:
+        print(f"{_count(len(warnings), 'warning')} in {_count(files, 'file')}")
+    else:
+        print("no warnings")
+    return EXIT_PROBLEMS if warnings and args.strict else EXIT_OK
 
 
 # --------------------------------------------------------------------------------------------
@@ -142,13 +192,7 @@ def add_docs(subparsers: argparse._SubParsersAction) -> None:
             "field table in README.md (between the fields markers) and _schema.json."
         ),
     )
-    parser.add_argument(
-        "directory",
-        nargs="?",
-        type=Path,
-        metavar="DIR",
-        help="content folder (default: $TRAINING_CONTENT_DIR or content/)",
-    )
+    _add_directory(parser)
     parser.add_argument(
         "--check",
         action="store_true",
@@ -334,6 +378,7 @@ def cmd_export_gift(args: argparse.Namespace) -> int:
 
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_validate,
+    add_lint,
     add_schema,
     add_docs,
     add_import_gift,

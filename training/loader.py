@@ -27,6 +27,13 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from training.models import KEBAB_ID, Module
+from training.organisation import (
+    PLACEHOLDER,
+    Organisation,
+    organisation_for,
+    read_organisation,
+    undefined_message,
+)
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -102,16 +109,22 @@ class ContentSet:
 
 
 def load_module_text(
-    text: str | bytes, path: str = "<text>"
+    text: str | bytes, path: str = "<text>", *, organisation: Organisation | None = None
 ) -> tuple[Module | None, list[Problem]]:
-    """Parse and check one module; return the module (None if any problem) and the problems."""
-    result = _load(text, path)
+    """Parse and check one module; return the module (None if any problem) and the problems.
+
+    Placeholders ({{ name }}) are filled in from organisation, by default the
+    _organisation.yaml beside path, else the one in the default content folder.
+    """
+    result = _load(text, path, organisation)
     return result.module, result.problems
 
 
-def load_module_file(path: Path) -> tuple[Module | None, list[Problem]]:
+def load_module_file(
+    path: Path, *, organisation: Organisation | None = None
+) -> tuple[Module | None, list[Problem]]:
     """Read, parse and check one module file."""
-    result = _load_file(Path(path))
+    result = _load_file(Path(path), organisation)
     return result.module, result.problems
 
 
@@ -135,8 +148,13 @@ def load_content_dir(directory: Path) -> ContentSet:
         content.problems.append(Problem(str(directory), 1, 1, f"cannot read the folder: {reason}"))
         return content
     content.files = files
+    organisation = read_organisation(directory)
+    content.problems.extend(
+        Problem(str(organisation.path), line, column, message)
+        for line, column, message in organisation.problems
+    )
     for file in files:
-        result = _load_file(file)
+        result = _load_file(file, organisation)
         content.problems.extend(result.problems)
         if result.module is None:
             continue
@@ -210,7 +228,7 @@ class _Result:
         self.add(*self.position(loc, key=key), message)
 
 
-def _load_file(path: Path) -> _Result:
+def _load_file(path: Path, organisation: Organisation | None = None) -> _Result:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -222,12 +240,12 @@ def _load_file(path: Path) -> _Result:
         result = _Result(str(path))
         result.add(1, 1, f"cannot read the file: {exc.strerror or exc.__class__.__name__}")
         return result
-    return _load(data, str(path))
+    return _load(data, str(path), organisation)
 
 
-def _load(text: str | bytes, path: str) -> _Result:
+def _load(text: str | bytes, path: str, organisation: Organisation | None = None) -> _Result:
     try:
-        return _load_unguarded(text, path)
+        return _load_unguarded(text, path, organisation)
     except RecursionError:
         result = _Result(path)
         result.add(1, 1, f"the file is nested too deeply (more than {MAX_DEPTH} levels)")
@@ -238,7 +256,7 @@ def _load(text: str | bytes, path: str) -> _Result:
         return result
 
 
-def _load_unguarded(text: str | bytes, path: str) -> _Result:
+def _load_unguarded(text: str | bytes, path: str, organisation: Organisation | None) -> _Result:
     result = _Result(path)
     if isinstance(text, bytes | bytearray):
         if len(text) > MAX_FILE_BYTES:
@@ -286,6 +304,7 @@ def _load_unguarded(text: str | bytes, path: str) -> _Result:
     data = _Builder(result).build_document(node)
     if data is None:
         return result
+    _fill_placeholders(data, result, organisation or organisation_for(path))
     _check_types(data, result)
     _check_semantics(data, result)
     module = _validate(data, result)
@@ -1185,3 +1204,44 @@ def _check_quiz_size(quiz: dict[str, Any], pool: int, result: _Result) -> None:
 def required_correct(pass_mark: int, questions: int) -> int:
     """Return how many of `questions` must be right to reach `pass_mark` percent."""
     return -(-pass_mark * questions // 100)
+
+
+# --------------------------------------------------------------------------------------------
+# Placeholders
+
+
+def _fill_placeholders(data: Any, result: _Result, organisation: Organisation) -> None:
+    """Replace every {{ name }} in the texts with its fact; report undefined ones in place."""
+
+    def fill(value: Any, loc: Loc) -> Any:
+        if isinstance(value, dict):
+            return {key: fill(item, (*loc, key)) for key, item in value.items()}
+        if isinstance(value, list):
+            return [fill(item, (*loc, i)) for i, item in enumerate(value)]
+        if not isinstance(value, str) or "{{" not in value:
+            return value
+        for match in PLACEHOLDER.finditer(value):
+            if match.group(1) not in organisation.facts:
+                line, column = _placeholder_position(result, loc, match.group(0))
+                result.add(line, column, undefined_message(match.group(1), organisation))
+                result.reported.add(loc)
+        return PLACEHOLDER.sub(
+            lambda m: organisation.facts.get(m.group(1), m.group(0)),
+            value,
+        )
+
+    filled = fill(data, ())
+    data.clear()
+    data.update(filled)
+
+
+def _placeholder_position(result: _Result, loc: Loc, written: str) -> tuple[int, int]:
+    """Return where a placeholder is written in the file: the scalar's start, searched onwards."""
+    line, column = result.position(loc)
+    lines = _LINE_BREAK.split(result.text)
+    for number in range(line - 1, len(lines)):
+        start = column - 1 if number == line - 1 else 0
+        found = lines[number].find(written, start)
+        if found >= 0:
+            return number + 1, found + 1
+    return line, column

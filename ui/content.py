@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from store import config, content_store
+from training.lint import NAMES_FILE, LintWarning, lint_dir
 from training.loader import ContentSet, LoadedModule, load_content_dir
 
 
@@ -39,3 +40,19 @@ def modules() -> dict[str, LoadedModule]:
     """Return the valid modules by id, in title order."""
     loaded = content().modules
     return dict(sorted(loaded.items(), key=lambda kv: kv[1].module.title))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _lint(directory: str, signature: tuple) -> tuple[LintWarning, ...]:
+    return tuple(lint_dir(Path(directory)))
+
+
+def lint_warnings() -> tuple[LintWarning, ...]:
+    """Return the item-writing warnings of the content folder (cached until a file changes)."""
+    directory = config.content_dir()
+    names = directory / NAMES_FILE
+    try:
+        extra = (names.stat().st_mtime_ns,) if names.is_file() else ()
+    except OSError:
+        extra = ()
+    return _lint(str(directory), (*_signature(directory), extra))

@@ -26,6 +26,7 @@ from store import config, content_store
 from store.content_store import InvalidModule, NotAllowed, SaveConflict
 from store.models import User
 from training.gift import MAX_GIFT_BYTES, GiftImport, gift_size_problem, import_gift
+from training.lint import LintWarning
 from training.loader import ContentSet, Problem, content_version
 from training.models import COMPETENCY_LABELS, Module, Question
 from training.words import competency_note, count
@@ -125,6 +126,9 @@ def _file_rows(content_set: ContentSet) -> list[dict]:
     problems: dict[str, list[Problem]] = {}
     for problem in content_set.problems:
         problems.setdefault(problem.path, []).append(problem)
+    warnings: dict[str, list[LintWarning]] = {}
+    for warning in content.lint_warnings():
+        warnings.setdefault(warning.path, []).append(warning)
     edits = content_store.last_edits()
     rows = []
     for path in content_set.files:
@@ -144,6 +148,7 @@ def _file_rows(content_set: ContentSet) -> list[dict]:
                 "path": path,
                 "title": loaded.module.title if loaded else None,
                 "problems": sorted(problems.get(str(path), [])),
+                "warnings": warnings.get(str(path), []),
                 "last_edit": modified if outside else revision.saved_at,
                 "by": "outside the studio"
                 if outside
@@ -169,6 +174,7 @@ def _overview(rows: list[dict]) -> None:
                         "Module": r["stem"],
                         "Title": r["title"] or "",
                         "Status": _status(r),
+                        "Warnings": len(r["warnings"]),
                         "Last edit": format_datetime(r["last_edit"]),
                         "By": r["by"],
                     }
@@ -183,6 +189,12 @@ def _overview(rows: list[dict]) -> None:
         for row in broken:
             st.markdown(f"**{plain(row['path'].name)}**")
             _problem_list(row["problems"])
+        warned = [r for r in rows if r["warnings"]]
+        for row in warned:
+            st.markdown(
+                f"**{plain(row['path'].name)}**: item-writing warnings (`python -m training lint`)"
+            )
+            _problem_list(row["warnings"])
 
 
 def _deleted(user: User, directory: Path, present: set[str]) -> None:
@@ -225,7 +237,7 @@ def _write(write: Callable[[], content_store.SaveResult]) -> content_store.SaveR
     return None
 
 
-def _problem_list(problems: list[Problem]) -> None:
+def _problem_list(problems: list[Problem] | list[LintWarning]) -> None:
     st.markdown(
         "\n".join(f"- line {p.line}, column {p.column}: {plain(p.message)}" for p in problems[:50])
         + (f"\n- … and {len(problems) - 50} more" if len(problems) > 50 else "")

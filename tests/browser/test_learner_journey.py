@@ -83,7 +83,7 @@ def test_answers_survive_a_reload_and_the_result_reaches_the_manager(server, con
     eve, module = setup_learner()
     page = context.new_page()
     sign_in(page, server.url, "eve", PASSWORD)
-    expect(page.get_by_text("Empathy").first).to_be_visible()
+    expect(page.get_by_text("Empathy").first).to_be_visible(timeout=TIMEOUT)
     shot(page, "learner-home")
     open_quiz(page, server.url)
     page.get_by_role("radio", name="Quiz", exact=True).click()
