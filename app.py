@@ -1,16 +1,25 @@
 """Streamlit entry: page config, sign-in gate and navigation built from the user's role.
 
 `streamlit run app.py` finds the `st.App` below and serves it: Streamlit plus two small
-routes that set and clear the HttpOnly session cookie (see ui/server.py).
+routes that set and clear the HttpOnly session cookie, and a middleware that checks websocket
+origins, refuses the browser's clear-cache command and adds security headers (ui/server.py).
 """
 
 import streamlit as st
 
 if __name__ != "__main__":
     # Imported by the ASGI server: build the app with the cookie routes.
-    from ui.server import ROUTES, lifespan
+    from starlette.middleware import Middleware
 
-    app = st.App(__file__, routes=ROUTES, lifespan=lifespan)
+    from ui.server import ROUTES, SecurityMiddleware, lifespan, on_script_error
+
+    app = st.App(
+        __file__,
+        routes=ROUTES,
+        middleware=[Middleware(SecurityMiddleware)],
+        lifespan=lifespan,
+        on_script_error=on_script_error,
+    )
 else:
     from store import accounts, config
     from ui import auth, nav

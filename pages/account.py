@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from ui.auth import password_change_form, require_user
-from ui.nav import ROLE_LABELS
+from store.permissions import ROLE_LABELS
+from ui.auth import password_change_form, require_user, sign_out_everywhere
 
 user = require_user()
 
@@ -12,4 +12,13 @@ st.write(f"**{user.name}** · `{user.username}` · {ROLE_LABELS.get(user.role, u
 if st.session_state.pop("password_changed", False):
     st.success("Your password is changed.")
 st.subheader("Change password")
+st.caption("Changing your password signs you out on every other browser.")
 password_change_form(user, key="account_password")
+st.subheader("Sign out everywhere")
+st.write(
+    "Lost a phone, or signed in on a shared computer? This ends every session of yours, "
+    "on every browser, this one included."
+)
+if st.button("End all my sessions", key="account_sign_out_everywhere", icon=":material/logout:"):
+    sign_out_everywhere(user)
+    st.stop()

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from store import accounts, backup, config, db
+from store.permissions import ROLES
 
 
 def cmd_init(_args: argparse.Namespace) -> int:
@@ -28,10 +29,11 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     team_id = None
     if args.team:
         team = next((t for t in accounts.list_teams() if t.name.lower() == args.team.lower()), None)
-        team = team or accounts.create_team(name=args.team)
+        team = team or accounts.create_team(name=args.team, actor_id=None)
         team_id = team.id
     try:
         user = accounts.create_user(
+            actor_id=None,
             username=args.username,
             name=args.name,
             role=args.role,
@@ -40,11 +42,56 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         )
         if args.role == "manager" and team_id is not None and args.manages_team:
             current = [u.id for u in accounts.team_managers(team_id=team_id)]
-            accounts.set_team_managers(team_id=team_id, user_ids=[*current, user.id])
+            accounts.set_team_managers(team_id=team_id, user_ids=[*current, user.id], actor_id=None)
     except accounts.AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"Created {user.role} {user.username} ({user.name})")
+    return 0
+
+
+def cmd_unlock(args: argparse.Namespace) -> int:
+    """Clear the sign-in backoff of an account (for example the only administrator's)."""
+    db.upgrade()
+    if accounts.get_user_by_username(args.username) is None:
+        print(f"error: nobody has the username {args.username!r}", file=sys.stderr)
+        return 1
+    cleared = accounts.unlock(username=args.username, actor_id=None)
+    print(
+        f"Cleared the sign-in wait of {args.username}."
+        if cleared
+        else f"{args.username} had no sign-in wait; nothing to clear."
+    )
+    return 0
+
+
+def cmd_set_password(args: argparse.Namespace) -> int:
+    """Set an account's password from standard input; clear its backoff, end its sessions."""
+    if not args.password_stdin:
+        print(
+            "error: pass --password-stdin and give the password on standard input", file=sys.stderr
+        )
+        return 2
+    password = sys.stdin.readline().rstrip("\r\n")
+    db.upgrade()
+    try:
+        user = accounts.set_password(username=args.username, password=password)
+    except accounts.AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Password set for {user.username}; every session of theirs has ended.")
+    return 0
+
+
+def cmd_new_setup_code(_args: argparse.Namespace) -> int:
+    """Replace the first-run setup code (when the printed one was lost)."""
+    db.upgrade()
+    try:
+        code = accounts.replace_setup_code()
+    except accounts.AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"New setup code: {code}")
     return 0
 
 
@@ -122,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("create-user", help="create an account (password on stdin)")
     p.add_argument("--username", required=True)
     p.add_argument("--name", required=True, help="display name")
-    p.add_argument("--role", required=True, choices=["employee", "manager", "trainer", "admin"])
+    p.add_argument("--role", required=True, choices=ROLES)
     p.add_argument("--team", help="team name (created when missing)")
     p.add_argument(
         "--manages-team",
@@ -133,6 +180,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("unlock", help="clear the sign-in wait of an account after failed tries")
+    p.add_argument("username")
+    p.set_defaults(func=cmd_unlock)
+
+    p = sub.add_parser("set-password", help="set an account's password (read from stdin)")
+    p.add_argument("username")
+    p.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    p.set_defaults(func=cmd_set_password)
+
+    p = sub.add_parser("new-setup-code", help="replace a lost first-run setup code")
+    p.set_defaults(func=cmd_new_setup_code)
 
     p = sub.add_parser("seed-demo", help="fill an empty database with a demo organisation")
     p.add_argument("--staff", type=int, default=40)

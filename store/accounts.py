@@ -1,4 +1,10 @@
-"""People, teams, sign-in, sessions, lockout and the audit log."""
+"""People, teams, sign-in with backoff, sessions and the audit log.
+
+Every write takes the acting person (`actor_id`, None for the operator at the console) and
+asks `store.permissions` whether they may, inside its own transaction. Password hashing and
+checking (argon2, tens of milliseconds and 64 MiB each) always happen outside any write
+transaction, so they never hold SQLite's write lock.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +13,35 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from store import config, throttle
 from store.db import session_scope
-from store.models import ROLES, AuditLog, AuthSession, Setting, Team, TeamManager, User
+from store.models import AuditLog, AuthSession, Setting, Team, TeamManager, User
+from store.permissions import (
+    ROLES,
+    TEAM_MANAGER_ROLES,
+    Action,
+    PermissionDenied,
+    keep_an_admin,
+    require,
+)
 from store.security import (
+    MAX_PASSWORD_LENGTH,
+    TOO_LONG,
     hash_password,
     new_token,
     password_problem,
+    temporary_password,
     token_hash,
     verify_password,
 )
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=10)  # a working day
 TICKET_LIFETIME = timedelta(seconds=60)
+SEEN_EVERY = timedelta(minutes=1)  # how often a live session's last-seen time is written
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 WRONG_CREDENTIALS = "Wrong username or password."
 
@@ -34,11 +52,17 @@ class AccountError(ValueError):
 
 @dataclass(frozen=True)
 class SignInResult:
-    """What a sign-in attempt came to."""
+    """What a sign-in attempt came to; every refusal reads the same for every account name."""
 
     user: User | None
     message: str | None = None
-    locked: bool = False
+    wait_seconds: int = 0
+
+
+def too_many_attempts(seconds: int) -> str:
+    """Return the refusal shown while sign-ins from here or for this name must wait."""
+    unit = "second" if seconds == 1 else "seconds"
+    return f"Too many sign-in attempts. Try again in {seconds} {unit}."
 
 
 def now_utc() -> datetime:
@@ -77,6 +101,20 @@ def recent_audit(*, limit: int = 200) -> list[AuditLog]:
         return list(session.exec(select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)))
 
 
+def _permitted(session: Session, actor_id: int | None, action: Action) -> None:
+    try:
+        require(session, actor_id, action)
+    except PermissionDenied as exc:
+        raise AccountError(str(exc)) from None
+
+
+def _keep_an_admin(session: Session, user: User, *, new_role: str, active: bool) -> None:
+    try:
+        keep_an_admin(session, user, new_role=new_role, active=active)
+    except PermissionDenied as exc:
+        raise AccountError(str(exc)) from None
+
+
 # --- people ---------------------------------------------------------------------------
 
 
@@ -108,45 +146,56 @@ def _check_name(name: str) -> str:
     return name
 
 
+def _check_new_password(password: str, *, username: str, name: str = "") -> None:
+    problem = password_problem(password or "", username=username, name=name)
+    if problem:
+        raise AccountError(problem)
+
+
 def count_users() -> int:
     """Return how many accounts exist."""
     with session_scope(write=False) as session:
         return session.exec(select(func.count()).select_from(User)).one()
 
 
+def _new_user(session: Session, *, username: str, team_id: int | None, **fields) -> User:
+    if session.exec(select(User).where(User.username == username)).first():
+        raise AccountError(f"The username {username!r} is already taken.")
+    if team_id is not None and session.get(Team, team_id) is None:
+        raise AccountError("That team does not exist.")
+    user = User(username=username, team_id=team_id, created_at=now_utc(), **fields)
+    session.add(user)
+    session.flush()
+    return user
+
+
 def create_user(
     *,
+    actor_id: int | None,
     username: str,
     name: str,
     role: str,
     password: str,
     team_id: int | None = None,
     must_change_password: bool = False,
-    actor_id: int | None = None,
 ) -> User:
     """Create an account and return it; raise AccountError on bad input or a taken username."""
     username = _check_username(username)
     name = _check_name(name)
     role = _check_role(role)
-    problem = password_problem(password)
-    if problem:
-        raise AccountError(problem)
+    _check_new_password(password, username=username, name=name)
+    password_hash = hash_password(password)  # before the transaction: it is the slow part
     with session_scope() as session:
-        if session.exec(select(User).where(User.username == username)).first():
-            raise AccountError(f"The username {username!r} is already taken.")
-        if team_id is not None and session.get(Team, team_id) is None:
-            raise AccountError("That team does not exist.")
-        user = User(
+        _permitted(session, actor_id, Action.MANAGE_PEOPLE)
+        user = _new_user(
+            session,
             username=username,
+            team_id=team_id,
             name=name,
             role=role,
-            password_hash=hash_password(password),
-            team_id=team_id,
+            password_hash=password_hash,
             must_change_password=must_change_password,
-            created_at=now_utc(),
         )
-        session.add(user)
-        session.flush()
         _audit(session, "user_created", actor_id=actor_id, target=username, detail=f"role={role}")
         return user
 
@@ -176,7 +225,6 @@ class PersonRow:
     team: str | None
     team_id: int | None
     active: bool
-    locked: bool
     must_change_password: bool
     manages: str
 
@@ -188,24 +236,20 @@ def list_people() -> list[PersonRow]:
         manages: dict[int, list[str]] = {}
         for tm in session.exec(select(TeamManager)):
             manages.setdefault(tm.user_id, []).append(teams.get(tm.team_id, "?"))
-        now = now_utc()
-        rows = []
-        for u in session.exec(select(User).order_by(User.name)):
-            rows.append(
-                PersonRow(
-                    id=u.id,
-                    username=u.username,
-                    name=u.name,
-                    role=u.role,
-                    team=teams.get(u.team_id) if u.team_id else None,
-                    team_id=u.team_id,
-                    active=u.active,
-                    locked=bool(u.locked_until and u.locked_until > now),
-                    must_change_password=u.must_change_password,
-                    manages=", ".join(sorted(manages.get(u.id, []))),
-                )
+        return [
+            PersonRow(
+                id=u.id,
+                username=u.username,
+                name=u.name,
+                role=u.role,
+                team=teams.get(u.team_id) if u.team_id else None,
+                team_id=u.team_id,
+                active=u.active,
+                must_change_password=u.must_change_password,
+                manages=", ".join(sorted(manages.get(u.id, []))),
             )
-        return rows
+            for u in session.exec(select(User).order_by(User.name))
+        ]
 
 
 def update_user(
@@ -220,38 +264,37 @@ def update_user(
 ) -> User:
     """Change a person's name, role, team or active flag; audit role changes."""
     with session_scope() as session:
+        _permitted(session, actor_id, Action.MANAGE_PEOPLE)
         user = session.get(User, user_id)
         if user is None:
             raise AccountError("That person does not exist.")
+        new_role = user.role if role is None else _check_role(role)
+        new_active = user.active if active is None else active
+        _keep_an_admin(session, user, new_role=new_role, active=new_active)
         if name is not None:
             user.name = _check_name(name)
-        if role is not None and role != user.role:
-            _check_role(role)
-            if user.role == "admin" and role != "admin":
-                _require_another_admin(session, user.id)
+        if new_role != user.role:
             _audit(
                 session,
                 "role_changed",
                 actor_id=actor_id,
                 target=user.username,
-                detail=f"{user.role} -> {role}",
+                detail=f"{user.role} -> {new_role}",
             )
-            user.role = role
+            user.role = new_role
         if clear_team:
             user.team_id = None
         elif team_id is not None:
             if session.get(Team, team_id) is None:
                 raise AccountError("That team does not exist.")
             user.team_id = team_id
-        if active is not None and active != user.active:
-            if not active and user.role == "admin":
-                _require_another_admin(session, user.id)
-            user.active = active
-            if not active:
+        if new_active != user.active:
+            user.active = new_active
+            if not new_active:
                 session.exec(delete(AuthSession).where(AuthSession.user_id == user.id))
             _audit(
                 session,
-                "user_activated" if active else "user_deactivated",
+                "user_activated" if new_active else "user_deactivated",
                 actor_id=actor_id,
                 target=user.username,
             )
@@ -259,117 +302,178 @@ def update_user(
         return user
 
 
-def _require_another_admin(session: Session, user_id: int) -> None:
-    others = session.exec(
-        select(func.count())
-        .select_from(User)
-        .where(User.role == "admin", User.active, User.id != user_id)
-    ).one()
-    if not others:
-        raise AccountError("This is the last active administrator; make someone else admin first.")
+def reset_password(*, user_id: int, actor_id: int | None, new_password: str | None = None) -> str:
+    """Set a temporary password that must be changed at next sign-in; return it.
 
-
-def reset_password(*, user_id: int, new_password: str, actor_id: int | None) -> None:
-    """Set a temporary password that the person must change at next sign-in."""
-    problem = password_problem(new_password)
-    if problem:
-        raise AccountError(problem)
+    Also clears the sign-in backoff of the account and ends every session of the person.
+    """
+    user = get_user(user_id)
+    if user is None:
+        raise AccountError("That person does not exist.")
+    if new_password is None:
+        new_password = temporary_password(username=user.username)
+    _check_new_password(new_password, username=user.username, name=user.name)
+    password_hash = hash_password(new_password)
     with session_scope() as session:
+        _permitted(session, actor_id, Action.RESET_PASSWORD)
         user = session.get(User, user_id)
         if user is None:
             raise AccountError("That person does not exist.")
-        user.password_hash = hash_password(new_password)
+        user.password_hash = password_hash
         user.must_change_password = True
-        user.failed_logins = 0
-        user.locked_until = None
         session.add(user)
         session.exec(delete(AuthSession).where(AuthSession.user_id == user.id))
+        throttle.clear_account(session, user.username)
         _audit(session, "password_reset", actor_id=actor_id, target=user.username)
+    return new_password
 
 
-def change_password(*, user_id: int, current_password: str, new_password: str) -> None:
-    """Change one's own password after checking the current one."""
+def set_password(*, username: str, password: str) -> User:
+    """Set a chosen password from the console; clear the backoff and end every session."""
+    user = get_user_by_username(username)
+    if user is None:
+        raise AccountError(f"Nobody has the username {normalise_username(username)!r}.")
+    _check_new_password(password, username=user.username, name=user.name)
+    password_hash = hash_password(password)
     with session_scope() as session:
-        user = session.get(User, user_id)
-        if user is None:
-            raise AccountError("That person does not exist.")
-        ok, _ = verify_password(current_password, user.password_hash)
-        if not ok:
-            raise AccountError("The current password is not right.")
-        problem = password_problem(new_password)
-        if problem:
-            raise AccountError(problem)
-        if new_password == current_password:
-            raise AccountError("The new password must differ from the current one.")
-        user.password_hash = hash_password(new_password)
+        user = session.get(User, user.id)
+        user.password_hash = password_hash
         user.must_change_password = False
         session.add(user)
-        _audit(session, "password_changed", actor_id=user.id, target=user.username)
+        session.exec(delete(AuthSession).where(AuthSession.user_id == user.id))
+        throttle.clear_account(session, user.username)
+        _audit(session, "password_set_at_console", target=user.username)
+        return user
+
+
+def unlock(*, username: str, actor_id: int | None) -> bool:
+    """Clear the sign-in backoff of an account name; return True when there was one."""
+    username = normalise_username(username)
+    with session_scope() as session:
+        _permitted(session, actor_id, Action.RESET_PASSWORD)
+        cleared = throttle.clear_account(session, username)
+        _audit(session, "sign_in_backoff_cleared", actor_id=actor_id, target=username[:200])
+        return cleared
+
+
+def change_password(
+    *, user_id: int, current_password: str, new_password: str, keep_token: str | None = None
+) -> None:
+    """Change one's own password after checking the current one; end every other session."""
+    user = get_user(user_id)
+    if user is None:
+        raise AccountError("That person does not exist.")
+    if len(current_password or "") > MAX_PASSWORD_LENGTH:
+        raise AccountError(TOO_LONG)
+    ok, _ = verify_password(current_password or "", user.password_hash)
+    if not ok:
+        raise AccountError("The current password is not right.")
+    _check_new_password(new_password, username=user.username, name=user.name)
+    if new_password == current_password:
+        raise AccountError("The new password must differ from the current one.")
+    password_hash = hash_password(new_password)
+    keep = token_hash(keep_token) if keep_token else ""
+    with session_scope() as session:
+        # Compare-and-set: a reset or change that landed since the check wins.
+        changed = session.exec(
+            update(User)
+            .where(User.id == user_id, User.password_hash == user.password_hash)
+            .values(password_hash=password_hash, must_change_password=False)
+        ).rowcount
+        if not changed:
+            raise AccountError("Your password was changed meanwhile; sign in again.")
+        session.exec(
+            delete(AuthSession).where(
+                AuthSession.user_id == user_id, AuthSession.token_hash != keep
+            )
+        )
+        _audit(session, "password_changed", actor_id=user_id, target=user.username)
 
 
 # --- sign-in and sessions -------------------------------------------------------------
 
 
-def authenticate(*, username: str, password: str) -> SignInResult:
-    """Check a username and password, counting failures and locking after five."""
+def authenticate(*, username: str, password: str, address: str | None = None) -> SignInResult:
+    """Check a username and password from a client address, with backoff on failures.
+
+    Read, verify (slow, outside any transaction), then one short write. A name or address in
+    backoff is refused before any hashing, with the same words whether the account exists.
+    """
+    password = password or ""
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return SignInResult(None, TOO_LONG)
+    username = normalise_username(username)[:200]
+    wait = throttle.wait_seconds(username=username, address=address)
+    if wait:
+        return SignInResult(None, too_many_attempts(wait), wait_seconds=wait)
+    user = get_user_by_username(username)
+    ok, new_hash = verify_password(password, user.password_hash if user else None)
     now = now_utc()
-    username = normalise_username(username)
     with session_scope() as session:
-        # FOR UPDATE: parallel wrong passwords must each count (PostgreSQL; SQLite already
-        # holds the write lock from BEGIN IMMEDIATE).
-        user = session.exec(select(User).where(User.username == username).with_for_update()).first()
-        ok, new_hash = verify_password(password or "", user.password_hash if user else None)
-        if user is None:
-            _audit(session, "sign_in_failed", target=username[:200], detail="unknown user")
-            return SignInResult(None, WRONG_CREDENTIALS)
-        if user.locked_until and user.locked_until > now:
-            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-            _audit(session, "sign_in_refused_locked", actor_id=user.id, target=user.username)
-            return SignInResult(
-                None,
-                f"This account is locked after too many failed sign-ins. Try again in "
-                f"{minutes} minutes, or ask an administrator to reset the password.",
-                locked=True,
+        fresh = session.get(User, user.id) if user else None
+        if (
+            fresh is None
+            or not ok
+            or not fresh.active
+            or fresh.password_hash != user.password_hash  # changed while we checked
+        ):
+            throttle.record_failure(session, username=username, address=address, now=now)
+            _audit(
+                session,
+                "sign_in_failed",
+                actor_id=fresh.id if fresh else None,
+                target=username,
+                detail=f"from {address or throttle.UNKNOWN_ADDRESS}",
             )
-        if not ok or not user.active:
-            user.failed_logins += 1
-            _audit(session, "sign_in_failed", actor_id=user.id, target=user.username)
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.locked_until = now + LOCKOUT
-                user.failed_logins = 0
-                _audit(session, "account_locked", actor_id=user.id, target=user.username)
-            session.add(user)
             return SignInResult(None, WRONG_CREDENTIALS)
-        user.failed_logins = 0
-        user.locked_until = None
+        throttle.clear_account(session, username)
         if new_hash:
-            user.password_hash = new_hash
-        session.add(user)
-        _audit(session, "sign_in", actor_id=user.id, target=user.username)
-        return SignInResult(user)
+            fresh.password_hash = new_hash
+            session.add(fresh)
+        _audit(session, "sign_in", actor_id=fresh.id, target=fresh.username)
+        return SignInResult(fresh)
 
 
-def create_session(*, user_id: int) -> tuple[str, str]:
-    """Start a sign-in session; return (session token, one-time cookie ticket)."""
+def _idle_limit() -> timedelta:
+    return timedelta(minutes=config.idle_timeout_minutes())
+
+
+def _dead_sessions(now: datetime):
+    idle_since = now - _idle_limit()
+    return or_(
+        AuthSession.expires_at < now,
+        func.coalesce(AuthSession.last_seen_at, AuthSession.created_at) < idle_since,
+    )
+
+
+def create_session(*, user_id: int, browser_secret: str | None = None) -> tuple[str, str]:
+    """Start a sign-in session; return (session token, one-time cookie ticket).
+
+    The ticket can be traded for the cookie only by the browser holding browser_secret
+    (its pre-sign-in cookie), so nobody can sign someone else's browser into their account.
+    """
     token, ticket = new_token(), new_token()
     now = now_utc()
     with session_scope() as session:
+        session.exec(delete(AuthSession).where(_dead_sessions(now)))
         session.add(
             AuthSession(
                 token_hash=token_hash(token),
                 user_id=user_id,
                 created_at=now,
                 expires_at=now + SESSION_LIFETIME,
+                last_seen_at=now,
                 ticket_hash=token_hash(ticket),
                 ticket_expires_at=now + TICKET_LIFETIME,
+                ticket_browser_hash=token_hash(browser_secret) if browser_secret else None,
             )
         )
     return token, ticket
 
 
-def redeem_ticket(ticket: str) -> tuple[str, datetime] | None:
+def redeem_ticket(ticket: str, *, browser_secret: str | None) -> tuple[str, datetime] | None:
     """Trade a one-time ticket for a fresh session token; return (token, expiry) or None."""
-    if not ticket or len(ticket) > 200:
+    if not ticket or len(ticket) > 200 or not browser_secret or len(browser_secret) > 200:
         return None
     now = now_utc()
     with session_scope() as session:
@@ -379,7 +483,15 @@ def redeem_ticket(ticket: str) -> tuple[str, datetime] | None:
         if row is None:
             return None
         row.ticket_hash = None
-        if row.ticket_expires_at is None or row.ticket_expires_at < now or row.expires_at < now:
+        bound = row.ticket_browser_hash
+        row.ticket_browser_hash = None
+        if (
+            row.ticket_expires_at is None
+            or row.ticket_expires_at < now
+            or row.expires_at < now
+            or not bound
+            or not secrets.compare_digest(bound, token_hash(browser_secret))
+        ):
             session.add(row)
             return None
         # The token held by the server-side Streamlit session is replaced, so the only live
@@ -387,29 +499,39 @@ def redeem_ticket(ticket: str) -> tuple[str, datetime] | None:
         token = new_token()
         row.token_hash = token_hash(token)
         row.ticket_expires_at = None
+        row.last_seen_at = now
         session.add(row)
         return token, row.expires_at
 
 
 def user_for_token(token: str | None) -> User | None:
-    """Return the active user of a live session token, or None."""
+    """Return the active user of a live session token, or None; note the session as seen."""
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
+    now = now_utc()
     with session_scope(write=False) as session:
         row = session.exec(
             select(AuthSession).where(AuthSession.token_hash == token_hash(token))
         ).first()
-        if row is None or row.expires_at < now_utc():
+        if row is None or row.expires_at < now:
+            return None
+        seen = row.last_seen_at or row.created_at
+        if seen < now - _idle_limit():
             return None
         user = session.get(User, row.user_id)
         if user is None or not user.active:
             return None
-        return user
+    if seen < now - SEEN_EVERY:
+        with session_scope() as session:
+            session.exec(
+                update(AuthSession).where(AuthSession.id == row.id).values(last_seen_at=now)
+            )
+    return user
 
 
 def end_session(*, token: str | None) -> None:
     """Delete the session of this token (sign-out); audit it."""
-    if not token:
+    if not token or len(token) > 200:
         return
     with session_scope() as session:
         row = session.exec(
@@ -421,10 +543,33 @@ def end_session(*, token: str | None) -> None:
         _audit(session, "sign_out", actor_id=row.user_id)
 
 
-def purge_expired_sessions() -> int:
-    """Delete expired sessions; return how many went."""
+def session_exists(token: str | None) -> bool:
+    """Return True when a session row (live or not yet purged) has this token."""
+    if not token or len(token) > 200:
+        return False
+    with session_scope(write=False) as session:
+        return (
+            session.exec(
+                select(AuthSession.id).where(AuthSession.token_hash == token_hash(token))
+            ).first()
+            is not None
+        )
+
+
+def end_all_sessions(*, user_id: int) -> int:
+    """Sign a person out on every browser ("sign out everywhere"); return how many ended."""
     with session_scope() as session:
-        result = session.exec(delete(AuthSession).where(AuthSession.expires_at < now_utc()))
+        ended = session.exec(delete(AuthSession).where(AuthSession.user_id == user_id)).rowcount
+        _audit(session, "signed_out_everywhere", actor_id=user_id, detail=f"{ended} session(s)")
+        return ended or 0
+
+
+def purge_expired_sessions() -> int:
+    """Delete expired and idle sessions and forgotten sign-in failures; return sessions gone."""
+    now = now_utc()
+    with session_scope() as session:
+        result = session.exec(delete(AuthSession).where(_dead_sessions(now)))
+        throttle.purge_quiet(session, now)
         return result.rowcount or 0
 
 
@@ -433,13 +578,39 @@ def purge_expired_sessions() -> int:
 SETUP_KEY = "setup_code_hash"
 
 
-def new_setup_code() -> str:
-    """Make and store a new one-time setup code for creating the first administrator."""
-    code = "-".join(secrets.token_hex(2).upper() for _ in range(3))
+def _setup_code() -> str:
+    return "-".join(secrets.token_hex(2).upper() for _ in range(3))
+
+
+def new_setup_code() -> str | None:
+    """Make the database's one setup code and return it; None when one exists or people do.
+
+    Whichever process makes the code prints it; others print nothing, so two servers on one
+    database never overwrite each other's code.
+    """
+    code = _setup_code()
+    try:
+        with session_scope() as session:
+            if session.exec(select(func.count()).select_from(User)).one():
+                return None
+            if session.get(Setting, SETUP_KEY) is not None:
+                return None
+            session.add(Setting(key=SETUP_KEY, value=token_hash(code)))
+    except IntegrityError:  # another process inserted it first (PostgreSQL)
+        return None
+    return code
+
+
+def replace_setup_code() -> str:
+    """Replace the setup code (console only: the first one was lost); return the new one."""
+    code = _setup_code()
     with session_scope() as session:
+        if session.exec(select(func.count()).select_from(User)).one():
+            raise AccountError("An administrator exists already; no setup code is needed.")
         row = session.get(Setting, SETUP_KEY) or Setting(key=SETUP_KEY, value="")
         row.value = token_hash(code)
         session.add(row)
+        _audit(session, "setup_code_replaced")
     return code
 
 
@@ -450,24 +621,37 @@ def setup_code_exists() -> bool:
 
 
 def create_first_admin(*, setup_code: str, username: str, name: str, password: str) -> User:
-    """Create the first administrator, if the setup code is right and nobody exists yet."""
+    """Create the first administrator, using up the setup code in the same transaction."""
+    username = _check_username(username)
+    name = _check_name(name)
+    _check_new_password(password, username=username, name=name)
+    password_hash = hash_password(password)
+    code = (setup_code or "").strip().upper()[:64]
     with session_scope() as session:
         if session.exec(select(func.count()).select_from(User)).one():
             raise AccountError("The administrator already exists; sign in instead.")
-        row = session.get(Setting, SETUP_KEY)
-        code = (setup_code or "").strip().upper()
-        if row is None or not secrets.compare_digest(row.value, token_hash(code)):
+        # Deleting the row is what uses the code up: of two submissions at once, only one
+        # deletes it (the other waits for that row and then finds nothing to delete).
+        used = session.exec(
+            delete(Setting).where(Setting.key == SETUP_KEY, Setting.value == token_hash(code))
+        ).rowcount
+        if not used:
+            if session.exec(select(func.count()).select_from(User)).one():
+                raise AccountError("The administrator already exists; sign in instead.")
             raise AccountError(
                 "That setup code is not right. It is printed in the terminal where the "
                 "server was started."
             )
-    user = create_user(username=username, name=name, role="admin", password=password)
-    with session_scope() as session:
-        row = session.get(Setting, SETUP_KEY)
-        if row is not None:
-            session.delete(row)
+        user = _new_user(
+            session,
+            username=username,
+            team_id=None,
+            name=name,
+            role="admin",
+            password_hash=password_hash,
+        )
         _audit(session, "first_admin_created", actor_id=user.id, target=user.username)
-    return user
+        return user
 
 
 # --- teams ----------------------------------------------------------------------------
@@ -480,10 +664,11 @@ def _check_team_name(name: str) -> str:
     return name
 
 
-def create_team(*, name: str, actor_id: int | None = None) -> Team:
+def create_team(*, name: str, actor_id: int | None) -> Team:
     """Create a team; raise AccountError when the name is empty or taken."""
     name = _check_team_name(name)
     with session_scope() as session:
+        _permitted(session, actor_id, Action.MANAGE_TEAMS)
         if session.exec(select(Team).where(func.lower(Team.name) == name.lower())).first():
             raise AccountError(f"A team called {name!r} already exists.")
         team = Team(name=name, created_at=now_utc())
@@ -493,10 +678,11 @@ def create_team(*, name: str, actor_id: int | None = None) -> Team:
         return team
 
 
-def rename_team(*, team_id: int, name: str, actor_id: int | None = None) -> Team:
+def rename_team(*, team_id: int, name: str, actor_id: int | None) -> Team:
     """Rename a team."""
     name = _check_team_name(name)
     with session_scope() as session:
+        _permitted(session, actor_id, Action.MANAGE_TEAMS)
         team = session.get(Team, team_id)
         if team is None:
             raise AccountError("That team does not exist.")
@@ -527,15 +713,16 @@ def team_members(*, team_id: int) -> list[User]:
         )
 
 
-def set_team_managers(*, team_id: int, user_ids: list[int], actor_id: int | None = None) -> None:
+def set_team_managers(*, team_id: int, user_ids: list[int], actor_id: int | None) -> None:
     """Make exactly these people the managers of a team (each must have the manager role)."""
     with session_scope() as session:
+        _permitted(session, actor_id, Action.MANAGE_TEAMS)
         team = session.get(Team, team_id)
         if team is None:
             raise AccountError("That team does not exist.")
         for uid in user_ids:
             user = session.get(User, uid)
-            if user is None or user.role not in ("manager", "admin"):
+            if user is None or user.role not in TEAM_MANAGER_ROLES:
                 raise AccountError("Only people with the manager role can manage a team.")
         session.exec(delete(TeamManager).where(TeamManager.team_id == team_id))
         for uid in sorted(set(user_ids)):

@@ -22,3 +22,22 @@ def content_dir() -> Path:
 def is_demo() -> bool:
     """Return True when the app runs on demo data (TRAINING_DEMO=1)."""
     return os.environ.get("TRAINING_DEMO", "") not in ("", "0", "false")
+
+
+DEFAULT_IDLE_TIMEOUT_MINUTES = 120
+
+
+def idle_timeout_minutes() -> int:
+    """Return after how many idle minutes a session ends (TRAINING_IDLE_TIMEOUT_MINUTES)."""
+    raw = os.environ.get("TRAINING_IDLE_TIMEOUT_MINUTES", "").strip()
+    try:
+        minutes = int(raw) if raw else DEFAULT_IDLE_TIMEOUT_MINUTES
+    except ValueError:
+        minutes = DEFAULT_IDLE_TIMEOUT_MINUTES
+    return minutes if minutes > 0 else DEFAULT_IDLE_TIMEOUT_MINUTES
+
+
+def base_url() -> str | None:
+    """Return the app's public URL (TRAINING_BASE_URL), without a trailing slash, or None."""
+    url = os.environ.get("TRAINING_BASE_URL", "").strip().rstrip("/")
+    return url or None

@@ -32,10 +32,11 @@ from store import learning
 from store.accounts import _audit, now_utc
 from store.db import session_scope
 from store.models import Answer, Assignment, Attempt, ContentRevision, User
+from store.permissions import PERMISSIONS, Action
 from training.loader import ContentSet, Problem, content_version, load_module_text
 from training.models import KEBAB_ID, Module
 
-TRAINER_ROLES = frozenset({"trainer", "admin"})
+TRAINER_ROLES = PERMISSIONS[Action.EDIT_CONTENT]
 INVALID_VERSION = "(invalid)"  # version of a revision whose text was not a valid module
 # Version of the revision row that marks a module's file as gone from the content folder.
 DELETED_VERSION = "(deleted)"

@@ -336,7 +336,6 @@ def _build_organisation(
                 "team_id": team,
                 "active": True,
                 "must_change_password": False,
-                "failed_logins": 0,
                 "created_at": created,
             }
         )

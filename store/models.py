@@ -7,8 +7,6 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-ROLES = ("employee", "manager", "trainer", "admin")
-
 
 # A team of front-line staff; people belong to one team, managers manage several.
 class Team(SQLModel, table=True):
@@ -27,8 +25,6 @@ class User(SQLModel, table=True):
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
     active: bool = True
     must_change_password: bool = False
-    failed_logins: int = 0
-    locked_until: datetime | None = None
     created_at: datetime
 
 
@@ -44,10 +40,22 @@ class AuthSession(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     created_at: datetime
-    expires_at: datetime
-    # One-time ticket that the browser trades for the HttpOnly cookie right after sign-in.
+    expires_at: datetime = Field(index=True)
+    # Last request seen; a session idle longer than TRAINING_IDLE_TIMEOUT_MINUTES is over.
+    last_seen_at: datetime | None = None
+    # One-time ticket that the browser trades for the HttpOnly cookie right after sign-in,
+    # bound to the pre-sign-in cookie of the browser that signed in (hash of it).
     ticket_hash: str | None = Field(default=None, max_length=64, index=True)
     ticket_expires_at: datetime | None = None
+    ticket_browser_hash: str | None = Field(default=None, max_length=64)
+
+
+# Failed sign-ins per account name or per client address, for exponential backoff.
+class SignInThrottle(SQLModel, table=True):
+    key: str = Field(primary_key=True, max_length=120)  # "account:NAME" or "address:IP"
+    failures: int = 0
+    last_failure_at: datetime
+    blocked_until: datetime | None = None
 
 
 # Small key/value settings kept in the database (the first-run setup code hash).

@@ -3,22 +3,38 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
-import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
 from sqlmodel import select
 
-from store.accounts import USERNAME_RE, _audit, normalise_username, now_utc
+from store.accounts import (
+    USERNAME_RE,
+    AccountError,
+    _audit,
+    _keep_an_admin,
+    _permitted,
+    normalise_username,
+    now_utc,
+)
 from store.db import session_scope
-from store.models import ROLES, Team, TeamManager, User
-from store.security import hash_password
+from store.models import Team, TeamManager, User
+from store.permissions import ROLES, TEAM_MANAGER_ROLES, Action
+from store.security import hash_password, temporary_password
 
 REQUIRED_COLUMNS = ("username", "name", "team", "role")
 TRUE_WORDS = {"1", "true", "yes", "y", "x"}
 FALSE_WORDS = {"", "0", "false", "no", "n"}
 MAX_ROWS = 20000
+# 20,000 rows of a generous 200 bytes each: a bigger file is refused before it is read.
+MAX_BYTES = 4 * 1024 * 1024
+TOO_BIG = (
+    f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; a roster of "
+    f"{MAX_ROWS:,} people fits in that. Remove other columns or split the file."
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +55,7 @@ class RosterPreview:
 
     rows: list[RosterRow] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
+    digest: str = ""  # SHA-256 of the file, so an unchanged upload is not parsed again
     new_usernames: set[str] = field(default_factory=set)
     new_teams: set[str] = field(default_factory=set)
 
@@ -59,7 +76,11 @@ class RosterResult:
 
 def parse_roster(data: bytes | str) -> RosterPreview:
     """Read a roster CSV (username, name, team, role, optional manager) and check every row."""
-    preview = RosterPreview()
+    raw = data if isinstance(data, bytes) else data.encode("utf-8")
+    preview = RosterPreview(digest=hashlib.sha256(raw).hexdigest())
+    if len(raw) > MAX_BYTES:
+        preview.errors.append((1, TOO_BIG))
+        return preview
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")
@@ -121,7 +142,7 @@ def parse_roster(data: bytes | str) -> RosterPreview:
         if manager_word not in TRUE_WORDS | FALSE_WORDS:
             problems.append(f"manager must be yes or no, not {cell('manager')!r}")
         manager = manager_word in TRUE_WORDS
-        if manager and role not in ("manager", "admin"):
+        if manager and role not in TEAM_MANAGER_ROLES:
             problems.append("only a manager or admin can be marked as a team manager")
         if manager and not team:
             problems.append("a team manager needs a team")
@@ -132,7 +153,7 @@ def parse_roster(data: bytes | str) -> RosterPreview:
         preview.rows.append(RosterRow(line_no, username, name, team, role, manager))
     if not preview.rows and not preview.errors:
         preview.errors.append((2, "The file has a header but no people."))
-    with session_scope() as session:
+    with session_scope(write=False) as session:
         existing = set(session.exec(select(User.username)))
         teams = {t.lower() for t in session.exec(select(Team.name))}
     preview.new_usernames = {r.username for r in preview.rows} - existing
@@ -141,12 +162,21 @@ def parse_roster(data: bytes | str) -> RosterPreview:
 
 
 def import_roster(preview: RosterPreview, *, actor_id: int | None) -> RosterResult:
-    """Create or update every person of a valid preview in one transaction."""
+    """Create or update every person of a valid preview in one transaction.
+
+    Temporary passwords are hashed before the transaction (argon2 is the slow part: 200 new
+    people would otherwise hold the write lock for many seconds).
+    """
     if not preview.ok:
         raise ValueError("The roster has problems; nothing was imported.")
     result = RosterResult()
     now = now_utc()
+    new = sorted(preview.new_usernames)
+    passwords = {u: temporary_password(username=u) for u in new}
+    with ThreadPoolExecutor(max_workers=2) as pool:  # argon2-cffi releases the GIL
+        hashes = dict(zip(new, pool.map(hash_password, (passwords[u] for u in new)), strict=True))
     with session_scope() as session:
+        _permitted(session, actor_id, Action.IMPORT_ROSTER)
         teams = {t.name.lower(): t for t in session.exec(select(Team))}
         for row in preview.rows:
             if row.team and row.team.lower() not in teams:
@@ -159,18 +189,24 @@ def import_roster(preview: RosterPreview, *, actor_id: int | None) -> RosterResu
             team = teams.get(row.team.lower()) if row.team else None
             user = session.exec(select(User).where(User.username == row.username)).first()
             if user is None:
-                password = secrets.token_urlsafe(9)
+                if row.username not in hashes:
+                    raise AccountError(
+                        f"{row.username!r} was removed while the file was checked; upload it "
+                        "again to see the new preview."
+                    )
+                password = passwords[row.username]
                 user = User(
                     username=row.username,
                     name=row.name,
                     role=row.role,
-                    password_hash=hash_password(password),
+                    password_hash=hashes[row.username],
                     team_id=team.id if team else None,
                     must_change_password=True,
                     created_at=now,
                 )
                 result.created.append((row.username, password))
             else:
+                _keep_an_admin(session, user, new_role=row.role, active=user.active)
                 if user.role != row.role:
                     _audit(
                         session,

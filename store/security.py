@@ -1,4 +1,4 @@
-"""Password hashing and random tokens."""
+"""Password hashing, password rules, temporary passwords and random tokens."""
 
 from __future__ import annotations
 
@@ -7,8 +7,20 @@ import os
 import secrets
 
 from passlib.context import CryptContext
+from zxcvbn import zxcvbn
 
 MIN_PASSWORD_LENGTH = 10
+# Checked before any hashing: argon2 in passlib refuses over 4,096 characters with an exception,
+# and hashing megabytes of "password" is work an anonymous visitor should not get for free.
+MAX_PASSWORD_LENGTH = 1024
+TOO_LONG = f"Passwords are at most {MAX_PASSWORD_LENGTH:,} characters."
+# zxcvbn scores 0 (too guessable) to 4; 0 and 1 are refused ("password12", "aaaaaaaaaa").
+MIN_STRENGTH = 2
+_ZXCVBN_MAX = 72  # zxcvbn's own limit; the start of a longer password is what it judges
+# Temporary passwords: letters and digits that cannot be misread (no 0/O/o, 1/l/I), so none
+# starts with "-" or confuses whoever types it from a printout.
+TEMPORARY_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+TEMPORARY_LENGTH = 12
 
 
 def _context() -> CryptContext:
@@ -37,6 +49,8 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, password_hash: str | None) -> tuple[bool, str | None]:
     """Check password; return (ok, new hash to store when the old one needs an upgrade)."""
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return False, None
     if not password_hash:
         _CTX.verify(password, _DUMMY_HASH)
         return False, None
@@ -47,13 +61,29 @@ def verify_password(password: str, password_hash: str | None) -> tuple[bool, str
     return bool(ok), new_hash
 
 
-def password_problem(password: str) -> str | None:
-    """Return why password is not acceptable, or None when it is."""
+def password_problem(password: str, *, username: str = "", name: str = "") -> str | None:
+    """Return why password is not acceptable as a new password, or None when it is."""
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return TOO_LONG
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"The password must be at least {MIN_PASSWORD_LENGTH} characters long."
     if password.strip() != password or not password.strip():
         return "The password must not start or end with spaces."
+    if len(username) >= 3 and username.lower() in password.lower():
+        return "The password must not contain the username."
+    verdict = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=[w for w in (username, name) if w])
+    if verdict["score"] < MIN_STRENGTH:
+        why = verdict["feedback"].get("warning") or "It is too easy to guess."
+        return f"That password is too easy to guess. {why} Try a few unrelated words."
     return None
+
+
+def temporary_password(*, username: str = "") -> str:
+    """Return a random temporary password that every password rule accepts."""
+    while True:
+        password = "".join(secrets.choice(TEMPORARY_ALPHABET) for _ in range(TEMPORARY_LENGTH))
+        if password_problem(password, username=username) is None:
+            return password
 
 
 def new_token() -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from store.accounts import now_utc
 from store.db import session_scope
 from store.models import AuditLog, Setting, User
+from store.permissions import Action, PermissionDenied, require
 
 KEY_PREFIX = "org."
 
@@ -96,10 +97,12 @@ def all_settings() -> dict[str, Any]:
 def set_setting(*, actor: User, name: str, value: Any) -> Any:
     """Check and store an organisation setting for an administrator; return the clean value."""
     spec = _spec(name)
-    if actor.role != "admin":
-        raise NotAllowed("Only administrators change organisation settings.")
     clean = spec.parse(value)
     with session_scope() as session:
+        try:  # the actor's role as the database has it now
+            require(session, actor.id, Action.CHANGE_SETTINGS)
+        except PermissionDenied:
+            raise NotAllowed("Only administrators change organisation settings.") from None
         row = session.get(Setting, KEY_PREFIX + name) or Setting(key=KEY_PREFIX + name, value="")
         before = row.value
         row.value = json.dumps(clean)

@@ -70,6 +70,7 @@ def fresh_db(tmp_path, monkeypatch, db_backend, request) -> str:
 def make_user(username: str, role: str = "employee", *, team_id: int | None = None, name=None):
     """Create an account with the shared test password."""
     return accounts.create_user(
+        actor_id=None,
         username=username,
         name=name or username.title() + " Tester",
         role=role,

@@ -66,12 +66,12 @@ def put_attempt(user_id, module_id, *, submitted=None, score=None, passed=None):
 @pytest.fixture
 def org():
     """Two teams with a manager each, an administrator, employees in both teams."""
-    desk = accounts.create_team(name="Front desk")
-    bar = accounts.create_team(name="Bar")
+    desk = accounts.create_team(name="Front desk", actor_id=None)
+    bar = accounts.create_team(name="Bar", actor_id=None)
     mia = make_user("mia", "manager", team_id=desk.id, name="Mia Manager")
     bob = make_user("bob", "manager", team_id=bar.id, name="Bob Barman")
-    accounts.set_team_managers(team_id=desk.id, user_ids=[mia.id])
-    accounts.set_team_managers(team_id=bar.id, user_ids=[bob.id])
+    accounts.set_team_managers(team_id=desk.id, user_ids=[mia.id], actor_id=None)
+    accounts.set_team_managers(team_id=bar.id, user_ids=[bob.id], actor_id=None)
     return SimpleNamespace(
         desk=desk,
         bar=bar,

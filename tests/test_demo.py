@@ -125,12 +125,13 @@ def test_progress_rows_match_the_attempts(seeded):
 
 @pytest.mark.both_dbs
 def test_the_app_keeps_working_after_seeding(seeded):
-    team = accounts.create_team(name="Added after the demo")
+    team = accounts.create_team(name="Added after the demo", actor_id=None)
     person = accounts.create_user(
+        actor_id=None,
         username="added.later",
         name="Added Later",
         role="employee",
-        password="x" * 12,
+        password="a later passphrase",
         team_id=team.id,
     )
     attempt = learning.start_attempt(user_id=person.id, loaded=MODULES["empathy"])

@@ -160,10 +160,10 @@ def test_status_rules():
 
 def test_assignments_are_scoped_to_the_managers_teams(sample):
     admin = make_user("boss", "admin")
-    a = accounts.create_team(name="A")
-    b = accounts.create_team(name="B")
+    a = accounts.create_team(name="A", actor_id=None)
+    b = accounts.create_team(name="B", actor_id=None)
     mia = make_user("mia", "manager")
-    accounts.set_team_managers(team_id=a.id, user_ids=[mia.id])
+    accounts.set_team_managers(team_id=a.id, user_ids=[mia.id], actor_id=None)
     eve = make_user("eve", team_id=a.id)
     bob = make_user("bob", team_id=b.id)
     due = date.today() + timedelta(days=14)

@@ -47,7 +47,7 @@ def loaded(folder, module_id):
 
 def test_home_lists_assigned_training_first_with_overdue_on_top(content_dir):
     admin = make_user("boss", "admin")
-    team = accounts.create_team(name="Desk")
+    team = accounts.create_team(name="Desk", actor_id=None)
     eve = make_user("eve", team_id=team.id)
     learning.create_assignments(
         actor=admin,

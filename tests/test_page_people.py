@@ -1,6 +1,7 @@
 """People and teams page: admin work, and refusals for everyone else."""
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from store import accounts, settings
 from store.db import session_scope
@@ -118,6 +119,50 @@ def test_admin_looks_up_a_certificate():
     at.text_input(key="cert_lookup_id").input("CERT-0000-0000")
     at.button(key="FormSubmitter:cert_lookup-Look up").click().run()
     assert "No certificate has that id" in at.error[0].value
+
+
+def test_admin_sees_sign_ins_under_attack_and_clears_a_wait():
+    admin = make_user("boss", "admin")
+    make_user("ann", name="Ann Example")
+    for _ in range(7):
+        accounts.authenticate(username="ann", password="guess guess", address="203.0.113.9")
+    accounts.authenticate(username="ghost", password="guess guess", address="203.0.113.9")
+    at = page_test("pages/people.py", admin).run()
+    assert not at.exception
+    table = at.dataframe[1].value  # after the people list
+    assert set(table["Account or address"]) == {"ann", "203.0.113.9"}
+    at.selectbox(key="people_unlock_pick").set_value("ann")
+    at.button(key="people_unlock").click().run()
+    assert not at.exception
+    assert "Cleared the sign-in wait of ann" in at.success[0].value
+    assert accounts.authenticate(username="ann", password=PASSWORD, address="198.51.100.1").user
+
+
+def test_sign_out_everywhere_ends_every_session_of_the_person():
+    eve = make_user("eve")
+    other, _ = accounts.create_session(user_id=eve.id)
+    at = page_test("pages/account.py", eve).run()
+    at.button(key="account_sign_out_everywhere").click().run()
+    assert not at.exception
+    assert accounts.user_for_token(other) is None
+    assert "session_token" not in at.session_state
+
+
+def test_an_unchanged_roster_upload_is_not_parsed_again():
+    def script():
+        import streamlit as st
+
+        from ui.people_view import _roster_preview
+
+        data = b"username,name,team,role\nann,Ann,Desk,employee\n"
+        first = _roster_preview(data)
+        st.session_state.setdefault("first", first)
+        st.session_state["same"] = _roster_preview(data) is st.session_state["first"]
+        st.session_state["changed"] = _roster_preview(data + b"bob,Bob,Desk,employee\n") is first
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    assert at.session_state["same"] and not at.session_state["changed"]
 
 
 def test_admin_sets_the_time_zone_and_dates_follow_it():

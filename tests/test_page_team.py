@@ -27,12 +27,12 @@ def today() -> date:
 @pytest.fixture
 def org():
     """Front desk (Mia's, with Eve and Ann) and Bar (Bob's, with Ron); Eve has some history."""
-    desk = accounts.create_team(name="Front desk")
-    bar = accounts.create_team(name="Bar")
+    desk = accounts.create_team(name="Front desk", actor_id=None)
+    bar = accounts.create_team(name="Bar", actor_id=None)
     mia = make_user("mia", "manager", team_id=desk.id, name="Mia Manager")
     bob = make_user("bob", "manager", team_id=bar.id, name="Bob Barman")
-    accounts.set_team_managers(team_id=desk.id, user_ids=[mia.id])
-    accounts.set_team_managers(team_id=bar.id, user_ids=[bob.id])
+    accounts.set_team_managers(team_id=desk.id, user_ids=[mia.id], actor_id=None)
+    accounts.set_team_managers(team_id=bar.id, user_ids=[bob.id], actor_id=None)
     eve = make_user("eve", team_id=desk.id, name="Eve Example")
     ann = make_user("ann", team_id=desk.id, name="Ann Able")
     ron = make_user("ron", team_id=bar.id, name="Ron Other")
@@ -132,7 +132,7 @@ def test_manager_sees_numbers_charts_and_who_needs_attention(org):
 
 
 def test_manager_of_two_teams_picks_one(org):
-    accounts.set_team_managers(team_id=org.bar.id, user_ids=[org.bob.id, org.mia.id])
+    accounts.set_team_managers(team_id=org.bar.id, user_ids=[org.bob.id, org.mia.id], actor_id=None)
     at = page_test(PAGE, org.mia).run()
     picker = at.selectbox(key="team_filter_team")
     assert picker.options == ["All my teams", "Bar", "Front desk"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
@@ -10,18 +12,18 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from store import accounts, config, db
 from store.models import User
-from ui.server import COMPLETE_PATH, COOKIE_NAME, END_PATH
+from store.permissions import role_may
+from store.security import MAX_PASSWORD_LENGTH
+from ui.server import COMPLETE_PATH, COOKIE_NAME, END_PATH, PRESIGN_COOKIE
 from ui.text import plain
 
 TOKEN_KEY = "session_token"
-
-# Which roles may open pages meant for a role: admins may open everything.
-ROLE_ACCESS = {
-    "employee": {"employee", "manager", "trainer", "admin"},
-    "manager": {"manager", "admin"},
-    "trainer": {"trainer", "admin"},
-    "admin": {"admin"},
-}
+SIGNED_OUT_FLASH = "auth_signed_out_flash"
+SIGNED_OUT = "You are no longer signed in, so that was not saved. Sign in again to go on."
+PASSWORD_HELP = (
+    "At least 10 characters, not a common password and not your username. A few unrelated "
+    "words are easy to remember and hard to guess."
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -35,12 +37,25 @@ def ensure_database() -> None:
     _ensure_database(config.database_url())
 
 
-def _cookie_token() -> str | None:
+def _cookie(name: str) -> str | None:
     try:
-        token = st.context.cookies.get(COOKIE_NAME)
+        value = st.context.cookies.get(name)
     except Exception:  # no browser context (bare script run)
         return None
-    return token if isinstance(token, str) else None
+    return value if isinstance(value, str) else None
+
+
+def _cookie_token() -> str | None:
+    return _cookie(COOKIE_NAME)
+
+
+def client_address() -> str | None:
+    """Return the browser's address as the server sees it (None on loopback or in tests)."""
+    try:
+        address = st.context.ip_address
+    except Exception:
+        return None
+    return address if isinstance(address, str) else None
 
 
 def current_token() -> str | None:
@@ -81,9 +96,17 @@ def _current_path() -> str:
 
 
 def start_session(user: User) -> None:
-    """Sign user in: keep the token for this tab and have the browser fetch the cookie."""
-    token, ticket = accounts.create_session(user_id=user.id)
+    """Sign user in: keep the token for this tab and have the browser fetch the cookie.
+
+    The cookie ticket is bound to this browser's pre-sign-in cookie, so a ticket someone else
+    made cannot sign this browser into their account. Without that cookie (cookies blocked,
+    or no browser at all) the sign-in lasts for this tab only.
+    """
+    browser_secret = _cookie(PRESIGN_COOKIE)
+    token, ticket = accounts.create_session(user_id=user.id, browser_secret=browser_secret)
     st.session_state[TOKEN_KEY] = token
+    if not browser_secret:
+        st.rerun()
     url = f"{COMPLETE_PATH}?{urlencode({'ticket': ticket, 'next': _current_path()})}"
     redirect(url)
     # The browser reloads through the cookie route; until then say what is happening.
@@ -91,41 +114,82 @@ def start_session(user: User) -> None:
     st.stop()
 
 
+def password_input(label: str, key: str, *, help: str | None = None, **kwargs) -> str:
+    """Show a password box capped at the longest password the app accepts."""
+    return st.text_input(
+        label, type="password", key=key, help=help, max_chars=MAX_PASSWORD_LENGTH, **kwargs
+    )
+
+
 def sign_in_form(key: str = "signin") -> None:
     """Show the sign-in form and sign the person in when it is right."""
     st.markdown("### Sign in")
     with st.form(key, clear_on_submit=False, border=True):
-        username = st.text_input("Username", key=f"{key}_username", autocomplete="username")
-        password = st.text_input(
-            "Password", type="password", key=f"{key}_password", autocomplete="current-password"
+        username = st.text_input(
+            "Username", key=f"{key}_username", autocomplete="username", max_chars=64
         )
+        password = password_input("Password", f"{key}_password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary", width="stretch")
     if submitted:
         if not username.strip() or not password:
             st.error("Enter your username and password.")
             return
-        result = accounts.authenticate(username=username, password=password)
+        result = accounts.authenticate(
+            username=username, password=password, address=client_address()
+        )
         if result.user is None:
             st.error(result.message or accounts.WRONG_CREDENTIALS)
             return
         start_session(result.user)
 
 
+def _forget_this_browser() -> None:
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    # The session is over on the server; the route only clears the now useless cookie.
+    redirect(END_PATH)
+
+
 def sign_out() -> None:
-    """End the session everywhere it is used and clear the cookie."""
-    accounts.end_session(token=st.session_state.pop(TOKEN_KEY, None))
+    """End this browser's session and clear the cookie."""
+    accounts.end_session(token=st.session_state.get(TOKEN_KEY))
     token = _cookie_token()
     if token:
         accounts.end_session(token=token)
-    for key in list(st.session_state.keys()):
-        del st.session_state[key]
-    redirect(END_PATH)
+    _forget_this_browser()
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session of user, on every browser, this one included."""
+    accounts.end_all_sessions(user_id=user.id)
+    _forget_this_browser()
+
+
+def as_signed_in(user: User, callback: Callable[..., object]) -> Callable[..., None]:
+    """Wrap a widget callback that writes, so it runs only while user is still signed in.
+
+    Streamlit runs callbacks before the page (and its guard) runs again, with the user the
+    page saw last time: a person deactivated or signed out since then must write nothing.
+    """
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs) -> None:
+        now = current_user()
+        if now is None or now.id != user.id:
+            st.session_state[SIGNED_OUT_FLASH] = SIGNED_OUT
+            return
+        callback(*args, **kwargs)
+
+    return run
 
 
 def require_user() -> User:
     """Return the signed-in user, or show the sign-in prompt and stop the page."""
     user = current_user()
     if user is None:
+        flash = st.session_state.pop(SIGNED_OUT_FLASH, None)
+        if flash:
+            st.warning(flash)
         st.info("Please sign in to continue.")
         sign_in_form(key="guard_signin")
         st.stop()
@@ -135,7 +199,7 @@ def require_user() -> User:
 def require_role(role: str) -> User:
     """Return the signed-in user if their role may open pages for role; otherwise stop."""
     user = require_user()
-    if user.role not in ROLE_ACCESS[role]:
+    if not role_may(user.role, role):
         st.error("You do not have access to this page.")
         st.markdown("[Back to my training](/)")
         st.stop()
@@ -144,7 +208,7 @@ def require_role(role: str) -> User:
 
 def may(user: User, role: str) -> bool:
     """Return True when user may do what role may do."""
-    return user.role in ROLE_ACCESS[role]
+    return role_may(user.role, role)
 
 
 def first_run_form() -> None:
@@ -155,17 +219,15 @@ def first_run_form() -> None:
         "in the terminal where the server was started, so only the person who started it can "
         "do this."
     )
-    if not accounts.setup_code_exists():
-        code = accounts.new_setup_code()
+    code = accounts.new_setup_code()  # None when it exists: its maker printed it
+    if code:
         print(f"\n  First-run setup code: {code}\n", flush=True)
     with st.form("first_run", border=True):
-        code = st.text_input("Setup code", key="first_run_code")
+        code = st.text_input("Setup code", key="first_run_code", max_chars=64)
         username = st.text_input("Username", key="first_run_username", value="admin")
         name = st.text_input("Your name", key="first_run_name")
-        password = st.text_input(
-            "Password", type="password", key="first_run_password", help="At least 10 characters."
-        )
-        confirm = st.text_input("Repeat the password", type="password", key="first_run_confirm")
+        password = password_input("Password", "first_run_password", help=PASSWORD_HELP)
+        confirm = password_input("Repeat the password", "first_run_confirm")
         submitted = st.form_submit_button("Create administrator", type="primary")
     if submitted:
         if password != confirm:
@@ -191,20 +253,23 @@ def forced_password_change(user: User) -> None:
 
 
 def password_change_form(user: User, key: str = "change_password") -> None:
-    """Change one's own password: current password, new password twice."""
+    """Change one's own password (other sessions end): current password, new password twice."""
     with st.form(key, clear_on_submit=True, border=True):
-        current = st.text_input("Current password", type="password", key=f"{key}_current")
-        new = st.text_input(
-            "New password", type="password", key=f"{key}_new", help="At least 10 characters."
-        )
-        again = st.text_input("Repeat the new password", type="password", key=f"{key}_again")
+        current = password_input("Current password", f"{key}_current")
+        new = password_input("New password", f"{key}_new", help=PASSWORD_HELP)
+        again = password_input("Repeat the new password", f"{key}_again")
         submitted = st.form_submit_button("Change password", type="primary")
     if submitted:
         if new != again:
             st.error("The two new passwords differ.")
             return
         try:
-            accounts.change_password(user_id=user.id, current_password=current, new_password=new)
+            accounts.change_password(
+                user_id=user.id,
+                current_password=current,
+                new_password=new,
+                keep_token=current_token(),
+            )
         except accounts.AccountError as exc:
             st.error(str(exc))
             return

@@ -12,6 +12,7 @@ from training.markdown import safe_markdown
 from training.models import Module, Question
 from training.words import competency_note, count
 from ui import content
+from ui.auth import as_signed_in
 from ui.dates import format_date
 from ui.links import page_link
 from ui.text import plain
@@ -87,7 +88,7 @@ def _lessons(user: User, m: Module, progress) -> None:
     def to_quiz() -> None:
         st.session_state[f"module_section_{m.id}"] = "Quiz"
 
-    lesson_screen(m, pos, key=m.id, go=go, to_quiz=to_quiz)
+    lesson_screen(m, pos, key=m.id, go=as_signed_in(user, go), to_quiz=to_quiz)
 
 
 def lesson_screen(m: Module, pos: int, *, key: str, go, to_quiz) -> None:
@@ -200,7 +201,7 @@ def _quiz_intro(user: User, loaded: LoadedModule, progress) -> None:
                 label,
                 key=f"module_start_{m.id}",
                 type="primary",
-                on_click=start,
+                on_click=as_signed_in(user, start),
                 icon=":material/play_arrow:",
             )
     last = next(iter(learning.history(user_id=user.id, module_id=m.id, limit=1)), None)
@@ -263,7 +264,7 @@ def _question_screen(user: User, module: Module, attempt: Attempt) -> None:
         st.button(
             "Previous",
             key=f"quiz_prev_{attempt.id}",
-            on_click=move,
+            on_click=as_signed_in(user, move),
             args=(pos - 1,),
             disabled=pos == 0,
             icon=":material/arrow_back:",
@@ -273,7 +274,7 @@ def _question_screen(user: User, module: Module, attempt: Attempt) -> None:
         st.button(
             "Next",
             key=f"quiz_next_{attempt.id}",
-            on_click=move,
+            on_click=as_signed_in(user, move),
             args=(pos + 1,),
             disabled=pos + 1 >= n,
             icon=":material/arrow_forward:",
@@ -307,7 +308,7 @@ def _question_screen(user: User, module: Module, attempt: Attempt) -> None:
         st.button(
             "Submit quiz",
             key=f"quiz_submit_{attempt.id}",
-            on_click=submit,
+            on_click=as_signed_in(user, submit),
             type="primary" if pos + 1 >= n else "secondary",
             disabled=(unanswered > 0 and not confirm) or (unanswered > 0 and pos + 1 < n),
             icon=":material/send:",
@@ -353,7 +354,7 @@ def _ask(
                 value=idx in draft,
                 key=key,
                 disabled=locked,
-                on_change=None if immediate else changed,
+                on_change=None if immediate else as_signed_in(user, changed),
             )
             if st.session_state.get(key):
                 ticked.append(idx)
@@ -362,7 +363,7 @@ def _ask(
                 "Check answer",
                 key=f"quiz_check_{attempt.id}_{qid}",
                 disabled=not ticked,
-                on_click=_save,
+                on_click=as_signed_in(user, _save),
                 args=(user, module, attempt, qid, ticked),
             )
     else:
@@ -380,7 +381,7 @@ def _ask(
             index=order.index(draft[0]) if draft and draft[0] in order else None,
             format_func=lambda i: safe_markdown(labels[i]),
             disabled=locked,
-            on_change=picked,
+            on_change=as_signed_in(user, picked),
             label_visibility="collapsed",
         )
     if locked:
@@ -485,7 +486,7 @@ def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> Non
             "Try again",
             key=f"module_retry_{m.id}",
             type="primary",
-            on_click=again,
+            on_click=as_signed_in(user, again),
             icon=":material/replay:",
         )
     elif not grade.passed:

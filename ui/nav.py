@@ -9,15 +9,9 @@ from pathlib import Path
 import streamlit as st
 
 from store.models import User
+from store.permissions import ROLE_LABELS
 from ui import auth
 from ui.text import plain
-
-ROLE_LABELS = {
-    "employee": "Employee",
-    "manager": "Manager",
-    "trainer": "Trainer",
-    "admin": "Administrator",
-}
 
 # Who a page is for, in the words of the refusal ("Team progress is for ...").
 AUDIENCE = {

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import secrets
+import hashlib
 
 import pandas as pd
 import streamlit as st
 
-from store import accounts, learning, roster
-from store.models import ROLES, User
+from store import accounts, learning, roster, throttle
+from store.models import User
+from store.permissions import ROLE_LABELS, ROLES
+from store.security import temporary_password
 from training.certificate import normalise_certificate_id
 from training.words import count
 from ui import content, settings_view
 from ui.dates import format_date, format_datetime
-from ui.nav import ROLE_LABELS
 from ui.text import plain
 
 NO_TEAM = "— no team —"
-
-
-def _temporary_password() -> str:
-    return secrets.token_urlsafe(9)
+ROSTER_PREVIEW_KEY = "people_roster_preview"
 
 
 def _team_options() -> dict[str, int | None]:
@@ -64,12 +62,12 @@ def _people(admin: User) -> None:
                     "Team": p.team or "",
                     "Manages": p.manages,
                     "Active": p.active,
-                    "Locked": p.locked,
                 }
                 for p in people
             ]
         )
         st.dataframe(frame, hide_index=True, width="stretch", placeholder="")
+    _sign_in_attempts(admin)
     teams = _team_options()
 
     with st.expander("Add a person", icon=":material/person_add:"):
@@ -80,7 +78,7 @@ def _people(admin: User) -> None:
             team = st.selectbox("Team", list(teams), key="people_add_team")
             submitted = st.form_submit_button("Add person", type="primary")
         if submitted:
-            password = _temporary_password()
+            password = temporary_password(username=accounts.normalise_username(username))
             try:
                 accounts.create_user(
                     username=username,
@@ -146,12 +144,11 @@ def _people(admin: User) -> None:
         st.divider()
         st.write(
             "**Reset password**: sets a temporary password that must be changed at the "
-            "next sign-in, and unlocks the account."
+            "next sign-in, ends the person's sessions and clears any sign-in wait."
         )
         if st.button("Reset password", key=f"people_reset_{person.id}"):
-            password = _temporary_password()
             try:
-                accounts.reset_password(user_id=person.id, new_password=password, actor_id=admin.id)
+                password = accounts.reset_password(user_id=person.id, actor_id=admin.id)
             except accounts.AccountError as exc:
                 st.error(str(exc))
             else:
@@ -242,10 +239,19 @@ def _import(admin: User) -> None:
         mime="text/csv",
         key="roster_example",
     )
-    upload = st.file_uploader("Roster CSV", type=["csv"], key="roster_upload")
+    upload = st.file_uploader(
+        "Roster CSV",
+        type=["csv"],
+        key="roster_upload",
+        max_upload_size=roster.MAX_BYTES // (1024 * 1024),
+    )
     if upload is None:
+        st.session_state.pop(ROSTER_PREVIEW_KEY, None)
         return
-    preview = roster.parse_roster(upload.getvalue())
+    if upload.size > roster.MAX_BYTES:  # refused before reading it
+        st.error(roster.TOO_BIG)
+        return
+    preview = _roster_preview(upload.getvalue())
     if preview.errors:
         st.error(
             f"{count(len(preview.errors), 'problem')}; fix the file and upload it again. "
@@ -287,7 +293,12 @@ def _import(admin: User) -> None:
         disabled=not preview.ok,
         key="roster_import",
     ):
-        result = roster.import_roster(preview, actor_id=admin.id)
+        try:
+            result = roster.import_roster(preview, actor_id=admin.id)
+        except accounts.AccountError as exc:
+            st.error(f"{exc} Nothing was imported.")
+            return
+        st.session_state.pop(ROSTER_PREVIEW_KEY, None)
         st.success(
             f"Imported: {len(result.created)} created, {result.updated} updated, "
             f"{count(result.teams_created, 'team')} created."
@@ -306,6 +317,60 @@ def _import(admin: User) -> None:
                 mime="text/csv",
                 key="roster_passwords",
             )
+
+
+def _roster_preview(data: bytes) -> roster.RosterPreview:
+    """Return the preview of this upload, parsing it only when the file changed."""
+    digest = hashlib.sha256(data).hexdigest()
+    kept = st.session_state.get(ROSTER_PREVIEW_KEY)
+    if kept is not None and kept.digest == digest:
+        return kept
+    preview = roster.parse_roster(data)
+    st.session_state[ROSTER_PREVIEW_KEY] = preview
+    return preview
+
+
+def _sign_in_attempts(admin: User) -> None:
+    rows = throttle.under_attack()
+    if not rows:
+        return
+    known = {p.username for p in accounts.list_people()}
+    st.warning(
+        "Failed sign-ins in the last hour. Each failure makes the next try from that name or "
+        "address wait longer; nobody is locked out for good.",
+        icon=":material/shield:",
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Account or address": r.name,
+                    "Kind": r.kind,
+                    "Person exists": r.name in known if r.kind == "account" else None,
+                    "Failures": r.failures,
+                    "Last failure": format_datetime(r.last_failure_at),
+                    "Must wait (s)": r.wait_seconds,
+                }
+                for r in rows
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        placeholder="",
+    )
+    waiting = sorted(r.name for r in rows if r.kind == "account" and r.name in known)
+    if not waiting:
+        return
+    cols = st.columns([3, 1], vertical_alignment="bottom")
+    name = cols[0].selectbox("Clear the wait of", waiting, key="people_unlock_pick")
+    if cols[1].button("Clear wait", key="people_unlock"):
+        try:
+            accounts.unlock(username=name, actor_id=admin.id)
+        except accounts.AccountError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["people_flash"] = f"Cleared the sign-in wait of {name}."
+            st.rerun()
 
 
 def _certificate_lookup() -> None:

@@ -1,10 +1,17 @@
-"""Foundation journeys in a real browser: first run, people, persistent sign-in, lockout."""
+"""Foundation journeys in a real browser: first run, people, persistent sign-in, backoff."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
 from playwright.sync_api import expect
 
-from store import accounts
+from store import accounts, throttle
+from store.db import session_scope
+from store.models import SignInThrottle
 from tests.browser.conftest import shot
 from tests.browser.helpers import TIMEOUT, choose, sign_in, sign_out, wait_ready
 from tests.browser.server import Server
@@ -123,13 +130,13 @@ def test_first_run_people_and_persistent_sign_in(server, context, browser):
     replay.close()
 
 
-def test_six_wrong_passwords_lock_the_account_across_a_restart(fresh_db, context):
+def test_a_sign_in_wait_survives_a_restart_and_the_console_clears_it(fresh_db, context):
     make_user("eve", name="Eve Example")
     server = Server(fresh_db).start()
     try:
         page = context.new_page()
         page.goto(server.url + "/")
-        for _ in range(6):
+        for _ in range(7):  # five free tries, then a wait that grows with each failure
             page.get_by_label("Username").fill("eve")
             page.get_by_label("Password", exact=True).fill("not my password")
             page.get_by_role("button", name="Sign in").click()
@@ -137,17 +144,33 @@ def test_six_wrong_passwords_lock_the_account_across_a_restart(fresh_db, context
                 timeout=TIMEOUT
             )
             wait_ready(page)
-        shot(page, "locked")
+        shot(page, "sign-in-wait")
     finally:
         server.stop()
+    with session_scope() as s:  # as if someone kept guessing: a long wait is running
+        row = s.get(SignInThrottle, throttle.account_key("eve"))
+        row.failures, row.blocked_until = 20, accounts.now_utc() + timedelta(minutes=5)
+        s.add(row)
     server = Server(fresh_db, port=server.port).start()
     try:
         page.goto(server.url + "/")
         page.get_by_label("Username").fill("eve")
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_text("This account is locked")).to_be_visible(timeout=TIMEOUT)
+        expect(page.get_by_text("Too many sign-in attempts. Try again in")).to_be_visible(
+            timeout=TIMEOUT
+        )
         assert page.get_by_role("button", name="Sign out").count() == 0
+        done = subprocess.run(
+            [sys.executable, "-m", "store", "unlock", "eve"],
+            env={**os.environ, "TRAINING_DATABASE_URL": fresh_db},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=TIMEOUT)
     finally:
         server.stop()
 

@@ -22,7 +22,7 @@ MODULE = "empathy"
 
 def setup_learner():
     admin = make_user("boss", "admin")
-    team = accounts.create_team(name="Front desk")
+    team = accounts.create_team(name="Front desk", actor_id=None)
     eve = make_user("eve", team_id=team.id, name="Eve Example")
     learning.create_assignments(
         actor=admin, module_ids=[MODULE], team_id=team.id, due_date=date.today() + timedelta(days=7)

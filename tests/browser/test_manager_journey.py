@@ -38,12 +38,12 @@ DRAWN_MARKS = """
 
 
 def _org() -> SimpleNamespace:
-    desk = accounts.create_team(name="Front desk")
-    bar = accounts.create_team(name="Bar")
+    desk = accounts.create_team(name="Front desk", actor_id=None)
+    bar = accounts.create_team(name="Bar", actor_id=None)
     mia = make_user("mia", "manager", team_id=desk.id, name="Mia Manager")
     bob = make_user("bob", "manager", team_id=bar.id, name="Bob Barman")
-    accounts.set_team_managers(team_id=desk.id, user_ids=[mia.id])
-    accounts.set_team_managers(team_id=bar.id, user_ids=[bob.id])
+    accounts.set_team_managers(team_id=desk.id, user_ids=[mia.id], actor_id=None)
+    accounts.set_team_managers(team_id=bar.id, user_ids=[bob.id], actor_id=None)
     eve = make_user("eve", team_id=desk.id, name="Eve Example")
     make_user("evil", team_id=desk.id, name="=SUM(1+1)")  # a formula in a name
     make_user("ron", team_id=bar.id, name="Ron Other")

@@ -1,0 +1,104 @@
+"""Roles, what each may do, and the one check every write function makes.
+
+One table answers "may this person do this?". Write functions in `store/` call `require` with
+the acting person's id inside their own transaction, so the role is read from the database at
+the moment of the write (a person demoted or deactivated a second ago can no longer act), and
+pages only decide what to show.
+
+`actor_id=None` means the operator at the console (`python -m store ...`, first-run set-up):
+whoever can run commands on the server already holds the database.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from store.models import User
+
+# Every role, in the order forms list them, with the label people read.
+ROLES = ("employee", "manager", "trainer", "admin")
+ROLE_LABELS = {
+    "employee": "Employee",
+    "manager": "Manager",
+    "trainer": "Trainer",
+    "admin": "Administrator",
+}
+# The roles that may do what a role may do (pages for managers are open to admins too).
+ROLE_INCLUDES = {
+    "employee": frozenset(ROLES),
+    "manager": frozenset({"manager", "admin"}),
+    "trainer": frozenset({"trainer", "admin"}),
+    "admin": frozenset({"admin"}),
+}
+# Roles that may be set as the manager of a team.
+TEAM_MANAGER_ROLES = ROLE_INCLUDES["manager"]
+
+
+class Action(StrEnum):
+    """A kind of write that needs a role."""
+
+    MANAGE_PEOPLE = "manage people"  # create, edit, (de)activate, change roles
+    RESET_PASSWORD = "reset passwords"
+    MANAGE_TEAMS = "manage teams"  # create, rename, set managers
+    IMPORT_ROSTER = "import a roster"
+    EDIT_CONTENT = "edit training content"
+    ASSIGN_TRAINING = "assign training"
+    CHANGE_SETTINGS = "change organisation settings"
+
+
+# The permissions table: which roles may do each action.
+PERMISSIONS: dict[Action, frozenset[str]] = {
+    Action.MANAGE_PEOPLE: ROLE_INCLUDES["admin"],
+    Action.RESET_PASSWORD: ROLE_INCLUDES["admin"],
+    Action.MANAGE_TEAMS: ROLE_INCLUDES["admin"],
+    Action.IMPORT_ROSTER: ROLE_INCLUDES["admin"],
+    Action.EDIT_CONTENT: ROLE_INCLUDES["trainer"],
+    Action.ASSIGN_TRAINING: ROLE_INCLUDES["manager"],
+    Action.CHANGE_SETTINGS: ROLE_INCLUDES["admin"],
+}
+LAST_ADMIN = "This is the last active administrator; make someone else admin first."
+
+
+class PermissionDenied(ValueError):
+    """The acting person may not do this; the message says what."""
+
+
+def role_may(role: str, page_role: str) -> bool:
+    """Return True when someone with role may open what page_role may open."""
+    return role in ROLE_INCLUDES[page_role]
+
+
+def allowed(user: User | None, action: Action) -> bool:
+    """Return True when this active user's role may do action."""
+    return user is not None and user.active and user.role in PERMISSIONS[action]
+
+
+def require(session: Session, actor_id: int | None, action: Action) -> User | None:
+    """Refuse unless the actor (read now, in this transaction) may do action; return them.
+
+    None is the operator at the console and may do everything.
+    """
+    if actor_id is None:
+        return None
+    actor = session.get(User, actor_id)
+    if not allowed(actor, action):
+        raise PermissionDenied(f"You may not {action.value}.")
+    return actor
+
+
+def keep_an_admin(session: Session, user: User, *, new_role: str, active: bool) -> None:
+    """Refuse a change that would leave no active administrator (every path checks this)."""
+    if not (user.role == "admin" and user.active):
+        return
+    if new_role == "admin" and active:
+        return
+    others = session.exec(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == "admin", User.active, User.id != user.id)
+    ).one()
+    if not others:
+        raise PermissionDenied(LAST_ADMIN)
