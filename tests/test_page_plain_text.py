@@ -43,10 +43,10 @@ def content_dir(tmp_path, monkeypatch):
 @pytest.fixture
 def org(content_dir):
     admin = make_user("boss", "admin", name=f"Boss {MARKUP}")
-    team = accounts.create_team(name=f"Desk {MARKUP}")
+    team = accounts.create_team(name=f"Desk {MARKUP}", actor_id=None)
     ann = make_user("ann", team_id=team.id, name=f"Ann {MARKUP}")
     mia = make_user("mia", "manager", team_id=team.id, name=f"Mia {MARKUP}")
-    accounts.set_team_managers(team_id=team.id, user_ids=[mia.id])
+    accounts.set_team_managers(team_id=team.id, user_ids=[mia.id], actor_id=None)
     trainer = make_user("tina", "trainer", name=f"Tina {MARKUP}")
     learning.create_assignments(
         actor=admin,

@@ -69,10 +69,10 @@ def test_names_titles_and_lessons_fetch_nothing_from_an_outside_host(fresh_db, c
     (folder / "sample-basics.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
 
     admin = make_user("boss", "admin", name=f"Boss {markup}")
-    team = accounts.create_team(name=f"Desk {markup}")
+    team = accounts.create_team(name=f"Desk {markup}", actor_id=None)
     make_user("ann", team_id=team.id, name=f"Ann {markup}")
     mia = make_user("mia", "manager", team_id=team.id, name=f"Mia {markup}")
-    accounts.set_team_managers(team_id=team.id, user_ids=[mia.id])
+    accounts.set_team_managers(team_id=team.id, user_ids=[mia.id], actor_id=None)
     make_user("tina", "trainer", name=f"Tina {markup}")
     learning.create_assignments(
         actor=admin,
