@@ -141,12 +141,16 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the database with a backup made by `backup`."""
     try:
-        backup.restore(Path(args.path))
+        ended = backup.restore(Path(args.path))
         db.upgrade()
     except backup.BackupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"Restored from {args.path}")
+    print(
+        f"Restored from {args.path}. Ended {ended} sign-in session{'' if ended == 1 else 's'}: "
+        "everyone signs in again. Changes made after the backup was taken are gone (people "
+        "deactivated since then are active again; check People and teams)."
+    )
     return 0
 
 
@@ -207,7 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path")
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("restore", help="replace the database with the backup at PATH")
+    p = sub.add_parser(
+        "restore",
+        help="replace the database with the backup at PATH (stop the app first); "
+        "ends every sign-in session",
+    )
     p.add_argument("path")
     p.set_defaults(func=cmd_restore)
     return parser

@@ -5,10 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
-from store import config
-from store.db import dispose_engines
+from store import config, inuse
+from store.db import dispose_engines, sqlite_file
 
 
 class BackupError(ValueError):
@@ -17,13 +15,12 @@ class BackupError(ValueError):
 
 def sqlite_path(url: str | None = None) -> Path:
     """Return the file of a SQLite URL; raise BackupError for other databases."""
-    parsed = make_url(url or config.database_url())
-    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+    path = sqlite_file(url or config.database_url())
+    if path is None:
         raise BackupError(
             "backup and restore work on the SQLite database; for PostgreSQL use pg_dump."
         )
-    path = Path(parsed.database)
-    return path if path.is_absolute() else config.PROJECT_ROOT / path
+    return path
 
 
 def backup(target: Path, *, url: str | None = None) -> Path:
@@ -63,23 +60,35 @@ def check_backup_file(path: Path) -> None:
         raise BackupError(f"{path} is not a readable backup: {exc}") from exc
     finally:
         conn.close()
-    if not {"alembic_version", "user", "attempt", "progress"} <= tables:
+    if not {"alembic_version", "user", "attempt", "progress", "authsession"} <= tables:
         raise BackupError(f"{path} is a SQLite file but not a backup of this app.")
     if ok != "ok":
         raise BackupError(f"{path} is damaged: {ok}")
 
 
-def restore(source: Path, *, url: str | None = None) -> None:
-    """Replace the live database's content with a backup, after checking it is one."""
+def restore(source: Path, *, url: str | None = None) -> int:
+    """Replace the database's content with a backup; return how many sign-ins were ended.
+
+    Refused while any other process has the database open (store/inuse.py): the app must be
+    stopped first. Every sign-in session of the restored database is deleted, so a cookie
+    that was signed out, or belongs to someone deactivated, since the backup works no more.
+    """
     check_backup_file(source)
     target = sqlite_path(url)
     target.parent.mkdir(parents=True, exist_ok=True)
-    dispose_engines()
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(target, timeout=30)
+    dispose_engines()  # this process's own engines do not count as a user
     try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
+        with inuse.exclusive(target):
+            src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+            dst = sqlite3.connect(target, timeout=30)
+            try:
+                src.backup(dst)
+                with dst:
+                    ended = dst.execute("DELETE FROM authsession").rowcount
+            finally:
+                dst.close()
+                src.close()
+    except inuse.DatabaseInUse as exc:
+        raise BackupError(str(exc)) from None
     dispose_engines()
+    return ended

@@ -28,15 +28,18 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlmodel import func, select
 
+from store import learning
 from store.accounts import _audit, now_utc
 from store.db import session_scope
 from store.models import Answer, Assignment, Attempt, ContentRevision, User
 from store.permissions import PERMISSIONS, Action
-from training.loader import Problem, content_version, load_module_text
+from training.loader import ContentSet, Problem, content_version, load_module_text
 from training.models import KEBAB_ID, Module
 
 TRAINER_ROLES = PERMISSIONS[Action.EDIT_CONTENT]
 INVALID_VERSION = "(invalid)"  # version of a revision whose text was not a valid module
+# Version of the revision row that marks a module's file as gone from the content folder.
+DELETED_VERSION = "(deleted)"
 
 # One save at a time per process: the disk check and the rename must not interleave. Across
 # processes on SQLite the write transaction (BEGIN IMMEDIATE) serialises saves as well.
@@ -228,6 +231,71 @@ def attempt_count(*, module_id: str) -> int:
         ).one()
 
 
+@dataclass(frozen=True)
+class History:
+    """What the database remembers of a module id: attempts, revisions and their versions."""
+
+    module_id: str
+    attempts: int
+    revisions: int
+    versions: frozenset[str]  # every version that had a revision or an attempt
+    deleted: bool  # the newest revision marks the file as gone from the content folder
+
+    @property
+    def used(self) -> bool:
+        """Return True when the id has any attempt or revision."""
+        return bool(self.attempts or self.revisions)
+
+
+def module_history(*, module_id: str) -> History:
+    """Return the attempts and revisions recorded under a module id."""
+    with session_scope(write=False) as session:
+        revisions = session.exec(
+            select(ContentRevision.version)
+            .where(ContentRevision.module_id == module_id)
+            .order_by(ContentRevision.id)
+        ).all()
+        attempts = session.exec(
+            select(Attempt.content_version).where(Attempt.module_id == module_id)
+        ).all()
+    kept = [v for v in revisions if v != DELETED_VERSION]
+    return History(
+        module_id=module_id,
+        attempts=len(attempts),
+        revisions=len(kept),
+        versions=frozenset(kept) | frozenset(attempts),
+        deleted=bool(revisions) and revisions[-1] == DELETED_VERSION,
+    )
+
+
+def _reuse_message(history: History) -> str:
+    used = []
+    if history.attempts:
+        used.append(f"{history.attempts} attempt{'' if history.attempts == 1 else 's'}")
+    if history.revisions:
+        used.append(f"{history.revisions} revision{'' if history.revisions == 1 else 's'}")
+    return (
+        f"the id '{history.module_id}' belonged to a deleted module ({' and '.join(used)}); "
+        "a new module needs an id never used before, so its learners are not credited with "
+        "the old passes. To bring the old module back, restore it under Deleted modules"
+    )
+
+
+def reused_id_problem(*, module_id: str, version: str, file_exists: bool) -> str | None:
+    """Return why a module may not appear under module_id, or None.
+
+    An id with history whose file is gone (or was marked deleted) may come back only as the
+    same module: with a version it had before, as a restore does. Anything else is a different
+    module under a reused id, which would inherit passes, certificates and open attempts.
+    """
+    history = module_history(module_id=module_id)
+    if not history.used or not (history.deleted or not file_exists):
+        return None
+    if version in history.versions:
+        return None
+    return _reuse_message(history)
+
+
 def check_module_text(*, directory: Path, module_id: str | None, text: str) -> CheckResult:
     """Check a module text for saving as module_id (None: a new module named by its id).
 
@@ -256,6 +324,14 @@ def check_module_text(*, directory: Path, module_id: str | None, text: str) -> C
                 f"a module with id '{target}' exists already; choose another id",
             )
         )
+    if module is not None and target is not None and not problems:
+        reused = reused_id_problem(
+            module_id=target,
+            version=content_version(module),
+            file_exists=target == module_id and module_path(directory, target).is_file(),
+        )
+        if reused:
+            problems.append(Problem(name, line, column, reused))
     if renamed_from is not None:
         used = attempt_count(module_id=renamed_from)
         if used:
@@ -476,6 +552,145 @@ def last_edits() -> dict[str, RevisionInfo]:
             .join(User, User.id == ContentRevision.saved_by, isouter=True)
         ).all()
     return {row.module_id: _info(row, name) for row, name in rows}
+
+
+# --- deleted modules --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeletedModule:
+    """A module id with history whose file is no longer in the content folder."""
+
+    module_id: str
+    revision_id: int  # the newest revision with a module text, the one a restore brings back
+    saved_at: datetime
+    attempts: int
+
+
+def deleted_modules(*, present_ids: set[str]) -> list[DeletedModule]:
+    """Return the module ids with revisions but no file among present_ids, newest first."""
+    with session_scope(write=False) as session:
+        newest = (
+            select(func.max(ContentRevision.id).label("id"))
+            .where(ContentRevision.version != DELETED_VERSION)
+            .group_by(ContentRevision.module_id)
+            .subquery()
+        )
+        rows = session.exec(
+            select(ContentRevision).join(newest, newest.c.id == ContentRevision.id)
+        ).all()
+        attempts = dict(
+            session.exec(select(Attempt.module_id, func.count()).group_by(Attempt.module_id)).all()
+        )
+    gone = [
+        DeletedModule(r.module_id, r.id, _aware(r.saved_at), attempts.get(r.module_id, 0))
+        for r in rows
+        if r.module_id not in present_ids
+    ]
+    return sorted(gone, key=lambda d: d.saved_at, reverse=True)
+
+
+def record_deletions(*, present_ids: set[str]) -> list[str]:
+    """Mark every module with history but no file as deleted; withdraw its open attempts.
+
+    Return the ids newly marked. Called whenever the app reloads the content folder, so a
+    file put back later under the same id is known to follow a deletion.
+    """
+    marked = []
+    for gone in deleted_modules(present_ids=present_ids):
+        with session_scope() as session:
+            newest = session.exec(
+                select(ContentRevision.version)
+                .where(ContentRevision.module_id == gone.module_id)
+                .order_by(ContentRevision.id.desc())
+            ).first()
+            if newest == DELETED_VERSION:
+                continue
+            session.add(
+                ContentRevision(
+                    module_id=gone.module_id,
+                    version=DELETED_VERSION,
+                    text="",
+                    saved_by=None,
+                    saved_at=now_utc(),
+                )
+            )
+            _audit(session, "content_deleted", actor_id=None, target=gone.module_id)
+        learning.withdraw_open_attempts(module_id=gone.module_id)
+        marked.append(gone.module_id)
+    return marked
+
+
+def reused_ids(*, versions: dict[str, str]) -> dict[str, str]:
+    """Return, by id, why a module file (id -> version) may not be shown to learners.
+
+    A file put back with a version the id had before is the old module restored by hand: it
+    gets a revision again (no longer marked deleted) and is fine.
+    """
+    with session_scope(write=False) as session:
+        marked = set(
+            session.exec(
+                select(ContentRevision.module_id).where(
+                    ContentRevision.version == DELETED_VERSION,
+                    ContentRevision.module_id.in_(list(versions)),
+                )
+            ).all()
+        )
+    refused = {}
+    for module_id in sorted(marked):
+        history = module_history(module_id=module_id)
+        if not history.deleted:
+            continue
+        if versions[module_id] in history.versions:
+            _record_restored_by_hand(module_id, versions[module_id])
+        else:
+            refused[module_id] = _reuse_message(history)
+    return refused
+
+
+def guard_reused_ids(content: ContentSet) -> ContentSet:
+    """Return the content set as learners may see it: deletions recorded, reused ids refused.
+
+    A module file dropped into the folder under the id of a deleted module (with a version
+    that module never had) is left out and reported at its id, like any invalid file, so old
+    passes, certificates and attempts are never credited to a different module. The
+    command-line validator cannot see the database and does not report it.
+    """
+    if content.files:
+        # An empty or unreadable folder is a wrong TRAINING_CONTENT_DIR or a missing mount,
+        # not the deletion of every module: nothing is marked and no attempt is closed.
+        record_deletions(present_ids={path.stem for path in content.files})
+    refused = reused_ids(versions={mid: lm.version for mid, lm in content.modules.items()})
+    if not refused:
+        return content
+    problems = list(content.problems)
+    for module_id, message in refused.items():
+        loaded = content.modules[module_id]
+        _id, line, column = _id_in_text(loaded.text)
+        problems.append(Problem(str(loaded.path), line, column, message))
+    return ContentSet(
+        modules={m: lm for m, lm in content.modules.items() if m not in refused},
+        problems=sorted(problems, key=lambda p: (p.path, p.line, p.column)),
+        files=content.files,
+    )
+
+
+def _record_restored_by_hand(module_id: str, version: str) -> None:
+    with session_scope() as session:
+        text = session.exec(
+            select(ContentRevision.text)
+            .where(ContentRevision.module_id == module_id, ContentRevision.version == version)
+            .order_by(ContentRevision.id.desc())
+        ).first()
+        session.add(
+            ContentRevision(
+                module_id=module_id,
+                version=version,
+                text=text or "",
+                saved_by=None,
+                saved_at=now_utc(),
+            )
+        )
 
 
 # --- item analysis ----------------------------------------------------------------------

@@ -11,8 +11,6 @@ loading them into Python. Only the weekly activity reads attempts, and it too gr
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +38,7 @@ from store.db import session_scope
 from store.learning import NotAllowed
 from store.models import Assignment, Attempt, AuditLog, Progress, Team, TeamManager, User
 from training import clock
+from training.csv_export import csv_bytes, csv_safe  # noqa: F401 - csv_safe: part of the API
 from training.scores import score_value
 from training.status import DONE, EXPIRING_SOON_DAYS, Status
 
@@ -874,14 +873,6 @@ CSV_COLUMNS = (
     "Expires at",
     "Certificate",
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> object:
-    """Return value ready for a spreadsheet: text starting like a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _csv_time(value: datetime | None) -> str:
@@ -891,29 +882,25 @@ def _csv_time(value: datetime | None) -> str:
 def rows_to_csv(
     rows: Iterable[PersonModule], *, titles: Mapping[str, str], labels: Mapping[str, str]
 ) -> bytes:
-    """Return the rows as UTF-8 CSV (with a BOM so spreadsheets read the accents right)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in rows:
-        writer.writerow(
-            [
-                csv_safe(v)
-                for v in (
-                    r.team,
-                    r.name,
-                    r.username,
-                    titles.get(r.module_id, r.module_id),
-                    r.module_id,
-                    labels.get(r.status, r.status),
-                    "yes" if r.assigned else "no",
-                    r.due_date.isoformat() if r.due_date else "",
-                    f"{score_value(r.best_score):.1f}" if r.best_score is not None else "",
-                    r.attempts,
-                    _csv_time(r.passed_at),
-                    _csv_time(r.expires_at),
-                    r.certificate_id or "",
-                )
-            ]
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """Return the rows as spreadsheet-safe UTF-8 CSV (training/csv_export.py)."""
+    return csv_bytes(
+        CSV_COLUMNS,
+        (
+            (
+                r.team,
+                r.name,
+                r.username,
+                titles.get(r.module_id, r.module_id),
+                r.module_id,
+                labels.get(r.status, r.status),
+                "yes" if r.assigned else "no",
+                r.due_date.isoformat() if r.due_date else "",
+                f"{score_value(r.best_score):.1f}" if r.best_score is not None else "",
+                r.attempts,
+                _csv_time(r.passed_at),
+                _csv_time(r.expires_at),
+                r.certificate_id or "",
+            )
+            for r in rows
+        ),
+    )

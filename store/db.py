@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
-from store import config
+from store import config, inuse
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -60,22 +60,38 @@ def make_engine(url: str) -> Engine:
     return create_engine(parsed, pool_pre_ping=True)
 
 
+def sqlite_file(url: str) -> Path | None:
+    """Return the file of a SQLite URL (relative paths from the project root), else None."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    path = Path(database)
+    return path if path.is_absolute() else config.PROJECT_ROOT / path
+
+
 def get_engine(url: str | None = None) -> Engine:
     """Return the shared engine for url (default: the configured database)."""
     url = url or config.database_url()
     with _lock:
         engine = _engines.get(url)
         if engine is None:
+            path = sqlite_file(url)
+            if path is not None:
+                # While this process has the file open, `restore` is refused (store/inuse.py).
+                path.parent.mkdir(parents=True, exist_ok=True)
+                inuse.hold_shared(path)
             engine = _engines[url] = make_engine(url)
         return engine
 
 
 def dispose_engines() -> None:
-    """Close every pooled connection (tests and restore use this)."""
+    """Close every pooled connection and stop holding the databases (tests and restore)."""
     with _lock:
         for engine in _engines.values():
             engine.dispose()
         _engines.clear()
+        inuse.release_all()
 
 
 @contextmanager

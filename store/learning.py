@@ -368,6 +368,64 @@ def _new_certificate_id(session: Session, user_id: int, module_id: str, now: dat
     raise LearningError("Could not issue a certificate id; submit again in a minute.")
 
 
+# --- attempts on deleted modules -------------------------------------------------------
+
+# An open quiz attempt whose module was deleted is closed with this kind: every quiz query
+# filters kind == "quiz", so it counts nowhere (no attempt used, no score), and the learner is
+# told it was withdrawn. Its submitted_at holds when it was closed.
+WITHDRAWN_KIND = "withdrawn"
+
+
+@dataclass(frozen=True)
+class WithdrawnAttempt:
+    """A quiz attempt closed unfinished because its module was deleted."""
+
+    module_id: str
+    content_version: str
+    started_at: datetime
+    closed_at: datetime
+
+
+def withdraw_open_attempts(*, module_id: str) -> int:
+    """Close every open quiz attempt at a deleted module as withdrawn; return how many."""
+    with session_scope() as session:
+        closed = session.exec(
+            update(Attempt)
+            .where(
+                Attempt.module_id == module_id,
+                Attempt.kind == "quiz",
+                Attempt.submitted_at.is_(None),
+            )
+            .values(kind=WITHDRAWN_KIND, submitted_at=now_utc())
+        ).rowcount
+        if closed:
+            _audit(
+                session,
+                "attempts_withdrawn",
+                actor_id=None,
+                target=module_id,
+                detail=f"{closed} open attempt(s) closed: the module was deleted",
+            )
+        return closed
+
+
+def withdrawn_attempts(*, user_id: int, since: datetime) -> list[WithdrawnAttempt]:
+    """Return the person's attempts withdrawn since a moment, newest first."""
+    with session_scope(write=False) as session:
+        rows = session.exec(
+            select(Attempt)
+            .where(
+                Attempt.user_id == user_id,
+                Attempt.kind == WITHDRAWN_KIND,
+                Attempt.submitted_at >= since,
+            )
+            .order_by(Attempt.submitted_at.desc())
+        ).all()
+    return [
+        WithdrawnAttempt(r.module_id, r.content_version, r.started_at, r.submitted_at) for r in rows
+    ]
+
+
 def attempt(*, attempt_id: int, user_id: int) -> Attempt | None:
     """Return one of the person's attempts."""
     with session_scope(write=False) as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,11 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from training.gift import (
+    MAX_GIFT_BYTES,
     GiftQuestion,
     GiftResult,
     export_gift,
+    import_gift,
     module_from_gift,
     module_to_yaml,
     parse_gift,
@@ -312,6 +315,59 @@ def test_module_to_yaml_is_clean_and_valid() -> None:
     long_summary = Module.model_validate({**module.model_dump(), "summary": "word " * 30})
     assert "summary: >-" in module_to_yaml(long_summary)
     assert all(len(line) <= 100 for line in module_to_yaml(long_summary).splitlines())
+
+
+# import_gift: the whole import, within the size limits
+
+
+def test_import_gift_returns_the_module_its_file_and_the_notes() -> None:
+    source = (FIXTURES / "feedback.gift").read_text(encoding="utf-8")
+    imported = import_gift(
+        source, id="service-basics", title="Service basics", competency="empathy"
+    )
+    module, notes = module_from_gift(
+        parse_gift(source), id="service-basics", title="Service basics", competency="empathy"
+    )
+    assert imported.error is None
+    assert imported.module == module and imported.notes == notes
+    assert imported.text == module_to_yaml(module)
+
+
+def test_import_gift_refuses_a_text_beyond_the_limit_at_once() -> None:
+    question = "::Q::Which greeting is best?{=Hello#Yes ~Next#No}\n\n"
+    source = question * (MAX_GIFT_BYTES // len(question) + 1)
+    started = time.perf_counter()
+    imported = import_gift(source * 100, id="m", title="M", competency="empathy")  # 12 MB
+    assert time.perf_counter() - started < 0.5
+    assert imported.module is None and imported.text is None and imported.notes == []
+    assert imported.error == (
+        f"the GIFT text is too large ({len(source) * 100:,} bytes; the limit is "
+        f"{MAX_GIFT_BYTES:,}); split it into several files, one per module"
+    )
+    # the limit counts bytes, not characters
+    wide = "é" * (MAX_GIFT_BYTES // 2 + 1)
+    assert "too large" in (import_gift(wide, id="m", title="M", competency="empathy").error or "")
+
+
+def test_import_gift_refuses_a_module_too_large_to_save() -> None:
+    options = "".join(f"~{n}#f" for n in range(16_000))  # 117 kB of GIFT, 725 kB of YAML
+    imported = import_gift(
+        f"::Q::Pick one{{=right{options}}}", id="m", title="M", competency="empathy"
+    )
+    assert imported.module is None
+    assert imported.error == (
+        "the module would be 725,466 bytes, more than a module file may hold (512,000); "
+        "split the GIFT text into several modules"
+    )
+
+
+def test_import_gift_reports_nothing_importable() -> None:
+    imported = import_gift("::Essay::Tell us.{}", id="m", title="M", competency="empathy")
+    assert (
+        imported.module is None
+        and imported.error == "the GIFT text has no question this app supports"
+    )
+    assert [n.title for n in imported.notes] == ["Essay"]
 
 
 # export_gift and the round trip

@@ -3,6 +3,8 @@ below that, charts and CSV; and refusals for other roles."""
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 from store import accounts
 from tests.conftest import ROOT, make_user, page_test
 from tests.test_content_store import loaded_module, take_quiz
+from training.csv_export import csv_bytes
 
 PAGE = "pages/item_analysis.py"
 MODULE = "sample-basics"
@@ -115,3 +118,33 @@ def test_all_attempts_on_request(content_dir):
     assert "3 attempts analysed (first attempts only)" in at.caption[1].value
     at.toggle(key="item_analysis_all").set_value(True).run()
     assert "4 attempts analysed (all attempts)" in at.caption[1].value
+
+
+def download_bytes_match(at, data: bytes, file_name: str) -> bool:
+    """Return True if the page's download button offers exactly these bytes."""
+    from streamlit.runtime.media_file_storage import MediaFileKind
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    url = at.get("download_button")[0].proto.url
+    expected = MemoryMediaFileStorage("/mock/media").load_and_get_id(
+        data, "text/csv", MediaFileKind.DOWNLOADABLE, file_name
+    )
+    return url.rsplit("/", 1)[-1].split(".")[0] == expected
+
+
+def test_question_statistics_csv_neutralises_formulas(content_dir):
+    path = content_dir / f"{MODULE}.yaml"
+    formula = '=HYPERLINK("http://x.example/pay","Click")'
+    path.write_text(
+        path.read_text().replace("prompt: What do you do first?", f"prompt: '{formula}'")
+    )
+    learners_answer(content_dir, 3)
+    at = open_page(make_user("tina", "trainer"))
+    table = at.dataframe[0].value
+    assert formula in set(table["Prompt"])  # shown as written on the page
+    data = csv_bytes(list(table.columns), table.itertuples(index=False))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == list(table.columns)
+    assert "'" + formula in [r[3] for r in rows[1:]]  # the Prompt column, made safe
+    version = loaded_module(content_dir).version
+    assert download_bytes_match(at, data, f"item-analysis-{MODULE}-{version[:8]}.csv")

@@ -11,6 +11,8 @@ import pytest
 from store import content_store
 from tests.conftest import ROOT, make_user, page_test
 from tests.test_content_store import loaded_module, take_quiz
+from training import gift
+from training.gift import MAX_GIFT_BYTES
 
 FIXTURES = ROOT / "tests" / "fixtures"
 PAGE = "pages/studio.py"
@@ -195,6 +197,23 @@ def test_a_question_statistics_link_opens_the_module_with_the_question_located(c
     assert any(e.proto.expanded for e in answer_keys)
 
 
+def test_a_located_question_opens_its_page_of_a_long_preview(content_dir):
+    imported = gift.import_gift(
+        gift_questions(60), id="long-bank", title="Long bank", competency="empathy"
+    )
+    assert imported.text is not None
+    (content_dir / "long-bank.yaml").write_text(imported.text)
+    at = page_test(PAGE, make_user("tina", "trainer"))
+    at.query_params["module"] = "long-bank"
+    at.query_params["question"] = "long-bank-53"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="studio_preview__page").value == 50  # questions 51-60
+    assert "Question **long\\-bank\\-53**, from question statistics:" in messages(at.info)
+    shown = [r.key for r in at.radio if r.key.startswith("studio_preview_long")]
+    assert shown == [f"studio_preview_long-bank-{n}" for n in range(51, 61)]
+
+
 def test_history_diff_and_restore(content_dir):
     path = content_dir / f"{MODULE}.yaml"
     original = path.read_text()
@@ -262,6 +281,71 @@ def test_gift_upload_previews_reports_and_creates_a_module(content_dir):
     assert created.is_file()
     assert at.selectbox(key="studio_module").value == "imported-basics"
     assert editor(at).value == created.read_text()
+
+
+def gift_questions(count: int) -> str:
+    return "".join(f"::Q{n}::Question {n}?{{=Right#Yes ~Wrong#No}}\n\n" for n in range(count))
+
+
+def fill_gift_names(at) -> None:
+    at.text_input(key="studio_gift_id").input("imported-basics")
+    at.text_input(key="studio_gift_title").input("Imported basics")
+
+
+def test_gift_paste_beyond_the_limit_is_refused_with_its_size(content_dir):
+    at = open_studio(make_user("tina", "trainer"))
+    fill_gift_names(at)
+    text = gift_questions(MAX_GIFT_BYTES // 40)
+    size = len(text.encode())
+    assert size > MAX_GIFT_BYTES
+    at.text_area(key="studio_gift_text").input(text).run()
+    assert not at.exception
+    assert f"Cannot import: the GIFT text is too large ({size:,} bytes; the limit is " in (
+        messages(at.error)
+    )
+    assert "studio_gift_save" not in [b.key for b in at.button]
+
+
+def test_gift_upload_beyond_the_limit_is_refused_before_it_is_read(content_dir):
+    at = open_studio(make_user("tina", "trainer"))
+    fill_gift_names(at)
+    data = gift_questions(MAX_GIFT_BYTES // 40).encode()
+    at.file_uploader(key="studio_gift_upload").set_value(("bank.gift", data, "text/plain"))
+    at.run()
+    assert not at.exception
+    assert f"too large ({len(data):,} bytes" in messages(at.error)
+    assert "studio_gift_save" not in [b.key for b in at.button]
+
+
+def test_gift_text_is_parsed_once_however_often_the_page_reruns(content_dir, monkeypatch):
+    calls = []
+    real = gift.parse_gift
+    monkeypatch.setattr(gift, "parse_gift", lambda text: calls.append(len(text)) or real(text))
+    at = open_studio(make_user("tina", "trainer"))
+    fill_gift_names(at)
+    at.text_area(key="studio_gift_text").input(gift_questions(3)).run()
+    assert "3 questions ready to import" in messages(at.success)
+    at.run()
+    at.selectbox(key="studio_module").select(MODULE).run()  # an unrelated click
+    assert len(calls) == 1
+    at.text_input(key="studio_gift_title").input("Renamed").run()  # a new module: built again
+    at.text_area(key="studio_gift_text").input(gift_questions(4)).run()
+    assert "4 questions ready to import" in messages(at.success)
+    assert len(calls) == 3
+
+
+def test_a_large_import_is_previewed_a_page_at_a_time(content_dir):
+    at = open_studio(make_user("tina", "trainer"))
+    fill_gift_names(at)
+    at.text_area(key="studio_gift_text").input(gift_questions(60)).run()
+    assert "60 questions ready to import" in messages(at.success)
+    shown = [r.key for r in at.radio if r.key.startswith("studio_gift_imported")]
+    assert len(shown) == 25 and shown[0] == "studio_gift_imported-basics-01"
+    pages = at.selectbox(key="studio_gift__page")
+    assert pages.options == ["1–25 of 60", "26–50 of 60", "51–60 of 60"]
+    pages.select_index(2).run()
+    shown = [r.key for r in at.radio if r.key.startswith("studio_gift_imported")]
+    assert shown == [f"studio_gift_imported-basics-{n}" for n in range(51, 61)]
 
 
 def test_an_unsaved_edit_survives_switching_to_another_module(content_dir):

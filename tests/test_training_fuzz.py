@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -188,3 +189,38 @@ def test_mutation_helpers_reach_every_path() -> None:
     assert ("quiz", "questions", 0, "options", 1, "correct") not in ALL_PATHS  # omitted default
     assert ("quiz", "questions", 0, "options", 0, "correct") in ALL_PATHS
     assert_well_formed(VALID)
+
+
+# Merge-key bombs: '<<: [*a, *a]' nested many times, in every style, anywhere in a module.
+
+
+@st.composite
+def merge_bombs(draw: st.DrawFn) -> str:
+    levels = draw(st.integers(min_value=12, max_value=60))
+    width = draw(st.integers(min_value=2, max_value=4))
+    block = draw(st.booleans())
+    seed = draw(st.sampled_from(["{x: 1}", "{x: 1, y: [1, 2]}", "{<<: [1]}", "{}", "[1, 2]"]))
+    lines = [f"a0: &a0 {seed}"]
+    for i in range(1, levels + 1):
+        sources = ", ".join([f"*a{i - 1}"] * width)
+        if block:
+            lines.append(f"a{i}: &a{i}\n  <<: [{sources}]\n  k{i}: v")
+        else:
+            lines.append(f"a{i}: &a{i} {{<<: [{sources}]}}")
+    bomb = "\n".join(lines) + "\n"
+    where = draw(st.sampled_from(["before", "after", "field"]))
+    if where == "before":
+        return bomb + VALID
+    if where == "field":
+        return VALID + bomb.replace("a0:", "extra:\n  a0:", 1).replace("\na", "\n  a")
+    return VALID + "\n" + bomb + f"more: *a{levels}\n"
+
+
+@settings(FUZZ, max_examples=60)
+@given(merge_bombs())
+def test_merge_key_bombs_are_refused_fast_with_a_position(text: str) -> None:
+    started = time.perf_counter()
+    module, problems = load_module_text(text, "content/sample-basics.yaml")
+    assert time.perf_counter() - started < 1.0
+    assert module is None and problems
+    assert_well_formed(text)

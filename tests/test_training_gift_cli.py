@@ -5,12 +5,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from training.__main__ import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, main
-from training.gift import module_from_gift, parse_gift
+from training.gift import MAX_GIFT_BYTES, module_from_gift, parse_gift
 from training.loader import load_module_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,3 +156,36 @@ def test_both_commands_are_listed_in_the_help():
         check=True,
     )
     assert "import-gift" in result.stdout and "export-gift" in result.stdout
+
+
+def big_gift(size: int) -> str:
+    """Return valid GIFT text of about size bytes (every question importable)."""
+    block = "::Q{n}::Which greeting is best?{{=Hello, welcome in#Yes ~Next#No}}\n\n"
+    count = size // len(block.format(n=0)) + 1
+    return "".join(block.format(n=n) for n in range(count))
+
+
+def test_import_refuses_a_file_beyond_the_size_limit_before_reading_it(tmp_path, capsys):
+    source = tmp_path / "bank.gift"
+    source.write_text(big_gift(MAX_GIFT_BYTES + 1), encoding="utf-8")
+    size = source.stat().st_size
+    folder = tmp_path / "content"
+    folder.mkdir()
+    started = time.perf_counter()
+    assert import_gift(source, folder) == EXIT_PROBLEMS
+    assert time.perf_counter() - started < 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"error: {source}: the GIFT text is too large ({size:,} bytes; the limit is "
+        f"{MAX_GIFT_BYTES:,}); split it into several files, one per module\n"
+    )
+    assert list(folder.iterdir()) == []
+
+
+def test_import_of_a_file_just_within_the_limit_works(tmp_path, capsys):
+    source = tmp_path / "bank.gift"
+    text = big_gift(MAX_GIFT_BYTES - 200)
+    source.write_text(text[: text.rfind("::Q", 0, MAX_GIFT_BYTES - 100)], encoding="utf-8")
+    assert source.stat().st_size <= MAX_GIFT_BYTES
+    assert import_gift(source, tmp_path) == EXIT_OK
+    assert load_module_file(tmp_path / "service-basics.yaml")[1] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -501,6 +502,35 @@ def test_alias_bomb_is_stopped() -> None:
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
     problem = only("\n".join(lines) + "\n")
     assert "repeats too much through aliases" in problem.message
+
+
+def merge_bomb(levels: int) -> str:
+    """Return a few hundred bytes whose merge keys ('<<') would expand to 2**levels pairs."""
+    lines = ["a0: &a0 {x: 1}"]
+    lines += [f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}]}}" for i in range(1, levels + 1)]
+    return "\n".join(lines) + f"\nz: *a{levels}\n"
+
+
+def test_merge_key_bomb_is_refused_in_well_under_a_second() -> None:
+    text = merge_bomb(40)  # 2**40 merged pairs; the review's 19 levels took 55 s
+    assert len(text) < 1500
+    started = time.perf_counter()
+    problem = only(text)
+    assert time.perf_counter() - started < 0.5
+    assert problem.message == (
+        "the file is too large or repeats too much through merge keys (<<: *name)"
+    )
+    assert (problem.line, problem.column) > (1, 1)
+    assert str(problem).startswith(f"{PATH}:{problem.line}:{problem.column}: ")
+
+
+def test_merge_key_bomb_of_non_mappings_is_refused() -> None:
+    lines = ["a0: &a0 {<<: [1, 2]}"]
+    lines += [f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}]}}" for i in range(1, 41)]
+    started = time.perf_counter()
+    problems = check("\n".join(lines) + "\n")
+    assert time.perf_counter() - started < 0.5
+    assert any("repeats too much through merge keys" in p.message for p in problems)
 
 
 def test_huge_integer() -> None:

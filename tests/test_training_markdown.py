@@ -140,3 +140,95 @@ def test_no_raw_tag_survives_outside_code(text: str) -> None:
     out = safe_markdown(text)
     if "`" not in text and "~" not in text:
         assert "<" not in out
+
+
+# Images: only from the allowed hosts; everything else becomes a link nobody's browser fetches.
+
+from markdown_it import MarkdownIt  # noqa: E402
+
+COMMONMARK = MarkdownIt("commonmark")
+ALLOWED = ["images.example.org"]
+
+
+def image_sources(markdown: str) -> list[str]:
+    """Return the src of every image a CommonMark renderer would draw."""
+    found: list[str] = []
+
+    def walk(tokens) -> None:
+        for token in tokens:
+            if token.type == "image":
+                found.append(str(token.attrs.get("src", "")))
+            walk(token.children or [])
+
+    walk(COMMONMARK.parse(markdown))
+    return found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "![pixel](http://tracker.example/p.gif)",
+        "Hello ![](https://tracker.example/p.gif?u=ann) there",
+        '![pixel](http://tracker.example/p.gif "title")',
+        "![pixel](<http://tracker.example/p.gif>)",
+        "![pixel][ref]\n\n[ref]: http://tracker.example/p.gif",
+        "![ref]\n\n[ref]: http://tracker.example/p.gif",
+        "[![badge](http://tracker.example/b.svg)](https://example.org)",
+        "!<http://tracker.example/p.gif>",
+        "![x](//tracker.example/p.gif)",
+        "![x](http://images.example.org@tracker.example/p.gif)",
+        "![x](http://tracker.example\\@images.example.org/p.gif)",
+        "![x](http://images.example.org.tracker.example/p.gif)",
+        "![x](http://evilimages.example.org/p.gif)",
+        "![x](data:image/png;base64,iVBORw0KGgo=)",
+        "![x](images/local.png)",
+        "> quoted ![x](http://tracker.example/p.gif)",
+        "- item ![x](http://tracker.example/p.gif)",
+    ],
+)
+def test_images_from_other_hosts_are_never_drawn(text: str) -> None:
+    out = safe_markdown(text, allowed_image_hosts=ALLOWED)
+    assert image_sources(out) == []
+    # each case is an image as written, or (the "!<...>" one) once autolinks are rewritten
+    assert image_sources(text.replace("!<http://tracker.example/p.gif>", "![](http://t/p)"))
+
+
+def test_a_disabled_image_stays_a_link_with_its_alt_text() -> None:
+    out = safe_markdown("See ![the chart](http://tracker.example/c.png).", allowed_image_hosts=[])
+    assert out == "See \\![the chart](http://tracker.example/c.png)."
+    assert '<a href="http://tracker.example/c.png">the chart</a>' in COMMONMARK.render(out)
+
+
+def test_images_from_an_allowed_host_are_kept() -> None:
+    for text in (
+        "![chart](https://images.example.org/c.png)",
+        '![chart](http://IMAGES.example.org:8080/c.png?size=2 "Chart")',
+    ):
+        assert safe_markdown(text, allowed_image_hosts=ALLOWED) == text
+
+
+def test_allowed_image_hosts_come_from_the_environment(monkeypatch) -> None:
+    text = "![chart](https://images.example.org/c.png)"
+    monkeypatch.delenv("TRAINING_IMAGE_HOSTS", raising=False)
+    assert image_sources(safe_markdown(text)) == []
+    monkeypatch.setenv("TRAINING_IMAGE_HOSTS", "intranet.example, images.example.org")
+    assert image_sources(safe_markdown(text)) == ["https://images.example.org/c.png"]
+
+
+def test_image_syntax_in_code_is_left_as_code() -> None:
+    text = "Write `![alt](https://host/x.png)` for an image.\n\n```\n![a](http://h/x)\n```"
+    assert safe_markdown(text, allowed_image_hosts=[]) == text
+
+
+MARKDOWN_PIECES = st.sampled_from(
+    ["!", "[", "]", "(", ")", "<", ">", "`", "\\", " ", "\n", "\n\n", ":", "\"", "x",
+     "http://tracker.example/p.gif", "https://images.example.org/ok.png", "//tracker.example/",
+     "@", "&#64;", "[r]: ", "> ", "- ", "```", "&", "#"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(MARKDOWN_PIECES, max_size=40).map("".join))
+def test_no_text_makes_an_image_from_another_host(text: str) -> None:
+    for src in image_sources(safe_markdown(text, allowed_image_hosts=ALLOWED)):
+        assert re.match(r"https?://images\.example\.org(?::\d+)?(?:[/?#]|$)", src), src

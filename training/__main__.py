@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from training.docs import default_content_dir, schema_text, update_readme
-from training.gift import export_gift, module_from_gift, module_to_yaml, parse_gift
+from training.gift import MAX_GIFT_BYTES, export_gift, gift_size_problem, import_gift
 from training.lint import lint_dir
 from training.loader import (
     LoadedModule,
@@ -242,7 +242,9 @@ def add_import_gift(subparsers: argparse._SubParsersAction) -> None:
             "Turn the single choice, multiple choice and true/false questions of a GIFT file "
             "into a new module file <DIR>/<ID>.yaml with a placeholder lesson. Other question "
             "types are skipped; every skipped or changed question is reported with its line. "
-            "Exit status: 0 written, 1 nothing importable, 2 file not found or already there."
+            f"A file may hold at most {MAX_GIFT_BYTES:,} bytes. "
+            "Exit status: 0 written, 1 nothing importable or the file too large, 2 file not "
+            "found or already there."
         ),
     )
     parser.add_argument("file", type=Path, metavar="FILE", help="the GIFT file")
@@ -279,26 +281,28 @@ def cmd_import_gift(args: argparse.Namespace) -> int:
     if output.exists() and not args.force:
         print(f"error: {output} exists already (use --force to replace it)", file=sys.stderr)
         return EXIT_USAGE
-    result = parse_gift(source.read_text(encoding="utf-8-sig", errors="replace"))
-    try:
-        module, notes = module_from_gift(
-            result,
-            id=args.id,
-            title=args.title,
-            competency=args.competency,
-            summary=args.summary,
-        )
-    except ValueError as exc:
-        _print_notes(source, result.notes)
-        print(f"error: {exc}", file=sys.stderr)
+    # Checked before reading: a 12 MB file is refused at once, not after minutes of parsing.
+    too_large = gift_size_problem(source.stat().st_size)
+    if too_large:
+        print(f"error: {source}: {too_large}", file=sys.stderr)
         return EXIT_PROBLEMS
-    text = module_to_yaml(module)
+    imported = import_gift(
+        source.read_text(encoding="utf-8-sig", errors="replace"),
+        id=args.id,
+        title=args.title,
+        competency=args.competency,
+        summary=args.summary,
+    )
+    _print_notes(source, imported.notes)
+    if imported.module is None or imported.text is None:
+        print(f"error: {imported.error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    module, notes, text = imported.module, imported.notes, imported.text
     _module, problems = load_module_text(text, str(output.with_name(f"{module.id}.yaml")))
     if problems:  # cannot happen: module_from_gift builds a valid module
         for problem in problems:
             print(problem, file=sys.stderr)
         return EXIT_PROBLEMS
-    _print_notes(source, notes)
     _write_atomically(output, text)
     count = len(module.quiz.questions)
     print(

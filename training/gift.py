@@ -8,6 +8,7 @@ and reports everything else as a `GiftNote` with its line number instead of rais
 
 `module_from_gift` turns the parsed questions into a valid `Module`, `module_to_yaml` writes it
 as a content file, and `export_gift` writes a module back as GIFT Moodle can import.
+`import_gift` does all three for the studio and the command line, within `MAX_GIFT_BYTES`.
 """
 
 from __future__ import annotations
@@ -20,9 +21,16 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
+from training.loader import MAX_FILE_BYTES
 from training.models import KEBAB_ID, Lesson, Module, Question, Quiz
 
 QuestionType = Literal["single", "multiple", "true_false"]
+
+# A question bank for one module is tens to a few hundred questions (5-60 kB of GIFT). The
+# module it becomes must fit the loader's file limit, and short GIFT questions grow up to
+# four times as YAML, so much larger texts could never be saved; refusing them up front keeps
+# a pasted 12 MB text from costing minutes and gigabytes.
+MAX_GIFT_BYTES = 128_000
 
 # Escaped control characters become Unicode noncharacters (reserved for internal use) while the
 # structure is parsed, as Moodle's importer does with its "&&058;" placeholders.
@@ -438,15 +446,72 @@ def _clean(data: Any) -> Any:
     return data
 
 
+# libyaml reads back the written text ten times faster than the pure-Python loader.
+_FastSafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def module_to_yaml(module: Module) -> str:
     """Return the module as a readable content file (YAML, keys in model order)."""
     data = _clean(module.model_dump(mode="json", exclude_none=True))
     text = yaml.dump(
         data, Dumper=_YamlDumper, sort_keys=False, allow_unicode=True, width=88, indent=2
     )
-    if yaml.safe_load(text) != data:  # pragma: no cover - guards against an emitter quirk
+    # Guards against an emitter quirk: the file must read back as exactly this data.
+    if yaml.load(text, Loader=_FastSafeLoader) != data:  # pragma: no cover
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     return "# yaml-language-server: $schema=_schema.json\n" + text
+
+
+def gift_size_problem(size: int) -> str | None:
+    """Return why a GIFT text of `size` bytes is refused, or None when it may be imported."""
+    if size <= MAX_GIFT_BYTES:
+        return None
+    return (
+        f"the GIFT text is too large ({size:,} bytes; the limit is {MAX_GIFT_BYTES:,}); "
+        "split it into several files, one per module"
+    )
+
+
+@dataclass
+class GiftImport:
+    """A GIFT text turned into a module file, or the reason it cannot be (`error`)."""
+
+    module: Module | None
+    text: str | None
+    notes: list[GiftNote]
+    error: str | None = None
+
+
+def import_gift(
+    source: str,
+    *,
+    id: str,
+    title: str,
+    competency: str,
+    summary: str | None = None,
+) -> GiftImport:
+    """Parse GIFT text and build the module and its YAML; refuse texts beyond MAX_GIFT_BYTES."""
+    problem = gift_size_problem(len(source.encode("utf-8", errors="replace")))
+    if problem:
+        return GiftImport(None, None, [], problem)
+    result = parse_gift(source)
+    try:
+        module, notes = module_from_gift(
+            result, id=id, title=title, competency=competency, summary=summary
+        )
+    except ValueError as exc:
+        return GiftImport(None, None, list(result.notes), str(exc))
+    text = module_to_yaml(module)
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        return GiftImport(
+            None,
+            None,
+            notes,
+            f"the module would be {size:,} bytes, more than a module file may hold "
+            f"({MAX_FILE_BYTES:,}); split the GIFT text into several modules",
+        )
+    return GiftImport(module, text, notes)
 
 
 def _escape(text: str) -> str:

@@ -547,6 +547,9 @@ class _Abort(Exception):
         self.message = message
 
 
+_MERGE_WHAT = "merge keys (<<: *name)"
+
+
 class _Builder:
     """Construct plain Python data from a node tree, recording positions by path."""
 
@@ -566,10 +569,14 @@ class _Builder:
             self.constructor.dispose()
         return data if isinstance(data, dict) else None
 
-    def build(self, node: yaml.Node, loc: Loc, depth: int, key_node: yaml.Node | None) -> Any:
+    def tick(self, node: yaml.Node, what: str = "aliases (*name)") -> None:
+        """Count one node or merged pair against MAX_NODES; stop the build beyond it."""
         self.count += 1
         if self.count > MAX_NODES:
-            raise _Abort(node, "the file is too large or repeats too much through aliases (*name)")
+            raise _Abort(node, f"the file is too large or repeats too much through {what}")
+
+    def build(self, node: yaml.Node, loc: Loc, depth: int, key_node: yaml.Node | None) -> Any:
+        self.tick(node)
         if depth > MAX_DEPTH:
             raise _Abort(node, f"the file is nested too deeply (more than {MAX_DEPTH} levels)")
         mark = node.start_mark
@@ -627,6 +634,10 @@ class _Builder:
                     value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
                 )
                 for source in sources:
+                    # Merged sources and pairs count as nodes: '<<: [*a, *a]' nested n times
+                    # expands 2**n pairs from a few hundred bytes, all but one later skipped as
+                    # duplicates, so without the count it costs minutes and gigabytes.
+                    self.tick(key_node, _MERGE_WHAT)
                     if not isinstance(source, yaml.MappingNode):
                         self.problem(
                             source, "'<<' must be followed by an alias of a group of fields"
@@ -635,6 +646,7 @@ class _Builder:
                     if depth > MAX_DEPTH:
                         raise _Abort(source, "merge keys ('<<') are nested too deeply")
                     for key, value, _ in self.pairs(source, depth + 1):
+                        self.tick(key_node, _MERGE_WHAT)
                         yield key, value, True
             else:
                 yield key_node, value_node, False

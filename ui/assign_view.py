@@ -16,6 +16,7 @@ from store.models import User
 from ui import team_view
 from ui.dates import DATE_COLUMN_FORMAT, format_date
 from ui.dates import today as org_today
+from ui.text import plain
 
 WHOLE_TEAM = "The whole team"
 CHOSEN_PEOPLE = "Chosen people in the team"
@@ -157,11 +158,11 @@ def _create(user: User, titles: dict[str, str], teams: dict[int, str], today: da
         return
     team_view.clear_cache()
     if target == WHOLE_TEAM:
-        who = teams[team_id]
+        who = plain(teams[team_id])
     else:
         names = {m.id: m.name for m in _members(team_id)}
-        who = _and([names.get(uid, "?") for uid in people])
-    what = _and([titles[m] for m in sorted(module_ids, key=titles.__getitem__)])
+        who = _and([plain(names.get(uid, "?")) for uid in people])
+    what = _and([plain(titles[m]) for m in sorted(module_ids, key=titles.__getitem__)])
     when = f"due {format_date(due)}"
     if not result.created:
         single = len(module_ids) == 1 and (target == WHOLE_TEAM or len(people) == 1)

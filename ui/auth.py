@@ -15,6 +15,7 @@ from store.models import User
 from store.permissions import role_may
 from store.security import MAX_PASSWORD_LENGTH
 from ui.server import COMPLETE_PATH, COOKIE_NAME, END_PATH, PRESIGN_COOKIE
+from ui.text import plain
 
 TOKEN_KEY = "session_token"
 SIGNED_OUT_FLASH = "auth_signed_out_flash"
@@ -245,7 +246,9 @@ def first_run_form() -> None:
 def forced_password_change(user: User) -> None:
     """Make a person with a temporary password choose their own before anything else."""
     st.title("Choose a new password")
-    st.write(f"Welcome, {user.name}. Your password was set by an administrator; choose your own.")
+    st.write(
+        f"Welcome, {plain(user.name)}. Your password was set by an administrator; choose your own."
+    )
     password_change_form(user, key="forced_change")
 
 

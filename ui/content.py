@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from store import config
+from store import config, content_store
 from training.lint import NAMES_FILE, LintWarning, lint_dir
 from training.loader import ContentSet, LoadedModule, load_content_dir
 
@@ -28,7 +28,8 @@ def _signature(directory: Path) -> tuple:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _load(directory: str, signature: tuple) -> ContentSet:
-    return load_content_dir(Path(directory))
+    # Deleted modules are recorded and a file reusing a deleted module's id is left out.
+    return content_store.guard_reused_ids(load_content_dir(Path(directory)))
 
 
 def content() -> ContentSet:

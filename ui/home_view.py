@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import streamlit as st
 
@@ -18,6 +18,7 @@ from ui.badges import status_badge
 from ui.dates import format_date
 from ui.dates import today as org_today
 from ui.links import page_link
+from ui.text import plain
 
 ACTION = {
     Status.IN_PROGRESS: "Continue",
@@ -47,7 +48,7 @@ def _card(item: learning.TrainingItem, today: date) -> None:
     with st.container(border=True):
         left, right = st.columns([4, 1], vertical_alignment="center")
         with left:
-            st.markdown(f"**{item.title}**")
+            st.markdown(f"**{plain(item.title)}**")
             bits = [status_badge(item.status)]
             competency = competency_note(item.title, item.competency)
             if competency:
@@ -69,6 +70,19 @@ def _card(item: learning.TrainingItem, today: date) -> None:
                 icon=":material/arrow_forward:",
                 query={"id": item.module_id},
             )
+
+
+def _withdrawn(user: User) -> None:
+    """Tell the learner about quizzes closed in the last 30 days because the module went."""
+    since = datetime.now(UTC) - timedelta(days=30)
+    for gone in learning.withdrawn_attempts(user_id=user.id, since=since):
+        old = learning.module_for_version(module_id=gone.module_id, version=gone.content_version)
+        title = old.title if old is not None else gone.module_id
+        st.info(
+            f"Your quiz on **{plain(title)}** was withdrawn: the module was removed from the "
+            "training, so nothing was recorded and it used none of your attempts.",
+            icon=":material/block:",
+        )
 
 
 def _first_steps() -> None:
@@ -100,7 +114,9 @@ def render(user: User) -> None:
     st.title("My training")
     items = learning.my_training(user_id=user.id, modules=loaded, today=today) if loaded else []
     returning = any(i.status is not Status.NOT_STARTED for i in items)
-    st.caption(f"Welcome back, {user.name}." if returning else f"Welcome, {user.name}.")
+    name = plain(user.name)
+    st.caption(f"Welcome back, {name}." if returning else f"Welcome, {name}.")
+    _withdrawn(user)
     if may(user, "admin") and accounts.count_users() <= 1:
         _first_steps()
     problems = content.content().problems

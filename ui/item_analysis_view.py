@@ -19,6 +19,7 @@ from store.content_store import Responses
 from store.learning import module_for_version
 from store.models import User
 from training import quiz
+from training.csv_export import csv_bytes
 from training.item_analysis import (
     MIN_ATTEMPTS_FOR_FLAGS,
     POOR_DISCRIMINATION_INDEX,
@@ -181,7 +182,7 @@ def render(user: User) -> None:
     st.dataframe(table, hide_index=True, width="stretch", placeholder="")
     st.download_button(
         "Download CSV",
-        table.to_csv(index=False).encode("utf-8"),
+        csv_bytes(list(table.columns), table.itertuples(index=False)),
         file_name=f"item-analysis-{module_id}-{version[:8]}.csv",
         mime="text/csv",
         key="item_analysis_csv",

@@ -17,6 +17,7 @@ from ui.auth import as_signed_in
 from ui.badges import status_badge
 from ui.dates import format_date, today
 from ui.links import page_link
+from ui.text import plain
 
 FEEDBACK_WORDS = {
     "immediate": "You see whether each answer is right as soon as you give it.",
@@ -43,7 +44,7 @@ def render(user: User) -> None:
     open_attempt = learning.open_attempt(user_id=user.id, module_id=m.id)
 
     page_link("pages/home.py", "My training", icon=":material/arrow_back:")
-    st.title(m.title)
+    st.title(plain(m.title))
     facts = [
         *filter(None, [competency_note(m.title, m.competency)]),
         f"about {m.estimated_minutes} min",
@@ -110,7 +111,7 @@ def lesson_screen(m: Module, pos: int, *, key: str, go, to_quiz) -> None:
     """
     lesson = m.lessons[pos]
     st.progress((pos + 1) / len(m.lessons), text=f"Lesson {pos + 1} of {len(m.lessons)}")
-    st.subheader(lesson.title, divider="gray")
+    st.subheader(plain(lesson.title), divider="gray")
     st.markdown(safe_markdown(lesson.body))
     if lesson.key_points:
         st.info(
@@ -462,7 +463,7 @@ def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> Non
         with text_col:
             if grade.passed:
                 st.success(
-                    f"**You passed {m.title}.** {grade.marks} of {grade.max_marks} right. "
+                    f"**You passed {plain(m.title)}.** {grade.marks} of {grade.max_marks} right. "
                     "Your certificate is on My progress.",
                     icon=":material/celebration:",
                 )

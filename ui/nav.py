@@ -11,6 +11,7 @@ import streamlit as st
 from store.models import User
 from store.permissions import ROLE_LABELS
 from ui import auth
+from ui.text import plain
 
 # Who a page is for, in the words of the refusal ("Team progress is for ...").
 AUDIENCE = {
@@ -149,7 +150,7 @@ def gate(render, title: str) -> st.Page:
 def sidebar(user: User) -> None:
     """Show who is signed in and the sign-out button."""
     with st.sidebar:
-        st.caption(f"Signed in as **{user.name}** · {ROLE_LABELS.get(user.role, user.role)}")
+        st.caption(f"Signed in as **{plain(user.name)}** · {ROLE_LABELS.get(user.role, user.role)}")
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             auth.sign_out()
             st.stop()

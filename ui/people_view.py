@@ -17,6 +17,7 @@ from training.words import count
 from ui import content, settings_view
 from ui.auth import as_signed_in
 from ui.dates import format_date, format_datetime
+from ui.text import plain
 
 NO_TEAM = "— no team —"
 ROSTER_PREVIEW_KEY = "people_roster_preview"
@@ -94,7 +95,7 @@ def _people(admin: User) -> None:
                 st.error(str(exc))
             else:
                 st.session_state["people_flash"] = (
-                    f"Added {name.strip()}. Temporary password: {password}. "
+                    f"Added {plain(name)}. Temporary password: {password}. "
                     "Give it to them privately; they choose their own at first sign-in."
                 )
                 st.rerun()
@@ -140,7 +141,7 @@ def _people(admin: User) -> None:
             except accounts.AccountError as exc:
                 st.error(str(exc))
             else:
-                st.session_state["people_flash"] = f"Saved {name.strip()}."
+                st.session_state["people_flash"] = f"Saved {plain(name)}."
                 st.rerun()
         st.divider()
         st.write(
@@ -158,7 +159,7 @@ def _people(admin: User) -> None:
         if done is not None:
             name, username, password = done
             st.warning(
-                f"New temporary password for {name} (`{username}`): `{password}`  \n"
+                f"New temporary password for {plain(name)} (`{username}`): `{password}`  \n"
                 "Give it to them privately; it is shown until you dismiss it.",
                 icon=":material/key:",
             )
@@ -203,7 +204,7 @@ def _teams(admin: User) -> None:
             except accounts.AccountError as exc:
                 st.error(str(exc))
             else:
-                st.session_state["people_flash"] = f"Created team {name.strip()}."
+                st.session_state["people_flash"] = f"Created team {plain(name)}."
                 st.rerun()
     if not teams:
         return
@@ -232,7 +233,7 @@ def _teams(admin: User) -> None:
             except accounts.AccountError as exc:
                 st.error(str(exc))
             else:
-                st.session_state["people_flash"] = f"Saved team {new_name.strip()}."
+                st.session_state["people_flash"] = f"Saved team {plain(new_name)}."
                 st.rerun()
 
 
@@ -440,7 +441,7 @@ def _certificate_lookup() -> None:
     )
     until = f"valid until {format_date(record.expires_at)}" if record.expires_at else "no expiry"
     facts = (
-        f"**{record.learner_name}** (`{record.username}`) passed **{title}** on "
+        f"**{plain(record.learner_name)}** (`{record.username}`) passed **{plain(title)}** on "
         f"{format_date(record.passed_at)} with {format_score(record.score)}, {until}."
     )
     if record.standing is Standing.CURRENT:

@@ -20,6 +20,7 @@ from ui import content
 from ui.dates import format_date, format_datetime
 from ui.dates import today as org_today
 from ui.module_view import answer_feedback, question_header
+from ui.text import plain
 
 TABS = ["Overview", "Certificates", "History", "Refresher"]
 
@@ -115,7 +116,7 @@ def _certificates(user: User, modules, progress) -> None:
                 else ":red-badge[expired]"
             )
             left.markdown(
-                f"**{title}** {state}  \nPassed {format_date(cert.passed_at)} with "
+                f"**{plain(title)}** {state}  \nPassed {format_date(cert.passed_at)} with "
                 f"{format_score(cert.score)} · {until} · `{cert.certificate_id}`"
             )
             right.download_button(

@@ -13,7 +13,9 @@ Editor state lives in `st.session_state`:
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,26 +25,21 @@ import streamlit as st
 from store import config, content_store
 from store.content_store import InvalidModule, NotAllowed, SaveConflict
 from store.models import User
-from training.gift import module_from_gift, module_to_yaml, parse_gift
+from training.gift import MAX_GIFT_BYTES, GiftImport, gift_size_problem, import_gift
 from training.lint import LintWarning
 from training.loader import ContentSet, Problem, content_version
-from training.models import COMPETENCY_LABELS, Module
+from training.models import COMPETENCY_LABELS, Module, Question
 from training.words import competency_note, count
 from ui import content
 from ui.dates import format_datetime
 from ui.preview import render_lessons, render_question_preview
+from ui.text import plain
 
 NEW = "__new__"
 PREVIEW = "studio_preview"
 EDITOR = "studio_editor"
 TABS = ["Edit", "Preview", "History", "Import GIFT"]
 DISK, EDITING = "disk", "editor"
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=")
-
-
-def _escape(text: str) -> str:
-    """Return text with Markdown (and Streamlit directive) characters escaped."""
-    return "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
 
 
 # --- opening files ---------------------------------------------------------------------
@@ -190,22 +187,59 @@ def _overview(rows: list[dict]) -> None:
         )
         broken = [r for r in rows if r["problems"]]
         for row in broken:
-            st.markdown(f"**{_escape(row['path'].name)}**")
+            st.markdown(f"**{plain(row['path'].name)}**")
             _problem_list(row["problems"])
         warned = [r for r in rows if r["warnings"]]
         for row in warned:
             st.markdown(
-                f"**{_escape(row['path'].name)}**: item-writing warnings "
-                "(`python -m training lint`)"
+                f"**{plain(row['path'].name)}**: item-writing warnings (`python -m training lint`)"
             )
             _problem_list(row["warnings"])
 
 
+def _deleted(user: User, directory: Path, present: set[str]) -> None:
+    """List modules whose file is gone but whose history remains, each with a restore button."""
+    gone = content_store.deleted_modules(present_ids=present)
+    if not gone:
+        return
+    with st.expander(f"Deleted modules ({len(gone)})", icon=":material/delete:"):
+        st.caption(
+            "Their ids stay taken: learners' passes, certificates and history belong to them. "
+            "Restoring writes the last saved text back to the content folder."
+        )
+        for item in gone:
+            left, right = st.columns([3, 1], vertical_alignment="center")
+            saved = format_datetime(item.saved_at)
+            attempts = f"{item.attempts} attempt{'' if item.attempts == 1 else 's'}"
+            left.markdown(f"**{plain(item.module_id)}** · last saved {saved} · {attempts}")
+            if right.button("Restore", key=f"studio_undelete_{item.module_id}"):
+                result = _write(
+                    lambda item=item: content_store.restore_revision(
+                        directory=directory,
+                        revision_id=item.revision_id,
+                        expected_sha=None,
+                        actor=user,
+                    )
+                )
+                if result is not None:
+                    _reopen(result.module_id, flash=f"Restored {result.path.name}.")
+
+
+def _write(write: Callable[[], content_store.SaveResult]) -> content_store.SaveResult | None:
+    """Run a content write; return its result, or show why it was refused and return None."""
+    try:
+        return write()
+    except InvalidModule as exc:
+        st.error(str(exc))
+        _problem_list(exc.problems)
+    except content_store.ContentStoreError as exc:
+        st.error(str(exc))
+    return None
+
+
 def _problem_list(problems: list[Problem] | list[LintWarning]) -> None:
     st.markdown(
-        "\n".join(
-            f"- line {p.line}, column {p.column}: {_escape(p.message)}" for p in problems[:50]
-        )
+        "\n".join(f"- line {p.line}, column {p.column}: {plain(p.message)}" for p in problems[:50])
         + (f"\n- … and {len(problems) - 50} more" if len(problems) > 50 else "")
     )
 
@@ -266,6 +300,7 @@ def render(user: User) -> None:
     rows = _file_rows(content.content())
     _follow_link(rows)
     _overview(rows)
+    _deleted(user, directory, {r["stem"] for r in rows})
     # Open the picked file before drawing the picker, so its labels show unsaved edits.
     opened = _ensure_open(directory, _wanted(rows))
     _picker(rows)
@@ -300,7 +335,7 @@ def _editor(user: User, directory: Path, opened: dict) -> content_store.CheckRes
     if located:
         line = _question_line(opened["text"], located)
         where = f"starts at line {line}" if line else "is not in the text any more"
-        st.caption(f"Question **{_escape(located)}** {where}; see it in **Preview**.")
+        st.caption(f"Question **{plain(located)}** {where}; see it in **Preview**.")
     status = st.container()
     text = st.text_area(
         "Module YAML",
@@ -402,7 +437,7 @@ def _follow_link(rows: list[dict]) -> None:
         if name in st.query_params:
             del st.query_params[name]
     if wanted not in {r["stem"] for r in rows}:
-        st.warning(f"There is no module file called '{_escape(wanted)}' in the content folder.")
+        st.warning(f"There is no module file called '{plain(wanted)}' in the content folder.")
         return
     st.session_state["studio_module"] = wanted
     st.session_state["studio_located"] = (wanted, question) if question else None
@@ -439,7 +474,7 @@ def _preview(module: Module | None) -> None:
         f"the {count(len(quiz.questions), 'question')} and shuffles their options; trainers "
         "also see the answer key."
     )
-    st.header(module.title, anchor=False)
+    st.header(plain(module.title), anchor=False)
     facts = [
         *filter(None, [competency_note(module.title, module.competency)]),
         f"about {module.estimated_minutes} min",
@@ -459,16 +494,45 @@ def _preview(module: Module | None) -> None:
     st.markdown(f"**{drawn} questions** per attempt · **pass mark {quiz.pass_mark}%**")
     located = _located(module.id)
     if located and module.question(located) is None:
-        st.warning(f"Question **{_escape(located)}** is not in this module any more.")
-    for number, question in enumerate(quiz.questions, start=1):
+        st.warning(f"Question **{plain(located)}** is not in this module any more.")
+    _question_previews(quiz.questions, key=PREVIEW, located=located)
+
+
+# Each Streamlit widget reads the whole session state when it is drawn, so a page of n question
+# previews costs n squared: 1,200 of them took half a minute. Show them a page at a time.
+PREVIEW_PAGE = 25
+
+
+def _question_previews(questions: list[Question], *, key: str, located: str | None = None) -> None:
+    """Draw question previews with their answer keys, PREVIEW_PAGE at a time.
+
+    A located question (from question statistics) opens its page, marked and expanded.
+    """
+    first = 0
+    if len(questions) > PREVIEW_PAGE:
+        starts = range(0, len(questions), PREVIEW_PAGE)
+        page_key = f"{key}__page"  # ids are kebab-case: no clash with a question key
+        at = next((i for i, q in enumerate(questions) if q.id == located), None)
+        if at is not None and st.session_state.get(f"{key}__located") != located:
+            st.session_state[page_key] = at - at % PREVIEW_PAGE
+            st.session_state[f"{key}__located"] = located
+        first = st.selectbox(
+            "Questions to show",
+            starts,
+            format_func=lambda s: (
+                f"{s + 1}–{min(s + PREVIEW_PAGE, len(questions))} of {len(questions)}"
+            ),
+            key=page_key,
+        )
+    for number, question in enumerate(questions[first : first + PREVIEW_PAGE], start=first + 1):
         if question.id == located:
             st.info(
-                f"Question **{_escape(located)}**, from question statistics:",
+                f"Question **{plain(located)}**, from question statistics:",
                 icon=":material/my_location:",
             )
         render_question_preview(
             question,
-            key=f"{PREVIEW}_{question.id}",
+            key=f"{key}_{question.id}",
             number=number,
             show_answer=True,
             expanded=question.id == located,
@@ -574,16 +638,12 @@ def _history(user: User, directory: Path, opened: dict) -> None:
         key="studio_restore_pick",
     )
     if st.button("Restore this revision", key="studio_restore", icon=":material/history:"):
-        try:
-            result = content_store.restore_revision(
+        result = _write(
+            lambda: content_store.restore_revision(
                 directory=directory, revision_id=pick, expected_sha=opened["sha"], actor=user
             )
-        except InvalidModule as exc:
-            st.error(str(exc))
-            _problem_list(exc.problems)
-            return
-        except (SaveConflict, content_store.ContentStoreError) as exc:
-            st.error(str(exc))
+        )
+        if result is None:
             return
         if not result.changed:
             st.info("The file already has the text of that revision.")
@@ -597,13 +657,41 @@ def _history(user: User, directory: Path, opened: dict) -> None:
 # --- GIFT import -----------------------------------------------------------------------
 
 
+def _gift_source() -> str | None:
+    """Return the uploaded or pasted GIFT text, or None (with a message) when it is refused."""
+    upload = st.file_uploader(
+        "GIFT file",
+        type=["gift", "txt"],
+        key="studio_gift_upload",
+        max_upload_size=1,  # megabytes, checked by the browser; the byte limit is below
+        help=f"At most {MAX_GIFT_BYTES // 1000} kB: one module's questions.",
+    )
+    pasted = st.text_area("…or paste GIFT text", key="studio_gift_text", height=120)
+    size = upload.size if upload is not None else len(pasted.encode("utf-8", errors="replace"))
+    problem = gift_size_problem(size)
+    if problem:
+        st.error(f"Cannot import: {problem}.", icon=":material/block:")
+        return None
+    return upload.getvalue().decode("utf-8-sig", errors="replace") if upload else pasted
+
+
+def _gift_import(source: str, module_id: str, title: str, competency: str) -> GiftImport:
+    """Return the import of this text, parsed once: reruns reuse it until an input changes."""
+    digest = hashlib.sha256(source.encode("utf-8", errors="replace")).hexdigest()
+    key = (digest, module_id, title, competency)
+    cached = st.session_state.get("studio_gift_import")
+    if cached is None or cached[0] != key:
+        cached = (key, import_gift(source, id=module_id, title=title, competency=competency))
+        st.session_state["studio_gift_import"] = cached  # one entry: the text on screen
+    return cached[1]
+
+
 def _gift(user: User, directory: Path) -> None:
     st.write(
         "Bring in questions from Moodle or another LMS in **GIFT** format. Single and multiple "
         "choice and true/false questions come in; other types are skipped and listed below."
     )
-    upload = st.file_uploader("GIFT file", type=["gift", "txt"], key="studio_gift_upload")
-    pasted = st.text_area("…or paste GIFT text", key="studio_gift_text", height=120)
+    source = _gift_source()
     left, mid, right = st.columns(3)
     with left:
         module_id = st.text_input(
@@ -618,39 +706,32 @@ def _gift(user: User, directory: Path) -> None:
             format_func=COMPETENCY_LABELS.__getitem__,
             key="studio_gift_competency",
         )
-    source = upload.getvalue().decode("utf-8-sig", errors="replace") if upload else pasted
-    if not source.strip():
+    if source is None or not source.strip():
         return
     if not module_id or not title:
         st.info("Give the new module an id and a title to see the preview.")
         return
-    result = parse_gift(source)
-    try:
-        module, notes = module_from_gift(result, id=module_id, title=title, competency=competency)
-    except ValueError as exc:
-        st.error(f"Cannot import: {exc}.")
-        _gift_notes(result.notes)
+    imported = _gift_import(source, module_id, title, competency)
+    module, text, notes = imported.module, imported.text, imported.notes
+    if module is None or text is None:
+        st.error(f"Cannot import: {imported.error}.")
+        _gift_notes(notes)
         return
     st.success(
         f"{count(len(module.quiz.questions), 'question')} ready to import into '{module_id}'."
         + (f" {count(len(notes), 'note')} below." if notes else "")
     )
     _gift_notes(notes)
-    text = module_to_yaml(module)
     with st.container(horizontal=True):
         save = st.button("Create the module", key="studio_gift_save", type="primary")
         edit = st.button("Open in the editor first", key="studio_gift_open")
     if save:
-        try:
-            saved = content_store.save_module_text(
+        saved = _write(
+            lambda: content_store.save_module_text(
                 directory=directory, module_id=None, text=text, expected_sha=None, actor=user
             )
-        except InvalidModule as exc:
-            st.error(str(exc))
-            _problem_list(exc.problems)
-            return
-        except content_store.ContentStoreError as exc:
-            st.error(str(exc))
+        )
+        if saved is None:
             return
         _reopen(
             saved.module_id,
@@ -661,10 +742,7 @@ def _gift(user: User, directory: Path) -> None:
     if edit:
         _reopen(NEW, tab="Edit", text=text, flash="Imported into the editor; not saved yet.")
     st.subheader("Preview", anchor=False)
-    for number, question in enumerate(module.quiz.questions, start=1):
-        render_question_preview(
-            question, key=f"studio_gift_{question.id}", number=number, show_answer=True
-        )
+    _question_previews(module.quiz.questions, key="studio_gift")
 
 
 def _gift_notes(notes) -> None:
@@ -673,7 +751,7 @@ def _gift_notes(notes) -> None:
         return
     st.markdown(
         "\n".join(
-            f"- line {n.line} · **{_escape(n.title)}**: {_escape(n.message)}"
+            f"- line {n.line} · **{plain(n.title)}**: {plain(n.message)}"
             for n in sorted(notes, key=lambda n: n.line)
         )
     )

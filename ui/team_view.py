@@ -25,6 +25,7 @@ from ui.content import _signature as content_signature
 from ui.content import modules as content_modules
 from ui.dates import DATE_COLUMN_FORMAT, format_date, format_datetime
 from ui.dates import today as org_today
+from ui.text import plain
 
 # Scores in tables: rounded by the one rule (training.scores), kept numeric so columns sort.
 SCORE_COLUMN = st.column_config.NumberColumn(format="%.1f%%")
@@ -235,7 +236,7 @@ def _team_filter(
         elif "team_filter_team" not in st.session_state:
             st.session_state["team_filter_team"] = wanted_id
     if len(choices) == 1 and user.role != "admin":
-        st.caption(f"Team: **{choices[0].name}**")
+        st.caption(f"Team: **{plain(choices[0].name)}**")
         return choices[0].id, choices[0].name
     options: list[int | str] = [ALL, *ids]
     if st.session_state.get("team_filter_team") not in options:
@@ -444,8 +445,8 @@ def _why(row: dashboard.AttentionRow, titles: dict[str, str]) -> str:
 
 def _person_panel(detail: dashboard.PersonDetail, titles: dict[str, str]) -> None:
     with st.container(border=True):
-        st.markdown(f"#### {detail.name}")
-        st.caption(f"{detail.username} · {detail.team or 'no team'}")
+        st.markdown(f"#### {plain(detail.name)}")
+        st.caption(f"{detail.username} · {plain(detail.team or 'no team')}")
         frame = pd.DataFrame(
             [
                 {
