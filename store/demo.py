@@ -41,7 +41,7 @@ from store.models import (
 )
 from store.security import hash_password
 from training import quiz
-from training.certificate import certificate_id
+from training.certificate import certificate_id_candidates
 from training.loader import LoadedModule, load_content_dir, module_files
 from training.models import Module, Question
 
@@ -739,7 +739,9 @@ def _build_history(
                     # Every pass issues its own certificate, as learning.submit_attempt does.
                     counts["passed"] += 1
                     passed_at = submitted
-                    certificate = _new_certificate_id(issued, person.id, mid, submitted)
+                    certificate = _new_certificate_id(
+                        issued, person.id, mid, submitted, attempt_id - 1
+                    )
                     certificate_rows.append(
                         (
                             certificate,
@@ -799,12 +801,12 @@ def _build_history(
     return counts
 
 
-def _new_certificate_id(issued: set[str], user_id: int, module_id: str, when: datetime) -> str:
+def _new_certificate_id(
+    issued: set[str], user_id: int, module_id: str, when: datetime, attempt_id: int
+) -> str:
     """Return the id of a pass at when, never one already issued (as the store does)."""
-    shift = 0
-    while True:
-        candidate = certificate_id(user_id, module_id, when + timedelta(seconds=shift))
+    for candidate in certificate_id_candidates(user_id, module_id, when, attempt_id):
         if candidate not in issued:
             issued.add(candidate)
             return candidate
-        shift += 1
+    raise RuntimeError("no free certificate id")  # a thousand 40-bit collisions: never

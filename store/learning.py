@@ -29,8 +29,7 @@ from store.models import (
     User,
 )
 from training import clock, quiz
-from training.certificate import Standing
-from training.certificate import certificate_id as make_certificate_id
+from training.certificate import Standing, certificate_id_candidates
 from training.certificate import standing as certificate_standing
 from training.loader import LoadedModule, load_module_text
 from training.models import Module
@@ -341,7 +340,7 @@ def _record_progress(
         row.expires_at = (
             now + timedelta(days=module.valid_for_days) if module.valid_for_days else None
         )
-        row.certificate_id = _new_certificate_id(session, user_id, module.id, now)
+        row.certificate_id = _new_certificate_id(session, user_id, module.id, now, attempt_id)
         session.add(
             Certificate(
                 certificate_id=row.certificate_id,
@@ -356,10 +355,11 @@ def _record_progress(
     session.add(row)
 
 
-def _new_certificate_id(session: Session, user_id: int, module_id: str, now: datetime) -> str:
-    """Return the id for a pass at now, never one already issued (two passes in one second)."""
-    for shift in range(60):
-        candidate = make_certificate_id(user_id, module_id, now + timedelta(seconds=shift))
+def _new_certificate_id(
+    session: Session, user_id: int, module_id: str, now: datetime, attempt_id: int
+) -> str:
+    """Return the id for this pass, never one already issued (even many passes in a second)."""
+    for candidate in certificate_id_candidates(user_id, module_id, now, attempt_id):
         taken = session.exec(
             select(Certificate.id).where(Certificate.certificate_id == candidate)
         ).first()

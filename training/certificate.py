@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -86,17 +87,35 @@ def _normalise_time(passed_at: date | datetime) -> str:
     raise TypeError(f"passed_at must be a date or datetime, got {type(passed_at).__name__}")
 
 
-def certificate_id(user_id: int | str, module_id: str, passed_at: date | datetime) -> str:
+def certificate_id(
+    user_id: int | str, module_id: str, passed_at: date | datetime, *, salt: str = ""
+) -> str:
     """Return a short stable id such as "CERT-7F3A-92B1" for one pass of one module.
 
-    It is 40 bits of SHA-256 over the user, module and pass time (UTC, whole seconds), written
-    in Crockford base32. The same inputs always give the same id; the store should still keep
-    the id in a unique column so an admin can look it up.
+    It is 40 bits of SHA-256 over the user, module and pass time (UTC, whole seconds), and the
+    salt when given, written in Crockford base32. The same inputs always give the same id; the
+    store should still keep the id in a unique column so an admin can look it up.
     """
     key = f"{user_id}\x1f{module_id}\x1f{_normalise_time(passed_at)}".encode()
+    if salt:
+        key += f"\x1f{salt}".encode()
     value = int.from_bytes(hashlib.sha256(key).digest()[:5], "big")
     chars = "".join(_ALPHABET[(value >> shift) & 31] for shift in range(35, -1, -5))
     return f"CERT-{chars[:4]}-{chars[4:]}"
+
+
+def certificate_id_candidates(
+    user_id: int | str, module_id: str, passed_at: date | datetime, attempt_id: int
+) -> Iterator[str]:
+    """Yield ids for one pass, best first: the plain stable id, then ones salted by the attempt.
+
+    The plain id is taken when the same person passes the same module twice in one second
+    (quizzes submitted back to back by a script, or two tabs); the attempt id then tells the
+    passes apart, so the store never runs out of ids however fast passes come.
+    """
+    yield certificate_id(user_id, module_id, passed_at)
+    for n in range(1, 1000):
+        yield certificate_id(user_id, module_id, passed_at, salt=f"{attempt_id}:{n}")
 
 
 class Standing(StrEnum):
