@@ -34,9 +34,10 @@ from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, func, select
 
+from store import permissions
 from store.db import session_scope
 from store.learning import NotAllowed
-from store.models import Assignment, Attempt, AuditLog, Progress, Team, TeamManager, User
+from store.models import Assignment, Attempt, AuditLog, Progress, Team, User
 from training import clock
 from training.csv_export import csv_bytes, csv_safe  # noqa: F401 - csv_safe: part of the API
 from training.scores import score_value
@@ -71,12 +72,11 @@ class Scope:
 
 
 def _visible_team_ids(session: Session, actor: User) -> set[int] | None:
-    """Return the teams actor may see; None means every team (admin)."""
-    if actor.role == "admin":
-        return None
-    if actor.role != "manager":
-        raise NotAllowed("Only managers and administrators can see team progress.")
-    return set(session.exec(select(TeamManager.team_id).where(TeamManager.user_id == actor.id)))
+    """Return the teams actor may see; None means every team (store/permissions.py)."""
+    try:
+        return permissions.team_scope(session, actor, permissions.Action.SEE_TEAM_PROGRESS)
+    except permissions.PermissionDenied as exc:
+        raise NotAllowed(str(exc)) from None
 
 
 def team_choices(*, actor: User) -> list[TeamChoice]:

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from store import config
+from store import config, permissions
 from store.accounts import _audit, now_utc
 from store.db import session_scope
 from store.models import (
@@ -25,7 +25,6 @@ from store.models import (
     ContentRevision,
     Progress,
     Team,
-    TeamManager,
     User,
 )
 from training import clock, quiz
@@ -560,12 +559,11 @@ def certificates(*, user_id: int, today: date | None = None) -> list[Certificate
 
 
 def _manageable_team_ids(session: Session, actor: User) -> set[int] | None:
-    """Return the teams actor may assign to; None means every team (admin)."""
-    if actor.role == "admin":
-        return None
-    if actor.role != "manager":
-        raise NotAllowed("Only managers and administrators can assign training.")
-    return set(session.exec(select(TeamManager.team_id).where(TeamManager.user_id == actor.id)))
+    """Return the teams actor may assign to; None means every team (store/permissions.py)."""
+    try:
+        return permissions.team_scope(session, actor, permissions.Action.ASSIGN_TRAINING)
+    except permissions.PermissionDenied as exc:
+        raise NotAllowed(str(exc)) from None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from store.models import User
+from store.models import TeamManager, User
 
 # Every role, in the order forms list them, with the label people read.
 ROLES = ("employee", "manager", "trainer", "admin")
@@ -33,6 +33,8 @@ ROLE_INCLUDES = {
     "trainer": frozenset({"trainer", "admin"}),
     "admin": frozenset({"admin"}),
 }
+# Roles whose team actions reach every team; the others reach only the teams they manage.
+EVERY_TEAM_ROLES = ROLE_INCLUDES["admin"]
 # Roles that may be set as the manager of a team.
 TEAM_MANAGER_ROLES = ROLE_INCLUDES["manager"]
 
@@ -46,6 +48,7 @@ class Action(StrEnum):
     IMPORT_ROSTER = "import a roster"
     EDIT_CONTENT = "edit training content"
     ASSIGN_TRAINING = "assign training"
+    SEE_TEAM_PROGRESS = "see team progress"
     CHANGE_SETTINGS = "change organisation settings"
 
 
@@ -57,6 +60,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.IMPORT_ROSTER: ROLE_INCLUDES["admin"],
     Action.EDIT_CONTENT: ROLE_INCLUDES["trainer"],
     Action.ASSIGN_TRAINING: ROLE_INCLUDES["manager"],
+    Action.SEE_TEAM_PROGRESS: ROLE_INCLUDES["manager"],
     Action.CHANGE_SETTINGS: ROLE_INCLUDES["admin"],
 }
 LAST_ADMIN = "This is the last active administrator; make someone else admin first."
@@ -102,3 +106,18 @@ def keep_an_admin(session: Session, user: User, *, new_role: str, active: bool) 
     ).one()
     if not others:
         raise PermissionDenied(LAST_ADMIN)
+
+
+def team_scope(session: Session, actor: User, action: Action) -> set[int] | None:
+    """Return the team ids actor may act on for action (None: every team), read now.
+
+    The actor's role is read again in this transaction, so someone demoted a second ago
+    reaches no team; anyone whose role may not do action at all is refused.
+    """
+    fresh = session.get(User, actor.id) if actor.id is not None else None
+    current = fresh or actor
+    if not allowed(current, action):
+        raise PermissionDenied(f"Only managers and administrators can {action.value}.")
+    if current.role in EVERY_TEAM_ROLES:
+        return None
+    return set(session.exec(select(TeamManager.team_id).where(TeamManager.user_id == current.id)))

@@ -91,3 +91,25 @@ def test_roles_have_one_home():
     assert not hasattr(ui.auth, "ROLE_ACCESS")
     assert set(permissions.ROLE_LABELS) == set(permissions.ROLES) == set(permissions.ROLE_INCLUDES)
     assert set(permissions.PERMISSIONS) == set(permissions.Action)
+
+
+def test_a_manager_demoted_a_moment_ago_can_no_longer_assign_or_see_the_team():
+    # The page holds the User it read at the start of the run; the store reads the role again.
+    from datetime import date, timedelta
+
+    from store import dashboard, learning
+
+    boss = make_user("boss", "admin")
+    team = accounts.create_team(name="Desk", actor_id=None)
+    mia = make_user("mia", "manager", team_id=team.id)
+    accounts.set_team_managers(team_id=team.id, user_ids=[mia.id], actor_id=boss.id)
+    assert dashboard.team_choices(actor=mia)[0].name == "Desk"
+    accounts.update_user(user_id=mia.id, actor_id=boss.id, role="employee")
+    due = date.today() + timedelta(days=7)
+    with pytest.raises(learning.NotAllowed, match="assign training"):
+        learning.create_assignments(
+            actor=mia, module_ids=["empathy"], due_date=due, team_id=team.id
+        )
+    with pytest.raises(learning.NotAllowed, match="see team progress"):
+        dashboard.team_choices(actor=mia)
+    assert permissions.PERMISSIONS[permissions.Action.ASSIGN_TRAINING] == {"manager", "admin"}
