@@ -32,7 +32,14 @@ def test_admin_sees_people_and_adds_a_person():
     assert not at.exception
     user = accounts.get_user_by_username("newbie")
     assert user is not None and user.must_change_password
-    assert "Temporary password" in at.success[0].value
+    shown = next(w.value for w in at.warning if w.value.startswith("Added New Person"))
+    password = shown.split("`")[3]
+    assert accounts.authenticate(username="newbie", password=password).user is not None
+    at.run()  # another click reruns the page: the password stays until dismissed
+    assert any(password in w.value for w in at.warning)
+    assert at.text_input(key="people_add_username").value == ""  # the form is ready again
+    at.button(key="people_added_dismiss").click().run()
+    assert not any(password in w.value for w in at.warning)
 
 
 def test_admin_adding_a_taken_username_gets_a_clear_message():
@@ -43,6 +50,8 @@ def test_admin_adding_a_taken_username_gets_a_clear_message():
     at.button(key="FormSubmitter:people_add-Add person").click()
     at.run()
     assert "already taken" in at.error[0].value
+    # nothing typed is lost: the admin corrects the username and submits again
+    assert at.text_input(key="people_add_name").value == "Again"
 
 
 def test_admin_creates_a_team_and_sets_a_manager():

@@ -35,6 +35,7 @@ def render(admin: User) -> None:
     flash = st.session_state.pop("people_flash", None)
     if flash:
         st.success(flash)
+    _temporary_password(ADDED, "Added", "people_added_dismiss")
     people_tab, teams_tab, import_tab, cert_tab, audit_tab, settings_tab = st.tabs(
         ["People", "Teams", "Import roster", "Certificates", "Audit log", "Organisation"]
     )
@@ -73,7 +74,8 @@ def _people(admin: User) -> None:
     teams = _team_options()
 
     with st.expander("Add a person", icon=":material/person_add:"):
-        with st.form("people_add", clear_on_submit=True):
+        # Not cleared on submit: a taken username or a bad name keeps what was typed.
+        with st.form("people_add"):
             username = st.text_input("Username", key="people_add_username")
             name = st.text_input("Name", key="people_add_name")
             role = st.selectbox("Role", ROLES, format_func=ROLE_LABELS.get, key="people_add_role")
@@ -94,10 +96,10 @@ def _people(admin: User) -> None:
             except accounts.AccountError as exc:
                 st.error(str(exc))
             else:
-                st.session_state["people_flash"] = (
-                    f"Added {plain(name)}. Temporary password: {password}. "
-                    "Give it to them privately; they choose their own at first sign-in."
-                )
+                # Shown until dismissed (a rerun or a download must not lose it).
+                st.session_state[ADDED] = (name, accounts.normalise_username(username), password)
+                for key in ("people_add_username", "people_add_name"):
+                    st.session_state.pop(key, None)
                 st.rerun()
 
     if not people:
@@ -155,20 +157,27 @@ def _people(admin: User) -> None:
                 st.error(str(exc))
             else:
                 st.session_state[RESET] = (person.name, person.username, password)
-        done = st.session_state.get(RESET)
-        if done is not None:
-            name, username, password = done
-            st.warning(
-                f"New temporary password for {plain(name)} (`{username}`): `{password}`  \n"
-                "Give it to them privately; it is shown until you dismiss it.",
-                icon=":material/key:",
-            )
-            st.button(
-                "Dismiss the password",
-                key="people_reset_dismiss",
-                on_click=st.session_state.pop,
-                args=(RESET, None),
-            )
+        _temporary_password(RESET, "New temporary password for", "people_reset_dismiss")
+
+
+def _temporary_password(state_key: str, lead: str, dismiss_key: str) -> None:
+    """Show a temporary password kept in session state until the admin dismisses it."""
+    kept = st.session_state.get(state_key)
+    if kept is None:
+        return
+    name, username, password = kept
+    st.warning(
+        f"{lead} {plain(name)} (`{username}`). Temporary password: `{password}`  \n"
+        "Give it to them privately; they choose their own at first sign-in. It is shown until "
+        "you dismiss it.",
+        icon=":material/key:",
+    )
+    st.button(
+        "Dismiss the password",
+        key=dismiss_key,
+        on_click=st.session_state.pop,
+        args=(state_key, None),
+    )
 
 
 def _teams(admin: User) -> None:
@@ -332,6 +341,7 @@ IMPORTED = "roster_imported"  # the finished import, kept until the admin dismis
 IMPORT_FAILED = "roster_import_failed"  # why the last import was refused (e.g. the last admin)
 UPLOADS = "roster_uploads"  # bumped after each import, so the uploader starts empty
 RESET = "people_reset_done"  # (name, username, temporary password) of the last reset
+ADDED = "people_added"  # (name, username, temporary password) of the person just added
 
 
 def _imported(result: roster.RosterResult) -> None:
