@@ -57,7 +57,7 @@ def test_no_page_load_requests_anything_from_an_outside_host(server, browser):
 
 
 def test_a_question_statistics_flag_opens_its_question_in_the_studio(server, context):
-    _seed_demo(staff=40, attempts=400)  # enough first attempts for flags (10 a question)
+    _seed_demo(staff=40, attempts=1600)  # enough first attempts for flags (10 a question)
     page = context.new_page()
     sign_in(page, server.url, "trainer", demo.DEMO_PASSWORD)
     page.goto(server.url + "/item-analysis")
