@@ -10,6 +10,16 @@ from store import accounts, backup, config, db
 from store.permissions import ROLES
 
 
+def _password_from_stdin(args: argparse.Namespace) -> str | None:
+    """Return the password given on standard input, or None (said why) without --password-stdin."""
+    if not args.password_stdin:
+        print(
+            "error: pass --password-stdin and give the password on standard input", file=sys.stderr
+        )
+        return None
+    return sys.stdin.readline().rstrip("\r\n")
+
+
 def cmd_init(_args: argparse.Namespace) -> int:
     """Create or upgrade the schema."""
     db.upgrade()
@@ -19,12 +29,9 @@ def cmd_init(_args: argparse.Namespace) -> int:
 
 def cmd_create_user(args: argparse.Namespace) -> int:
     """Create one account; the password comes from standard input."""
-    if not args.password_stdin:
-        print(
-            "error: pass --password-stdin and give the password on standard input", file=sys.stderr
-        )
+    password = _password_from_stdin(args)
+    if password is None:
         return 2
-    password = sys.stdin.readline().rstrip("\r\n")
     db.upgrade()
     team_id = None
     if args.team:
@@ -67,12 +74,9 @@ def cmd_unlock(args: argparse.Namespace) -> int:
 
 def cmd_set_password(args: argparse.Namespace) -> int:
     """Set an account's password from standard input; clear its backoff, end its sessions."""
-    if not args.password_stdin:
-        print(
-            "error: pass --password-stdin and give the password on standard input", file=sys.stderr
-        )
+    password = _password_from_stdin(args)
+    if password is None:
         return 2
-    password = sys.stdin.readline().rstrip("\r\n")
     db.upgrade()
     try:
         user = accounts.set_password(username=args.username, password=password)
