@@ -338,7 +338,7 @@ def test_import_gift_refuses_a_text_beyond_the_limit_at_once() -> None:
     source = question * (MAX_GIFT_BYTES // len(question) + 1)
     started = time.perf_counter()
     imported = import_gift(source * 100, id="m", title="M", competency="empathy")  # 12 MB
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 5  # generous on a busy CI machine; was 220 s
     assert imported.module is None and imported.text is None and imported.notes == []
     assert imported.error == (
         f"the GIFT text is too large ({len(source) * 100:,} bytes; the limit is "

@@ -111,4 +111,4 @@ def test_an_import_hashes_before_it_takes_the_write_lock(monkeypatch, db_backend
     # 7.5 s. PostgreSQL never blocked an unrelated insert, so there the time only tells how
     # busy the machine's two cores are with the hashing.
     if db_backend == "sqlite":
-        assert max(waits) < 1.0, f"a write waited {max(waits):.2f} s behind the import"
+        assert max(waits) < 2.5, f"a write waited {max(waits):.2f} s behind the import"

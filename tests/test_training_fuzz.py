@@ -221,6 +221,6 @@ def merge_bombs(draw: st.DrawFn) -> str:
 def test_merge_key_bombs_are_refused_fast_with_a_position(text: str) -> None:
     started = time.perf_counter()
     module, problems = load_module_text(text, "content/sample-basics.yaml")
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 5  # generous on a busy CI machine; was hours
     assert module is None and problems
     assert_well_formed(text)

@@ -173,7 +173,7 @@ def test_import_refuses_a_file_beyond_the_size_limit_before_reading_it(tmp_path,
     folder.mkdir()
     started = time.perf_counter()
     assert import_gift(source, folder) == EXIT_PROBLEMS
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 5  # generous on a busy CI machine
     err = capsys.readouterr().err
     assert err == (
         f"error: {source}: the GIFT text is too large ({size:,} bytes; the limit is "
