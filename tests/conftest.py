@@ -79,6 +79,27 @@ def make_user(username: str, role: str = "employee", *, team_id: int | None = No
     )
 
 
+def add_certificates(user_id: int, module_id: str, issued) -> None:
+    """Store certificates (id, score, passed_at) for one person and module, valid a year."""
+    from datetime import timedelta
+
+    from store.db import session_scope
+    from store.models import Certificate
+
+    with session_scope() as s:
+        for cert, score, when in issued:
+            s.add(
+                Certificate(
+                    certificate_id=cert,
+                    user_id=user_id,
+                    module_id=module_id,
+                    score=score,
+                    passed_at=when,
+                    expires_at=when + timedelta(days=365),
+                )
+            )
+
+
 def page_test(page: str, user=None, **session) -> AppTest:
     """Return an AppTest for a page file (or app.py), signed in as user when given."""
     at = AppTest.from_file(str(ROOT / page), default_timeout=30)

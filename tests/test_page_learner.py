@@ -12,7 +12,7 @@ import yaml
 from store import accounts, learning
 from store.db import session_scope
 from store.models import Progress
-from tests.conftest import make_user, page_test, page_text
+from tests.conftest import add_certificates, make_user, page_test, page_text
 from training import clock, quiz
 from training.dates import format_date
 from training.loader import load_content_dir
@@ -392,26 +392,12 @@ def test_someone_imported_today_is_not_overdue_on_old_team_assignments(content_d
 
 
 def test_my_progress_shows_the_current_certificate_and_keeps_earlier_ones(content_dir):
-    from store.models import Certificate
 
     eve = make_user("eve")
     now = clock.now()
     first, second = now - timedelta(days=10), now - timedelta(days=6)
-    with session_scope() as s:
-        for cert, score, when in (
-            ("CERT-AAAA-1111", 100.0, first),
-            ("CERT-BBBB-2222", 87.5, second),
-        ):
-            s.add(
-                Certificate(
-                    certificate_id=cert,
-                    user_id=eve.id,
-                    module_id="sample-basics",
-                    score=score,
-                    passed_at=when,
-                    expires_at=when + timedelta(days=365),
-                )
-            )
+    issued = [("CERT-AAAA-1111", 100.0, first), ("CERT-BBBB-2222", 87.5, second)]
+    add_certificates(eve.id, "sample-basics", issued)
     at = open_page(eve, "pages/progress.py")
     assert not at.exception
     current = next(m.value for m in at.markdown if "CERT-BBBB-2222" in m.value)

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 from store import accounts, settings
 from store.db import session_scope
 from store.models import AuditLog
-from tests.conftest import PASSWORD, make_user, page_test
+from tests.conftest import PASSWORD, add_certificates, make_user, page_test
 
 
 @pytest.mark.parametrize("role", ["employee", "manager", "trainer"])
@@ -184,30 +184,15 @@ def test_an_unchanged_roster_upload_is_not_parsed_again():
 
 
 def test_an_earlier_certificate_still_verifies_and_says_it_was_superseded():
-    from datetime import UTC, datetime, timedelta
-
-    from store.db import session_scope
-    from store.models import Certificate
+    from datetime import UTC, datetime
 
     admin = make_user("boss", "admin")
     eve = make_user("eve", name="Eve Example")
     first = datetime(2026, 7, 1, 9, tzinfo=UTC)
     second = datetime(2026, 7, 5, 9, tzinfo=UTC)
-    with session_scope() as s:
-        for cert, score, when in (
-            ("CERT-AAAA-1111", 100.0, first),
-            ("CERT-BBBB-2222", 87.5, second),
-        ):
-            s.add(
-                Certificate(
-                    certificate_id=cert,
-                    user_id=eve.id,
-                    module_id="sincerity",
-                    score=score,
-                    passed_at=when,
-                    expires_at=when + timedelta(days=365),
-                )
-            )
+    add_certificates(
+        eve.id, "sincerity", [("CERT-AAAA-1111", 100.0, first), ("CERT-BBBB-2222", 87.5, second)]
+    )
     at = page_test("pages/people.py", admin).run()
     at.text_input(key="cert_lookup_id").input("CERT-AAAA-1111")
     at.button(key="FormSubmitter:cert_lookup-Look up").click().run()
