@@ -357,6 +357,38 @@ class Overview:
     attention: list[AttentionRow] = field(default_factory=list)
 
 
+@dataclass
+class _Tally:
+    """Running counts over grouped rows: of a team, of one team and module, or of a module."""
+
+    assigned: int = 0
+    completed: int = 0
+    overdue: int = 0
+    expiring: int = 0
+    score_sum: float = 0.0
+    score_n: int = 0
+
+    def add_scores(self, total: float | None, count: int) -> None:
+        self.score_sum += total or 0.0
+        self.score_n += count
+
+    def add_assigned(self, status: Status, people: int) -> None:
+        self.assigned += people
+        self.completed += people if status in DONE else 0
+        self.overdue += people if status is Status.OVERDUE else 0
+
+
+@dataclass
+class _Flags:
+    """What puts one person on the attention list, gathered over their grouped rows."""
+
+    team: int | None
+    overdue: list[str] = field(default_factory=list)
+    due: list[date] = field(default_factory=list)
+    expiring: list[str] = field(default_factory=list)
+    failing: list[str] = field(default_factory=list)
+
+
 def overview(
     *,
     actor: User,
@@ -396,7 +428,7 @@ def overview(
         )
         people = dict(session.exec(people_query).all())
         names = dict(session.exec(select(Team.id, Team.name).where(Team.id.in_(people))).all())
-        flagged_ids = {row[5] for row in rows if row[5] is not None}
+        flagged_ids = {row.who for row in rows if row.who is not None}
         who_is = {
             uid: (name, username)
             for uid, name, username in session.exec(
@@ -404,39 +436,30 @@ def overview(
             )
         }
 
-    per_team: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    per_team: dict[int, _Tally] = defaultdict(_Tally)
     by_module: dict[tuple[str, str], int] = defaultdict(int)
-    team_modules: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    scores: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
-    flags: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    team_modules: dict[tuple[int, str], _Tally] = defaultdict(_Tally)
+    scores: dict[str, _Tally] = defaultdict(_Tally)
+    flags: dict[int, _Flags] = {}
     for team, module_id, value, is_assigned, is_failing, uid, due, n, total, count in rows:
         status = Status(value)
-        t = per_team[team]
-        t["score_sum"] += total or 0.0
-        t["score_n"] += count
-        scores[module_id][0] += total or 0.0
-        scores[module_id][1] += count
+        per_team[team].add_scores(total, count)
+        scores[module_id].add_scores(total, count)
         if status is Status.EXPIRING:
-            t["expiring"] += n
+            per_team[team].expiring += n
         if is_assigned:
             by_module[(module_id, status)] += n
-            tm = team_modules[(team, module_id)]
-            tm[0] += n
-            tm[1] += n if status in DONE else 0
-            tm[2] += n if status is Status.OVERDUE else 0
-            t["assigned"] += n
-            t["completed"] += n if status in DONE else 0
-            t["overdue"] += n if status is Status.OVERDUE else 0
+            team_modules[(team, module_id)].add_assigned(status, n)
+            per_team[team].add_assigned(status, n)
         if uid is not None:
-            found = flags[uid]
-            found["team"] = [team]
+            found = flags.setdefault(uid, _Flags(team=team))
             if status is Status.OVERDUE:
-                found["overdue"].append(module_id)
-                found["due"].append(_as_date(due))
+                found.overdue.append(module_id)
+                found.due.append(_as_date(due))
             if status is Status.EXPIRING:
-                found["expiring"].append(module_id)
+                found.expiring.append(module_id)
             if is_failing:
-                found["failing"].append(module_id)
+                found.failing.append(module_id)
 
     def average(total: float, count: float) -> float | None:
         return total / count if count else None
@@ -446,11 +469,11 @@ def overview(
             team_id=tid,
             team=names.get(tid, "?"),
             people=count,
-            assigned=int(per_team[tid]["assigned"]),
-            completed=int(per_team[tid]["completed"]),
-            overdue=int(per_team[tid]["overdue"]),
-            expiring=int(per_team[tid]["expiring"]),
-            average_best=average(per_team[tid]["score_sum"], per_team[tid]["score_n"]),
+            assigned=per_team[tid].assigned,
+            completed=per_team[tid].completed,
+            overdue=per_team[tid].overdue,
+            expiring=per_team[tid].expiring,
+            average_best=average(per_team[tid].score_sum, per_team[tid].score_n),
         )
         for tid, count in people.items()
     ]
@@ -461,11 +484,11 @@ def overview(
                 user_id=uid,
                 name=who_is[uid][0],
                 username=who_is[uid][1],
-                team=names.get(found["team"][0], "?"),
-                overdue=tuple(sorted(found["overdue"])),
-                failed_twice=tuple(sorted(found["failing"])),
-                expiring=tuple(sorted(found["expiring"])),
-                earliest_due=min(found["due"]) if found["due"] else None,
+                team=names.get(found.team, "?"),
+                overdue=tuple(sorted(found.overdue)),
+                failed_twice=tuple(sorted(found.failing)),
+                expiring=tuple(sorted(found.expiring)),
+                earliest_due=min(found.due) if found.due else None,
             )
             for uid, found in flags.items()
         ),
@@ -478,8 +501,8 @@ def overview(
         overdue=sum(t.overdue for t in teams),
         expiring=sum(t.expiring for t in teams),
         average_best=average(
-            sum(v["score_sum"] for v in per_team.values()),
-            sum(v["score_n"] for v in per_team.values()),
+            sum(v.score_sum for v in per_team.values()),
+            sum(v.score_n for v in per_team.values()),
         ),
     )
     return Overview(
@@ -490,13 +513,19 @@ def overview(
         ],
         teams=teams,
         team_modules=[
-            TeamModule(team_id=t, module_id=m, assigned=a, completed=c, overdue=o)
-            for (t, m), (a, c, o) in sorted(team_modules.items())
+            TeamModule(
+                team_id=t,
+                module_id=m,
+                assigned=n.assigned,
+                completed=n.completed,
+                overdue=n.overdue,
+            )
+            for (t, m), n in sorted(team_modules.items())
         ],
         scores=[
-            ModuleScore(module_id=m, total=t, count=int(n))
-            for m, (t, n) in sorted(scores.items())
-            if n
+            ModuleScore(module_id=m, total=t.score_sum, count=t.score_n)
+            for m, t in sorted(scores.items())
+            if t.score_n
         ],
         attention=attention,
     )

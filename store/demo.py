@@ -280,7 +280,7 @@ def seed_demo(
         f"{org.trainers} trainer{'s' if org.trainers != 1 else ''}, 1 administrator), "
         f"{len(modules)} modules, "
         f"{org.assignments} assignments, {counts['attempts']} submitted attempts "
-        f"({counts['answers']} answers, {counts['passed']} passes), {counts['open']} attempts "
+        f"({counts['answers']} answers, {counts['passes']} passes), {counts['open']} attempts "
         f"in progress, {counts['progress']} progress rows; built in {seconds:.1f} s."
     )
 
@@ -634,7 +634,7 @@ def _build_history(
     progress_rows: list[tuple] = []
     certificate_rows: list[tuple] = []
     issued: set[str] = set()
-    counts = {"attempts": 0, "answers": 0, "passed": 0, "open": 0, "progress": 0}
+    counts = {"attempts": 0, "answers": 0, "passes": 0, "open": 0, "progress": 0}
     time_ = writer.time
     chosen_ = writer.chosen
 
@@ -737,7 +737,7 @@ def _build_history(
                 best = score if best is None else max(best, score)
                 if passed:
                     # Every pass issues its own certificate, as learning.submit_attempt does.
-                    counts["passed"] += 1
+                    counts["passes"] += 1
                     passed_at = submitted
                     certificate = _new_certificate_id(
                         issued, person.id, mid, submitted, attempt_id - 1

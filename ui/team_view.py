@@ -512,7 +512,6 @@ def _module_bars(view: dashboard.Overview, titles: dict[str, str]) -> None:
     if not view.by_module:
         st.info("Nothing is assigned in this view yet. Assign training under Assignments.")
         return
-    rank = {s: i for i, s in enumerate(charts.STATUS_COLOURS)}
     totals: dict[str, list[int]] = {}
     for row in view.by_module:
         done, total = totals.setdefault(row.module_id, [0, 0])
@@ -526,7 +525,7 @@ def _module_bars(view: dashboard.Overview, titles: dict[str, str]) -> None:
                 "module": titles.get(r.module_id, r.module_id),
                 "status": STATUS_LABELS[r.status],
                 "people": r.people,
-                "order": rank[r.status],
+                "order": Status(r.status).order,
                 "completion": totals[r.module_id][0] / totals[r.module_id][1],
             }
             for r in view.by_module
@@ -575,7 +574,7 @@ def _team_heatmap(view: dashboard.Overview, titles: dict[str, str]) -> None:
                 "completion": c.completed / c.assigned,
                 "completed": c.completed,
                 "assigned": c.assigned,
-                "overdue": c.overdue,
+                "people_overdue": c.overdue,
             }
             for c in view.team_modules
             if c.team_id in wanted and c.assigned
