@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +38,7 @@ from store.security import (
     token_hash,
     verify_password,
 )
+from training import clock
 
 SESSION_LIFETIME = timedelta(hours=10)  # a working day
 TICKET_LIFETIME = timedelta(seconds=60)
@@ -66,8 +67,8 @@ def too_many_attempts(seconds: int) -> str:
 
 
 def now_utc() -> datetime:
-    """Return the current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
+    """Return the current time, timezone-aware in UTC (training.clock, the one clock)."""
+    return clock.now()
 
 
 def _audit(

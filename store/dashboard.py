@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import (
     Date,
@@ -34,7 +34,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, func, select
 
-from store import permissions
+from store import permissions, settings
 from store.db import session_scope
 from store.learning import NotAllowed
 from store.models import Assignment, Attempt, AuditLog, Progress, Team, User
@@ -128,14 +128,13 @@ def data_stamp() -> tuple:
 # --- the status of every person and module, in SQL ---------------------------------------
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
+def _status_expr(today: date, zone: tzinfo, due, is_open) -> ColumnElement[str]:
+    """Return training.status.decide_status as a SQL CASE over a (possibly missing) progress row.
 
-
-def _status_expr(today: date, due, is_open) -> ColumnElement[str]:
-    """Return training.status.decide_status as a SQL CASE over a (possibly missing) progress row."""
-    tomorrow = _midnight(today + timedelta(days=1))
-    soon = _midnight(today + timedelta(days=EXPIRING_SOON_DAYS + 1))
+    today is a day in zone; a pass expires at the start of its expiry day in zone.
+    """
+    tomorrow = clock.start_of_day(today + timedelta(days=1), zone)
+    soon = clock.start_of_day(today + timedelta(days=EXPIRING_SOON_DAYS + 1), zone)
     expires = Progress.expires_at
     passed = Progress.passed_at.is_not(None)
     valid = and_(passed, or_(expires.is_(None), expires >= tomorrow))
@@ -151,35 +150,52 @@ def _status_expr(today: date, due, is_open) -> ColumnElement[str]:
 
 
 class _day_plus(FunctionElement):
-    """The UTC day of a timestamp plus a number of days, as a SQL date (per dialect)."""
+    """The day in a time zone of a UTC timestamp, plus a number of days, as a SQL date.
+
+    The zone is part of the SQL text (a plain attribute, not a bound value), so statements
+    holding it are not cached by SQLAlchemy: the UTC form is cheaper and must not be reused
+    for another zone.
+    """
 
     type = Date()
-    inherit_cache = True
+    inherit_cache = False
+
+    def __init__(self, moment, days, zone: tzinfo) -> None:
+        self.zone = str(zone)
+        super().__init__(moment, days)
+
+
+def _zone_literal(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
 
 
 @compiles(_day_plus)
 def _day_plus_postgresql(element, compiler, **kw):
+    # timezone(zone, timestamptz) is the wall-clock time in zone, whose date is the local day.
     moment, days = list(element.clauses)
-    return (
-        f"(CAST(timezone('UTC', {compiler.process(moment, **kw)}) AS DATE) "
-        f"+ {compiler.process(days, **kw)})"
-    )
+    local = f"timezone({_zone_literal(element.zone)}, {compiler.process(moment, **kw)})"
+    return f"(CAST({local} AS DATE) + {compiler.process(days, **kw)})"
 
 
 @compiles(_day_plus, "sqlite")
 def _day_plus_sqlite(element, compiler, **kw):
     # SQLite keeps UTC timestamps and dates as text; date() reads and writes 'YYYY-MM-DD'.
     moment, days = list(element.clauses)
-    return (
-        f"date({compiler.process(moment, **kw)}, '+' || {compiler.process(days, **kw)} || ' days')"
-    )
+    day = compiler.process(moment, **kw)
+    if element.zone != "UTC":
+        day = f"local_day({day}, {_zone_literal(element.zone)})"  # see store.db._local_day
+    return f"date({day}, '+' || {compiler.process(days, **kw)} || ' days')"
 
 
-def _member_due() -> ColumnElement:
-    """Return training.status.due_for_member in SQL, for a team assignment joined to a member."""
-    joined = _day_plus(func.coalesce(User.team_joined_at, User.created_at), literal(0))
-    assigned = _day_plus(Assignment.assigned_at, literal(0))
-    own = _day_plus(func.coalesce(User.team_joined_at, User.created_at), Assignment.due_days)
+def _member_due(zone: tzinfo) -> ColumnElement:
+    """Return training.status.due_for_member in SQL, for a team assignment joined to a member.
+
+    Join and assignment days are days in zone, the organisation's time zone.
+    """
+    joined_at = func.coalesce(User.team_joined_at, User.created_at)
+    joined = _day_plus(joined_at, literal(0), zone)
+    assigned = _day_plus(Assignment.assigned_at, literal(0), zone)
+    own = _day_plus(joined_at, Assignment.due_days, zone)
     due = Assignment.due_date
     return case(
         (or_(Assignment.due_days.is_(None), joined <= assigned), due),
@@ -194,7 +210,7 @@ def _module_filter(column, module_ids: Sequence[str] | None) -> ColumnElement[bo
     return column.in_(list(module_ids)) if module_ids else false()
 
 
-def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date):
+def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date, zone: tzinfo):
     """Return a subquery: one row per person and module that is assigned or has progress.
 
     The keys come from one grouped pass over the people's assignments (team ones due from
@@ -209,7 +225,7 @@ def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date):
             User.id.label("user_id"),
             User.team_id.label("team_id"),
             Assignment.module_id.label("module_id"),
-            _member_due().label("due"),
+            _member_due(zone).label("due"),
         )
         .join(Assignment, Assignment.team_id == User.team_id)
         .where(people, live, _module_filter(Assignment.module_id, module_ids)),
@@ -242,7 +258,7 @@ def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date):
             Progress.passed_at,
             Progress.expires_at,
             Progress.certificate_id,
-            _status_expr(today, keys.c.due, is_open).label("status"),
+            _status_expr(today, zone, keys.c.due, is_open).label("status"),
         )
         .select_from(keys)
         .outerjoin(
@@ -403,8 +419,9 @@ def overview(
     which keep their person so the attention list can name them.
     """
     scope = resolve_scope(actor=actor, team_id=team_id)
-    today = today or clock.today()
-    cells = _cells(scope, module_ids, today)
+    zone = settings.time_zone()
+    today = today or clock.today(zone)
+    cells = _cells(scope, module_ids, today, zone)
     assigned = cells.c.due.is_not(None).label("assigned")
     failing = and_(cells.c.attempt_count >= 2, cells.c.passed_at.is_(None)).label("failing")
     flagged = or_(cells.c.status.in_((Status.OVERDUE.value, Status.EXPIRING.value)), failing)
@@ -622,8 +639,9 @@ def person_modules(
     user_id, only that person's rows (they must be in the view).
     """
     scope = resolve_scope(actor=actor, team_id=team_id)
-    today = today or clock.today()
-    cells = _cells(scope, module_ids, today)
+    zone = settings.time_zone()
+    today = today or clock.today(zone)
+    cells = _cells(scope, module_ids, today, zone)
     who = select(User.id, User.name, User.username, Team.name).join(Team, Team.id == User.team_id)
     who = who.where(scope.condition()).order_by(Team.name, User.name, User.id)
     query = select(*cells.c)
@@ -687,9 +705,9 @@ def score_distribution(
         .group_by(bucket)
     )
     if start is not None:
-        query = query.where(Progress.last_attempt_at >= _midnight(start))
+        query = query.where(Progress.last_attempt_at >= clock.start_of_day(start))
     if end is not None:
-        query = query.where(Progress.last_attempt_at < _midnight(end + timedelta(days=1)))
+        query = query.where(Progress.last_attempt_at < clock.start_of_day(end + timedelta(days=1)))
     with session_scope(write=False) as session:
         counts = dict(session.exec(query).all())
     return [ScoreBin(low=low, count=int(counts.get(low, 0))) for low in SCORE_BINS]
@@ -737,8 +755,8 @@ def weekly_activity(
                 func.sum(Attempt.score),
             )
             .where(
-                Attempt.submitted_at >= _midnight(start),
-                Attempt.submitted_at < _midnight(end + timedelta(days=1)),
+                Attempt.submitted_at >= clock.start_of_day(start),
+                Attempt.submitted_at < clock.start_of_day(end + timedelta(days=1)),
                 Attempt.kind == "quiz",
                 _module_filter(Attempt.module_id, module_ids),
             )

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from store import config, permissions
+from store import config, permissions, settings
 from store.accounts import _audit, now_utc
 from store.db import session_scope
 from store.models import (
@@ -493,6 +493,7 @@ def _certificate_records(
     session: Session, user: User, rows: list[Certificate], today: date
 ) -> list[CertificateRecord]:
     """Return the records of some of one person's certificates, each with its standing."""
+    zone = settings.time_zone()
     newest: dict[str, Certificate] = {}
     replaced_on: dict[int, datetime] = {}  # certificate row id -> when the next pass came
     for cert in session.exec(
@@ -518,6 +519,7 @@ def _certificate_records(
                 is_latest=newest[cert.module_id].id == cert.id,
                 expires_at=cert.expires_at,
                 today=today,
+                zone=zone,
             ),
             current_id=newest[cert.module_id].certificate_id,
             superseded_on=replaced_on.get(cert.id),
@@ -535,7 +537,7 @@ def find_certificate(certificate_id: str, *, today: date | None = None) -> Certi
         if cert is None:
             return None
         user = session.get(User, cert.user_id)
-        (record,) = _certificate_records(session, user, [cert], today or clock.today())
+        (record,) = _certificate_records(session, user, [cert], today or settings.today())
         return record
 
 
@@ -552,7 +554,7 @@ def certificates(*, user_id: int, today: date | None = None) -> list[Certificate
                 .order_by(Certificate.passed_at.desc(), Certificate.id.desc())
             )
         )
-        return _certificate_records(session, user, rows, today or clock.today())
+        return _certificate_records(session, user, rows, today or settings.today())
 
 
 # --- assignments -----------------------------------------------------------------------
@@ -603,7 +605,8 @@ def create_assignments(
     if (team_id is None) == (not user_ids):
         raise LearningError("Assign to a team or to chosen people, not both or neither.")
     now = now_utc()
-    due_days = max(0, (due_date - clock.day_of(now)).days) if team_id is not None else None
+    today = clock.day_of(now, settings.time_zone())
+    due_days = max(0, (due_date - today).days) if team_id is not None else None
     try:
         with session_scope() as session:
             allowed = _manageable_team_ids(session, actor)
@@ -781,7 +784,8 @@ def assigned_due_dates(*, user_id: int) -> dict[str, date]:
         rows = session.exec(
             select(Assignment).where(Assignment.withdrawn_at.is_(None), or_(*conditions))
         ).all()
-    joined_on = clock.day_of(user.team_joined_at or user.created_at)
+    zone = settings.time_zone()
+    joined_on = clock.day_of(user.team_joined_at or user.created_at, zone)
     due: dict[str, date] = {}
     for a in rows:
         day = (
@@ -789,7 +793,7 @@ def assigned_due_dates(*, user_id: int) -> dict[str, date]:
                 due_date=a.due_date,
                 due_days=a.due_days,
                 from_joining=a.from_joining,
-                assigned_on=clock.day_of(a.assigned_at),
+                assigned_on=clock.day_of(a.assigned_at, zone),
                 joined_on=joined_on,
             )
             if a.team_id is not None
@@ -829,7 +833,8 @@ def my_training(
     *, user_id: int, modules: Mapping[str, LoadedModule], today: date | None = None
 ) -> list[TrainingItem]:
     """Return every module for the person: assigned ones first, most urgent first."""
-    today = today or clock.today()
+    zone = settings.time_zone()
+    today = today or clock.today(zone)
     due_dates = assigned_due_dates(user_id=user_id)
     progress = progress_rows(user_id=user_id)
     with session_scope(write=False) as session:
@@ -862,6 +867,7 @@ def my_training(
                     due=due,
                     open_attempt=module_id in open_ids,
                     today=today,
+                    zone=zone,
                 ),
                 best_score=p.best_score if p else None,
                 passed_at=p.passed_at if p else None,
@@ -886,6 +892,7 @@ def training_item(*, user_id: int, loaded: LoadedModule, today: date | None = No
 def review_events(*, user_id: int, since: datetime | None = None) -> list[ReviewEvent]:
     """Return the person's answered questions as events for the refresher schedule."""
     since = since or now_utc() - timedelta(days=180)
+    zone = settings.time_zone()
     with session_scope(write=False) as session:
         rows = session.exec(
             select(
@@ -911,7 +918,7 @@ def review_events(*, user_id: int, since: datetime | None = None) -> list[Review
             ReviewEvent(
                 module_id=module_id,
                 question_id=question_id,
-                answered_on=submitted_at.date(),
+                answered_on=clock.day_of(submitted_at, zone),
                 correct=bool(correct),
                 source="refresher" if kind == "refresher" else "quiz",
             )
@@ -972,7 +979,7 @@ def _due_reviews(user_id: int, today: date) -> tuple:
                 Attempt.user_id == user_id, Attempt.submitted_at.is_not(None)
             )
         ).one()
-    key = (config.database_url(), user_id, today, tuple(stamp))
+    key = (config.database_url(), str(settings.time_zone()), user_id, today, tuple(stamp))
     with _REVIEW_LOCK:
         if key in _REVIEW_CACHE:
             _REVIEW_CACHE.move_to_end(key)
@@ -989,7 +996,7 @@ def review_due_count(
     *, user_id: int, modules: Mapping[str, LoadedModule], today: date | None = None
 ) -> int:
     """Return how many missed questions are due for review today (ones still in the content)."""
-    today = today or clock.today()
+    today = today or settings.today()
     due = _due_reviews(user_id, today)
     return sum(
         1

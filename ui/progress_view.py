@@ -17,7 +17,7 @@ from training.models import COMPETENCY_LABELS, CUSTOMER_NEEDS
 from training.refresher import RefresherQuestion, build_refresher, due_questions
 from training.scores import format_score, score_value
 from ui import content
-from ui.dates import format_date, format_datetime
+from ui.dates import format_date, format_datetime, local_date
 from ui.dates import today as org_today
 from ui.module_view import answer_feedback, question_header
 from ui.text import plain
@@ -126,8 +126,8 @@ def _certificates(user: User, modules, progress) -> None:
                     user.name,
                     title,
                     cert.score,
-                    cert.passed_at.date(),
-                    cert.expires_at.date() if cert.expires_at else None,
+                    local_date(cert.passed_at),
+                    local_date(cert.expires_at) if cert.expires_at else None,
                 ),
                 file_name=f"certificate-{cert.module_id}.pdf",
                 mime="application/pdf",
