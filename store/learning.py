@@ -32,6 +32,7 @@ from training.certificate import Standing, certificate_id_candidates
 from training.certificate import standing as certificate_standing
 from training.loader import LoadedModule, load_module_text
 from training.models import Module
+from training.progress import ModuleProgress, after_attempt
 from training.refresher import ReviewEvent
 from training.status import Status, decide_status, due_for_member
 
@@ -328,17 +329,19 @@ def _record_progress(
     now: datetime,
 ) -> None:
     row = _touch_progress(session, user_id, module.id)
-    row.attempt_count += 1
-    row.last_score = grade.score
-    row.last_attempt_at = now
-    row.best_score = grade.score if row.best_score is None else max(row.best_score, grade.score)
+    fields = ModuleProgress.__slots__  # the progress row's columns that the rule keeps
+    new = after_attempt(
+        ModuleProgress(**{name: getattr(row, name) for name in fields}),
+        score=grade.score,
+        passed=grade.passed,
+        submitted_at=now,
+        valid_for_days=module.valid_for_days,
+    )
+    for name in fields:
+        setattr(row, name, getattr(new, name))
     if grade.passed:
         # A new certificate for this pass, with this attempt's score and dates; earlier ones
         # stay in the certificate table and keep verifying (as superseded).
-        row.passed_at = now
-        row.expires_at = (
-            now + timedelta(days=module.valid_for_days) if module.valid_for_days else None
-        )
         row.certificate_id = _new_certificate_id(session, user_id, module.id, now, attempt_id)
         session.add(
             Certificate(

@@ -295,11 +295,18 @@ def grade(
                 question_id=qid, chosen=chosen, correct=correct, marks=int(correct), max_marks=1
             )
         )
+    return total(results, module.quiz.pass_mark)
+
+
+def total(results: Sequence[QuestionResult], pass_mark: int) -> Grade:
+    """Return the grade of an attempt from its marked questions: the one scoring rule.
+
+    `passed` compares the exact fraction with the pass mark, so float rounding never flips it.
+    """
     marks = sum(r.marks for r in results)
     max_marks = sum(r.max_marks for r in results)
-    pass_mark = module.quiz.pass_mark
     return Grade(
-        results=results,
+        results=list(results),
         marks=marks,
         max_marks=max_marks,
         score=marks * 100 / max_marks,
