@@ -214,6 +214,23 @@ def create_user(
         return user
 
 
+def add_person(
+    *, actor_id: int | None, username: str, name: str, role: str, team_id: int | None = None
+) -> tuple[User, str]:
+    """Create an account with a temporary password to change at first sign-in; return both."""
+    password = temporary_password(username=normalise_username(username))
+    user = create_user(
+        actor_id=actor_id,
+        username=username,
+        name=name,
+        role=role,
+        password=password,
+        team_id=team_id,
+        must_change_password=True,
+    )
+    return user, password
+
+
 def get_user(user_id: int) -> User | None:
     """Return the account with this id, or None."""
     with session_scope(write=False) as session:

@@ -147,6 +147,12 @@ def _option_count(question: Question) -> int:
     return len(question.options)
 
 
+def draw_count(module: Module) -> int:
+    """Return how many questions one attempt draws: questions_per_attempt, at most the pool."""
+    pool = len(module.quiz.questions)
+    return min(module.quiz.questions_per_attempt or pool, pool)
+
+
 def draw_questions(module: Module, seed: int) -> list[DrawnQuestion]:
     """Draw the questions of one attempt and each one's option order, deterministically per seed.
 
@@ -155,9 +161,7 @@ def draw_questions(module: Module, seed: int) -> list[DrawnQuestion]:
     true_false is always shown True then False.
     """
     rng = random.Random(seed)
-    pool = list(module.quiz.questions)
-    count = module.quiz.questions_per_attempt or len(pool)
-    picked = rng.sample(pool, min(count, len(pool)))
+    picked = rng.sample(list(module.quiz.questions), draw_count(module))
     drawn: list[DrawnQuestion] = []
     for question in picked:
         if question.type == "true_false":

@@ -182,11 +182,10 @@ def _quiz_intro(user: User, loaded: LoadedModule, progress) -> None:
     m = loaded.module
     used = learning.attempts_used(user_id=user.id, module_id=m.id)
     left = quiz.attempts_left(m.quiz.max_attempts, used)
-    count = min(m.quiz.questions_per_attempt or len(m.quiz.questions), len(m.quiz.questions))
     with st.container(border=True):
         st.subheader("Quiz")
         lines = [
-            f"- **{count} questions**, drawn from a pool of {len(m.quiz.questions)}",
+            f"- **{quiz.draw_count(m)} questions**, drawn from a pool of {len(m.quiz.questions)}",
             f"- **Pass mark: {m.quiz.pass_mark}%**",
             f"- {FEEDBACK_WORDS[m.quiz.feedback]}",
             "- Your answers are saved as you go: you can close the page and come back.",

@@ -17,6 +17,7 @@ import streamlit as st
 from store import config, dashboard
 from store.learning import NotAllowed
 from store.models import User
+from store.permissions import EVERY_TEAM_ROLES
 from training.models import COMPETENCY_LABELS
 from training.scores import format_score, score_value
 from training.status import STATUS_LABELS, Status
@@ -223,7 +224,7 @@ def _team_filter(
     (None when the view is the whole organisation)."""
     ids = [c.id for c in choices]
     names = {c.id: c.name for c in choices}
-    all_label = "Whole organisation" if user.role == "admin" else "All my teams"
+    all_label = "Whole organisation" if user.role in EVERY_TEAM_ROLES else "All my teams"
     wanted = st.query_params.get("team")
     if wanted is not None:
         try:
@@ -235,7 +236,7 @@ def _team_filter(
             del st.query_params["team"]
         elif "team_filter_team" not in st.session_state:
             st.session_state["team_filter_team"] = wanted_id
-    if len(choices) == 1 and user.role != "admin":
+    if len(choices) == 1 and user.role not in EVERY_TEAM_ROLES:
         st.caption(f"Team: **{plain(choices[0].name)}**")
         return choices[0].id, choices[0].name
     options: list[int | str] = [ALL, *ids]
@@ -250,7 +251,7 @@ def _team_filter(
     if picked == ALL:
         if "team" in st.query_params:
             del st.query_params["team"]
-        return None, None if user.role == "admin" else "Your teams"
+        return None, None if user.role in EVERY_TEAM_ROLES else "Your teams"
     st.query_params["team"] = str(picked)
     return int(picked), names[int(picked)]
 
