@@ -125,6 +125,20 @@ def session_scope(url: str | None = None, *, write: bool = True) -> Iterator[Ses
             raise
 
 
+@contextmanager
+def reading(session: Session | None = None) -> Iterator[Session]:
+    """Use the caller's session when given one, else open a read-only session for this read.
+
+    Store functions that read take an optional session this way, so a page that needs several
+    of them can open one session for all (store.learning.quiz_screen does).
+    """
+    if session is not None:
+        yield session
+        return
+    with session_scope(write=False) as own:
+        yield own
+
+
 def alembic_config(url: str | None = None) -> Config:
     """Return an Alembic config pointing at our migrations and the given database."""
     cfg = Config()

@@ -16,7 +16,7 @@ from sqlmodel import Session, func, select
 
 from store import config, permissions, settings
 from store.accounts import _audit, now_utc
-from store.db import session_scope
+from store.db import reading, session_scope
 from store.models import (
     Answer,
     Assignment,
@@ -88,12 +88,16 @@ _RECORDED_VERSIONS: set[tuple[str, str, str]] = set()
 
 
 def module_for_version(
-    *, module_id: str, version: str, current: LoadedModule | None = None
+    *,
+    module_id: str,
+    version: str,
+    current: LoadedModule | None = None,
+    session: Session | None = None,
 ) -> Module | None:
     """Return the module as it was at version (the current one when it matches)."""
     if current is not None and current.version == version:
         return current.module
-    with session_scope(write=False) as session:
+    with reading(session) as session:
         text = session.exec(
             select(ContentRevision.text).where(
                 ContentRevision.module_id == module_id, ContentRevision.version == version
@@ -116,15 +120,15 @@ def _user_attempts(session: Session, user_id: int, module_id: str) -> int:
     ).one()
 
 
-def attempts_used(*, user_id: int, module_id: str) -> int:
+def attempts_used(*, user_id: int, module_id: str, session: Session | None = None) -> int:
     """Return how many quiz attempts this person has started on a module."""
-    with session_scope(write=False) as session:
+    with reading(session) as session:
         return _user_attempts(session, user_id, module_id)
 
 
-def open_attempt(*, user_id: int, module_id: str) -> Attempt | None:
+def open_attempt(*, user_id: int, module_id: str, session: Session | None = None) -> Attempt | None:
     """Return the person's unsubmitted attempt at a module, if any."""
-    with session_scope(write=False) as session:
+    with reading(session) as session:
         return session.exec(
             select(Attempt)
             .where(
@@ -277,16 +281,20 @@ def submit_attempt(*, attempt_id: int, user_id: int, module: Module) -> SubmitRe
     return SubmitResult(attempt=attempt, grade=grade, first_submit=True)
 
 
-def recorded_result(*, attempt_id: int, user_id: int, module: Module) -> SubmitResult | None:
+def recorded_result(
+    *, attempt_id: int, user_id: int, module: Module, session: Session | None = None
+) -> SubmitResult | None:
     """Return the graded result of one of the person's submitted attempts, or None."""
-    row = attempt(attempt_id=attempt_id, user_id=user_id)
+    row = attempt(attempt_id=attempt_id, user_id=user_id, session=session)
     if row is None or row.submitted_at is None or row.kind != "quiz":
         return None
-    return _recorded_result(attempt_id, module)
+    return _recorded_result(attempt_id, module, session)
 
 
-def _recorded_result(attempt_id: int, module: Module) -> SubmitResult:
-    with session_scope(write=False) as session:
+def _recorded_result(
+    attempt_id: int, module: Module, session: Session | None = None
+) -> SubmitResult:
+    with reading(session) as session:
         attempt = session.get(Attempt, attempt_id)
         answers = {
             a.question_id: list(a.chosen)
@@ -428,24 +436,19 @@ def withdrawn_attempts(*, user_id: int, since: datetime) -> list[WithdrawnAttemp
     ]
 
 
-def attempt(*, attempt_id: int, user_id: int) -> Attempt | None:
+def attempt(*, attempt_id: int, user_id: int, session: Session | None = None) -> Attempt | None:
     """Return one of the person's attempts."""
-    with session_scope(write=False) as session:
+    with reading(session) as session:
         row = session.get(Attempt, attempt_id)
         return row if row is not None and row.user_id == user_id else None
 
 
-def attempt_answers(*, attempt_id: int) -> dict[str, list[int]]:
-    """Return the graded answers of a submitted attempt."""
-    with session_scope(write=False) as session:
-        return {
-            a.question_id: list(a.chosen)
-            for a in session.exec(select(Answer).where(Answer.attempt_id == attempt_id))
-        }
-
-
 def history(
-    *, user_id: int, module_id: str | None = None, limit: int | None = None
+    *,
+    user_id: int,
+    module_id: str | None = None,
+    limit: int | None = None,
+    session: Session | None = None,
 ) -> list[Attempt]:
     """Return the person's submitted quiz attempts (optionally of one module), newest first."""
     query = select(Attempt).where(
@@ -454,13 +457,13 @@ def history(
     if module_id is not None:
         query = query.where(Attempt.module_id == module_id)
     query = query.order_by(Attempt.submitted_at.desc()).limit(limit)
-    with session_scope(write=False) as session:
+    with reading(session) as session:
         return list(session.exec(query))
 
 
-def progress_rows(*, user_id: int) -> dict[str, Progress]:
+def progress_rows(*, user_id: int, session: Session | None = None) -> dict[str, Progress]:
     """Return the person's progress rows keyed by module id."""
-    with session_scope(write=False) as session:
+    with reading(session) as session:
         return {
             p.module_id: p
             for p in session.exec(select(Progress).where(Progress.user_id == user_id))
@@ -771,13 +774,13 @@ def withdraw_assignment(*, actor: User, assignment_id: int) -> None:
         )
 
 
-def assigned_due_dates(*, user_id: int) -> dict[str, date]:
+def assigned_due_dates(*, user_id: int, session: Session | None = None) -> dict[str, date]:
     """Return module id -> earliest due date among the person's active assignments.
 
     A team assignment is due for this person as training.status.due_for_member says, from the
     day they joined the team.
     """
-    with session_scope(write=False) as session:
+    with reading(session) as session:
         user = session.get(User, user_id)
         if user is None:
             return {}
@@ -833,14 +836,18 @@ class TrainingItem:
 
 
 def my_training(
-    *, user_id: int, modules: Mapping[str, LoadedModule], today: date | None = None
+    *,
+    user_id: int,
+    modules: Mapping[str, LoadedModule],
+    today: date | None = None,
+    session: Session | None = None,
 ) -> list[TrainingItem]:
     """Return every module for the person: assigned ones first, most urgent first."""
     zone = settings.time_zone()
     today = today or clock.today(zone)
-    due_dates = assigned_due_dates(user_id=user_id)
-    progress = progress_rows(user_id=user_id)
-    with session_scope(write=False) as session:
+    with reading(session) as session:
+        due_dates = assigned_due_dates(user_id=user_id, session=session)
+        progress = progress_rows(user_id=user_id, session=session)
         open_ids = set(
             session.exec(
                 select(Attempt.module_id).where(
@@ -883,9 +890,16 @@ def my_training(
     return items
 
 
-def training_item(*, user_id: int, loaded: LoadedModule, today: date | None = None) -> TrainingItem:
+def training_item(
+    *,
+    user_id: int,
+    loaded: LoadedModule,
+    today: date | None = None,
+    session: Session | None = None,
+) -> TrainingItem:
     """Return where the person stands on one module (the same rule as their whole list)."""
-    (item,) = my_training(user_id=user_id, modules={loaded.module.id: loaded}, today=today)
+    one = {loaded.module.id: loaded}
+    (item,) = my_training(user_id=user_id, modules=one, today=today, session=session)
     return item
 
 

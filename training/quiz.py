@@ -467,6 +467,26 @@ def answer_summary(question: Question, chosen: Sequence[int]) -> str:
     return text + "."
 
 
+@dataclass(frozen=True)
+class AnswerVerdict:
+    """Everything said about one answered question: the verdict, option by option, and why."""
+
+    correct: bool
+    summary: str  # answer_summary
+    verdicts: list[OptionVerdict]  # option_verdicts, in content order
+    explanation: str | None
+
+
+def answer_verdict(question: Question, chosen: Sequence[int]) -> AnswerVerdict:
+    """Return the verdict on an answer as the quiz, the results and the refresher show it."""
+    return AnswerVerdict(
+        correct=is_correct(question, chosen),
+        summary=answer_summary(question, chosen),
+        verdicts=option_verdicts(question, chosen),
+        explanation=question.explanation,
+    )
+
+
 def attempts_left(max_attempts: int | None, used: int) -> int | None:
     """Return how many attempts remain, or None when unlimited.
 
