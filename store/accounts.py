@@ -84,18 +84,6 @@ def _audit(
     )
 
 
-def record_audit(
-    *,
-    action: str,
-    actor_id: int | None = None,
-    target: str | None = None,
-    detail: str | None = None,
-) -> None:
-    """Append one row to the audit log."""
-    with session_scope() as session:
-        _audit(session, action, actor_id=actor_id, target=target, detail=detail)
-
-
 def recent_audit(*, limit: int = 200) -> list[AuditLog]:
     """Return the newest audit rows first."""
     with session_scope(write=False) as session:

@@ -31,11 +31,6 @@ def page_link(
         st.markdown(f"[{label}]({url})")
 
 
-def module_url(module_id: str) -> str:
-    """Return the URL of a module page."""
-    return "/module?" + urlencode({"id": module_id})
-
-
 def studio_query(module_id: str, question_id: str | None = None) -> dict[str, str]:
     """Return the query that opens a module in the content studio, locating a question."""
     return {"module": module_id, **({"question": question_id} if question_id else {})}
