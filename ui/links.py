@@ -7,17 +7,10 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-PAGE_URLS = {
-    "pages/home.py": "/",
-    "pages/module.py": "/module",
-    "pages/progress.py": "/progress",
-    "pages/account.py": "/account",
-    "pages/team.py": "/team",
-    "pages/assign.py": "/assign",
-    "pages/studio.py": "/studio",
-    "pages/item_analysis.py": "/item-analysis",
-    "pages/people.py": "/people",
-}
+from ui.nav import PAGES
+
+# The URL of every page, from the one page table (ui/nav.py).
+PAGE_URLS = {spec.file: "/" + spec.url for spec in PAGES}
 
 
 def page_link(
