@@ -282,6 +282,63 @@ def competency_profile(
     )
 
 
+def impact_series(frame: pd.DataFrame, *, start: str = "", end: str = "") -> alt.FacetChart:
+    """Weekly lines, one aligned panel per measure over one shared date range (start, end ISO).
+
+    frame columns: week (date), measure (label), order (panel order), value, shown (text),
+    group (the combined line's label or a team's name), n. The combined line is orange with
+    diamonds, a team blue with circles, so colour is never the only cue.
+    """
+    domain = [start, end] if start and end else alt.Undefined
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=alt.X(
+                "week:T",
+                title="Week starting",
+                scale=alt.Scale(domain=domain),
+                axis=alt.Axis(format="%-d %b %Y", labelAngle=0, labelOverlap="greedy"),
+            ),
+            y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                "group:N",
+                title=None,
+                scale=alt.Scale(range=[ORG_COLOUR, TEAM_COLOUR]),
+                sort="descending",
+                legend=alt.Legend(orient="top"),
+            ),
+            shape=alt.Shape(
+                "group:N", scale=alt.Scale(range=["diamond", "circle"]), sort="descending"
+            ),
+            tooltip=[
+                alt.Tooltip("week:T", title="Week starting", format="%-d %b %Y"),
+                alt.Tooltip("group:N", title="Who"),
+                alt.Tooltip("measure:N", title="Measure"),
+                alt.Tooltip("shown:N", title="Value"),
+                alt.Tooltip("n:Q", title="Based on", format=",.0f"),
+            ],
+        )
+        .properties(height=150)
+        .facet(
+            row=alt.Row(
+                "measure:N",
+                title=None,
+                sort=alt.EncodingSortField("order", op="min"),
+                header=alt.Header(
+                    labelAngle=0,
+                    labelAlign="left",
+                    labelAnchor="start",
+                    labelOrient="top",
+                    labelFontWeight="bold",
+                    labelFontSize=13,
+                ),
+            )
+        )
+        .resolve_scale(y="independent")
+    )
+
+
 BUILDERS: dict[str, Callable[..., alt.TopLevelMixin]] = {
     "module_status_bars": module_status_bars,
     "status_heatmap": status_heatmap,
