@@ -25,6 +25,7 @@ from starlette.routing import Route
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from store import accounts, config, db
+from ui import feedback_api
 
 log = logging.getLogger("training.server")
 
@@ -135,6 +136,7 @@ async def end_session(request: Request) -> Response:
 ROUTES = [
     Route(COMPLETE_PATH, complete_sign_in, methods=["GET"]),
     Route(END_PATH, end_session, methods=["GET", "POST"]),
+    feedback_api.ROUTE,  # POST /api/feedback for survey tools (ui/feedback_api.py)
 ]
 
 
