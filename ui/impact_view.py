@@ -46,9 +46,10 @@ def _compare(actor_id: int, push: store_impact.Push, measure: str, stamp: tuple,
     return store_impact.compare_push(actor=_actor, push=push, measure=measure)
 
 
-@functools.lru_cache(maxsize=32)
-def _spec(start: str, end: str) -> dict:
-    spec = charts.impact_series(pd.DataFrame(), start=start, end=end).to_dict(validate=False)
+@functools.lru_cache(maxsize=64)
+def _spec(title: str, start: str, end: str) -> dict:
+    chart = charts.impact_panel(pd.DataFrame(), title=title, start=start, end=end)
+    spec = chart.to_dict(validate=False)
     spec.pop("datasets", None)
     spec.pop("data", None)
     return spec
@@ -137,11 +138,21 @@ def render(user: User) -> None:
     team_id = None if team_choice == COMBINED else team_choice
     frame = _frame(view, team_id)
     st.subheader("Week by week")
+    team_name = view.teams.get(team_id) if team_id else None
+    st.caption(
+        f"Orange diamonds: {view.combined_label.lower()}"
+        + (f". Blue circles: {team_name}." if team_name else ". Pick a team to add its line.")
+    )
     if frame.empty:
         st.info("No training or feedback in this range yet.")
     else:
-        spec = copy.deepcopy(_spec(start.isoformat(), end.isoformat()))
-        st.vega_lite_chart(frame, spec, width="stretch", key="impact_chart")
+        for measure in view.measures:  # one panel each, same range: they line up
+            part = frame[frame["measure"] == measure.label]
+            if part.empty:
+                continue
+            spec = copy.deepcopy(_spec(measure.label, start.isoformat(), end.isoformat()))
+            st.markdown(f"**{measure.label}**")
+            st.vega_lite_chart(part, spec, width="stretch", key=f"impact_chart_{measure.key}")
         st.caption(
             "Completion: share of assigned modules passed by each week's end. Knowledge: average "
             "best quiz score so far. CSAT 1-5, NPS -100 to 100, complaints per 100 responses. "
