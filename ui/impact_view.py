@@ -151,7 +151,7 @@ def render(user: User) -> None:
             if part.empty:
                 continue
             spec = copy.deepcopy(_spec(measure.label, start.isoformat(), end.isoformat()))
-            st.markdown(f"**{measure.label}**")
+            st.markdown(f"**{measure.label}**" + (" (%)" if measure.percent else ""))
             st.vega_lite_chart(part, spec, width="stretch", key=f"impact_chart_{measure.key}")
         st.caption(
             "Completion: share of assigned modules passed by each week's end. Knowledge: average "

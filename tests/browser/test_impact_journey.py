@@ -18,7 +18,7 @@ def _open_impact(page, base: str) -> None:
     chart = page.locator(CHARTS).first
     expect(chart).to_be_visible(timeout=TIMEOUT)
     page.wait_for_function(
-        f"() => {{ const c = document.querySelector(\"{CHARTS}\"); "
+        f'() => {{ const c = document.querySelector("{CHARTS}"); '
         f"return c && ({DRAWN_MARKS})(c) > 50; }}",
         timeout=TIMEOUT,
     )
