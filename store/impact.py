@@ -125,29 +125,35 @@ def _completion(session: Session, team_ids, start: date, end: date) -> list[Row]
 
 
 def _knowledge(session: Session, team_ids, start: date, end: date) -> list[Row]:
+    # Grouped per person, module and day straight from the covering (submitted_at, kind,
+    # module_id, user_id, score, ...) index; people are mapped to teams here, not joined.
+    members = _members(session, team_ids)
+    team_of = {uid: tid for tid, uids in members.items() for uid in uids}
     day = _day(Attempt.submitted_at, session)
     query = (
-        select(User.team_id, Attempt.user_id, Attempt.module_id, day, func.max(Attempt.score))
-        .join(User, User.id == Attempt.user_id)
+        select(Attempt.user_id, Attempt.module_id, day, func.max(Attempt.score))
         .where(
             Attempt.submitted_at.is_not(None),
             Attempt.submitted_at < _end_of(monday(end)),
             Attempt.kind == "quiz",
             Attempt.score.is_not(None),
-            User.active,
-            User.team_id.is_not(None),
         )
-        .group_by(User.team_id, Attempt.user_id, Attempt.module_id, day)
+        .group_by(Attempt.user_id, Attempt.module_id, day)
     )
     if team_ids is not None:
-        query = query.where(User.team_id.in_(list(team_ids) or [-1]))
+        query = query.where(Attempt.user_id.in_(list(team_of) or [-1]))
+    found = [
+        (team_of[uid], uid, module_id, when, score)
+        for uid, module_id, when, score in session.exec(query)
+        if uid in team_of
+    ]
     weeks = weeks_between(start, end)
     first = weeks[0]
     # For each team and week: how much the pairs' best scores rose, and how many pairs began.
     rise: dict[int, list[float]] = defaultdict(lambda: [0.0] * len(weeks))
     began: dict[int, list[int]] = defaultdict(lambda: [0] * len(weeks))
     best: dict[tuple[int, str], float] = {}
-    for tid, uid, module_id, when, score in sorted(session.exec(query), key=lambda r: r[3]):
+    for tid, uid, module_id, when, score in sorted(found, key=lambda r: r[3]):
         index = max(0, (monday(_as_date(when)) - first).days // 7)
         if index >= len(weeks):
             continue
