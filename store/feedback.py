@@ -809,7 +809,7 @@ def weekly_feedback(
     if team_ids is not None:
         query = query.where(Feedback.team_id.in_(list(team_ids) or [-1]))
     out = []
-    for tid, week, *sums in session.exec(query).all():
+    for tid, week, *sums in session.connection().execute(query).all():
         week = week if isinstance(week, date) else date.fromisoformat(str(week))
         out.append(
             FeedbackWeek(tid, week, int(sums[0]), float(sums[1]), *(int(s) for s in sums[2:]))

@@ -28,7 +28,7 @@ from sqlmodel import Session, func, select
 
 from store.db import session_scope
 from store.feedback import FeedbackError, FeedbackWeek, visible_teams, weekly_feedback
-from store.models import Assignment, Attempt, Certificate, Team, User
+from store.models import Assignment, Attempt, Certificate, Progress, Team, User
 from training import impact
 from training.impact import Measure
 
@@ -72,12 +72,18 @@ def _day(column, session: Session):
     return cast(func.timezone("UTC", column), Date)
 
 
+def _rows(session: Session, query) -> list:
+    # Core, not the ORM: these reads return tens of thousands of plain tuples, and the ORM's
+    # per-row loading would cost more than the query.
+    return session.connection().execute(query).all()
+
+
 def _members(session: Session, team_ids: Sequence[int] | None) -> dict[int, list[int]]:
     query = select(User.team_id, User.id).where(User.active, User.team_id.is_not(None))
     if team_ids is not None:
         query = query.where(User.team_id.in_(list(team_ids) or [-1]))
     members: dict[int, list[int]] = defaultdict(list)
-    for tid, uid in session.exec(query):
+    for tid, uid in _rows(session, query):
         members[tid].append(uid)
     return members
 
@@ -92,7 +98,7 @@ def _completion(session: Session, team_ids, start: date, end: date) -> list[Row]
     if team_ids is not None:
         assigned_q = assigned_q.where(Assignment.team_id.in_(list(team_ids) or [-1]))
     assigned: dict[int, list[tuple[str, date]]] = defaultdict(list)
-    for tid, module_id, at in session.exec(assigned_q):
+    for tid, module_id, at in _rows(session, assigned_q):
         assigned[tid].append((module_id, _as_date(at)))
     passes_q = (
         select(User.team_id, Certificate.module_id, func.min(_day(Certificate.passed_at, session)))
@@ -103,7 +109,7 @@ def _completion(session: Session, team_ids, start: date, end: date) -> list[Row]
     if team_ids is not None:
         passes_q = passes_q.where(User.team_id.in_(list(team_ids) or [-1]))
     first_pass: dict[tuple[int, str], list[date]] = defaultdict(list)
-    for tid, module_id, day in session.exec(passes_q):
+    for tid, module_id, day in _rows(session, passes_q):
         first_pass[(tid, module_id)].append(_as_date(day))
     for days in first_pass.values():
         days.sort()
@@ -144,7 +150,7 @@ def _knowledge(session: Session, team_ids, start: date, end: date) -> list[Row]:
         query = query.where(Attempt.user_id.in_(list(team_of) or [-1]))
     found = [
         (team_of[uid], uid, module_id, when, score)
-        for uid, module_id, when, score in session.exec(query)
+        for uid, module_id, when, score in _rows(session, query)
         if uid in team_of
     ]
     weeks = weeks_between(start, end)
@@ -177,6 +183,19 @@ def _knowledge(session: Session, team_ids, start: date, end: date) -> list[Row]:
     return rows
 
 
+def _knowledge_now(session: Session, team_ids) -> dict[int, float]:
+    """Return each team's average best score now, over its people's progress rows."""
+    query = (
+        select(User.team_id, func.avg(Progress.best_score))
+        .join(User, User.id == Progress.user_id)
+        .where(User.active, User.team_id.is_not(None), Progress.best_score.is_not(None))
+        .group_by(User.team_id)
+    )
+    if team_ids is not None:
+        query = query.where(User.team_id.in_(list(team_ids) or [-1]))
+    return {tid: float(avg) for tid, avg in _rows(session, query)}
+
+
 def _feedback_weeks(session: Session, team_ids, start: date, end: date) -> list[FeedbackWeek]:
     # The three customer series share one grouped query per session and range.
     key = ("feedback", tuple(team_ids) if team_ids is not None else None, start, end)
@@ -198,16 +217,23 @@ def _customer(attribute: str, weight: str) -> Fetch:
 
 @dataclass(frozen=True)
 class Series:
-    """One weekly measure on the impact view and the function that reads it."""
+    """One weekly measure on the impact view and the function that reads it.
+
+    A costly series (one that reads every quiz attempt) is read for the whole scope only up to
+    COMBINED_LIMIT teams; above that the page draws the chosen team's line, and `now` gives
+    each team's current value for the correlations instead.
+    """
 
     measure: Measure
     fetch: Fetch
+    costly: bool = False
+    now: Callable[[Session, Sequence[int] | None], dict[int, float]] | None = None
 
 
 M = impact.MEASURES
 SERIES: list[Series] = [
     Series(M["completion"], _completion),
-    Series(M["knowledge"], _knowledge),
+    Series(M["knowledge"], _knowledge, costly=True, now=_knowledge_now),
     # Observed behaviour (the observation checklists) is one more entry here, e.g.
     # Series(Measure("does", "Observed behaviour", "training", 0, percent=True),
     #        lambda session, teams, start, end: observations.weekly_does(teams, start, end)),
@@ -253,6 +279,8 @@ class ImpactView:
     points: list[Point] = field(default_factory=list)
     per_team: dict[int, dict[str, float | None]] = field(default_factory=dict)
     pushes: list[Push] = field(default_factory=list)
+    team_id: int | None = None  # the team whose own lines are drawn beside the combined ones
+    team_only: set[str] = field(default_factory=set)  # measures drawn for that team alone
 
     @property
     def combined_label(self) -> str:
@@ -323,23 +351,46 @@ def _pushes(session: Session, team_ids: Sequence[int] | None, teams: dict[int, s
     ]
 
 
-def impact_view(*, actor: User, start: date, end: date) -> ImpactView:
-    """Return the weekly measures of every team actor may see, and their combined line."""
+COMBINED_LIMIT = 30  # teams: above this, costly series are read for the chosen team only
+
+
+def impact_view(*, actor: User, start: date, end: date, team_id: int | None = None) -> ImpactView:
+    """Return the combined weekly measures of every team actor may see, the lines of team_id
+    (one of them, or None), each team's values for the correlations, and the pushes.
+
+    Raises ImpactError when actor may not see the view or team_id is not one of their teams.
+    """
     with session_scope(write=False) as session:
         team_ids, teams = _scope(session, actor)
+        if team_id is not None and team_id not in teams:
+            raise ImpactError("You can only see the teams you manage.")
         view = ImpactView(
             teams=teams,
             whole_org=team_ids is None,
             weeks=weeks_between(start, end),
             measures=[s.measure for s in SERIES],
+            team_id=team_id,
         )
+        team_points: list[Point] = []
         for series in SERIES:
-            for tid, week, value, n in series.fetch(session, team_ids, start, end):
+            key = series.measure.key
+            partial = series.costly and len(teams) > COMBINED_LIMIT
+            asked = ([team_id] if team_id is not None else []) if partial else team_ids
+            for tid, week, value, n in series.fetch(session, asked, start, end):
                 if tid in teams and value is not None and start - timedelta(days=6) <= week <= end:
-                    view.points.append(Point(tid, week, series.measure.key, float(value), n))
+                    team_points.append(Point(tid, week, key, float(value), n))
+            if partial:
+                view.team_only.add(key)
+                for tid, value in (series.now(session, team_ids) if series.now else {}).items():
+                    if tid in teams:
+                        view.per_team.setdefault(tid, {})[key] = value
         view.pushes = _pushes(session, team_ids, teams)
-    view.points.extend(_combine(view.points))
-    view.per_team = _per_team(view.points, view.measures)
+    combined = _combine(p for p in team_points if p.measure not in view.team_only)
+    for tid, values in _per_team(team_points, view.measures).items():
+        for key, value in values.items():
+            if key not in view.team_only:
+                view.per_team.setdefault(tid, {})[key] = value
+    view.points = [p for p in team_points if p.team_id == team_id] + combined
     return view
 
 

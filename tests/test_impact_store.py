@@ -68,7 +68,9 @@ def _points(view, team_id, measure):
 @pytest.mark.both_dbs
 def test_completion_and_knowledge_follow_their_definitions(org):
     t1 = org["teams"][0].id
-    view = si.impact_view(actor=org["admin"], start=date(2026, 4, 27), end=date(2026, 5, 31))
+    view = si.impact_view(
+        actor=org["admin"], start=date(2026, 4, 27), end=date(2026, 5, 31), team_id=t1
+    )
     completion = _points(view, t1, "completion")
     assert date(2026, 4, 27) not in completion  # nothing assigned yet that week
     assert completion[date(2026, 5, 4)] == 0.0 and completion[date(2026, 5, 18)] == 1.0
@@ -79,6 +81,8 @@ def test_completion_and_knowledge_follow_their_definitions(org):
     assert view.whole_org and view.combined_label == "Organisation"
     combined = _points(view, None, "completion")
     assert combined[date(2026, 5, 18)] == pytest.approx(1.0)  # only T1-T3 have assignments
+    assert {p.team_id for p in view.points} == {t1, None}  # other teams' lines are not sent
+    assert view.per_team[org["teams"][3].id]["csat"] == pytest.approx(4.0)
 
 
 @pytest.mark.both_dbs
@@ -97,11 +101,28 @@ def test_a_push_is_compared_with_the_teams_never_given_it(org):
 @pytest.mark.both_dbs
 def test_a_manager_sees_only_the_teams_they_manage(org):
     t1 = org["teams"][0].id
-    view = si.impact_view(actor=org["boss"], start=date(2026, 4, 6), end=date(2026, 8, 2))
+    view = si.impact_view(
+        actor=org["boss"], start=date(2026, 4, 6), end=date(2026, 8, 2), team_id=t1
+    )
     assert set(view.teams) == {t1} and not view.whole_org
     assert {p.team_id for p in view.points} == {t1, None}
     assert view.combined_label == "Your teams"
     assert view.pushes == []  # given to all of the one team they see: nothing to compare
+    with pytest.raises(si.ImpactError):  # another team's lines
+        si.impact_view(actor=org["boss"], start=date(2026, 4, 6), end=date(2026, 8, 2),
+                       team_id=org["teams"][1].id)  # fmt: skip
     employee = org["people"][t1][0]
     with pytest.raises(si.ImpactError):
         si.impact_view(actor=employee, start=date(2026, 4, 6), end=date(2026, 8, 2))
+
+
+def test_over_the_limit_knowledge_is_read_for_the_chosen_team_only(org, monkeypatch):
+    monkeypatch.setattr(si, "COMBINED_LIMIT", 2)
+    t1 = org["teams"][0].id
+    span = {"start": date(2026, 4, 27), "end": date(2026, 5, 31)}
+    view = si.impact_view(actor=org["admin"], **span)
+    assert view.team_only == {"knowledge"}
+    assert not [p for p in view.points if p.measure == "knowledge"]
+    assert [p for p in view.points if p.measure == "completion"]  # the combined line stays
+    chosen = si.impact_view(actor=org["admin"], team_id=t1, **span)
+    assert {p.team_id for p in chosen.points if p.measure == "knowledge"} == {t1}

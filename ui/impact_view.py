@@ -37,8 +37,8 @@ def data_stamp() -> tuple:
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
-def _view(actor_id: int, start: date, end: date, stamp: tuple, _actor: User):
-    return store_impact.impact_view(actor=_actor, start=start, end=end)
+def _view(actor_id: int, start: date, end: date, team_id, stamp: tuple, _actor: User):
+    return store_impact.impact_view(actor=_actor, start=start, end=end, team_id=team_id)
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
@@ -119,23 +119,24 @@ def render(user: User) -> None:
         st.info("Pick the last day of the range too.")
         return
     start, end = picked
-    stamp = data_stamp()
-    try:
-        view = _view(user.id, start, end, stamp, user)
-    except store_impact.ImpactError as exc:
-        st.error(str(exc))
-        return
-    if not view.teams:
+    teams = {t.id: t.name for t in dashboard.team_choices(actor=user)}
+    if not teams:
         st.info("You manage no teams yet, so there is nothing to show.")
         return
-    options = [COMBINED, *view.teams]
+    combined = "Organisation" if user.role == "admin" else "Your teams"
     team_choice = st.selectbox(
         "Team",
-        options,
-        format_func=lambda t: f"{view.combined_label} only" if t == COMBINED else view.teams[t],
+        [COMBINED, *teams],
+        format_func=lambda t: f"{combined} only" if t == COMBINED else teams[t],
         key="impact_team",
     )
     team_id = None if team_choice == COMBINED else team_choice
+    stamp = data_stamp()
+    try:
+        view = _view(user.id, start, end, team_id, stamp, user)
+    except store_impact.ImpactError as exc:
+        st.error(str(exc))
+        return
     frame = _frame(view, team_id)
     st.subheader("Week by week")
     team_name = view.teams.get(team_id) if team_id else None
@@ -148,6 +149,14 @@ def render(user: User) -> None:
     else:
         for measure in view.measures:  # one panel each, same range: they line up
             part = frame[frame["measure"] == measure.label]
+            if measure.key in view.team_only and team_id is None:
+                st.markdown(f"**{measure.label}**")
+                st.caption(
+                    f"Pick a team to see its line. Over {store_impact.COMBINED_LIMIT} teams a "
+                    "combined line would read every quiz attempt ever made; the correlations "
+                    "below use each team's current average best score."
+                )
+                continue
             if part.empty:
                 continue
             spec = copy.deepcopy(_spec(measure.label, start.isoformat(), end.isoformat()))
