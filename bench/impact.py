@@ -37,6 +37,8 @@ class ImportTiming:
     parse: float
     write: float
     added: int
+    cpu: float = 0.0  # CPU seconds of this process for both (the machine may be busy)
+    load: float = 0.0
 
     @property
     def total(self) -> float:
@@ -94,14 +96,22 @@ def import_timing(backend: str, rows: int) -> ImportTiming:
     from store import feedback
 
     text = feedback_csv(rows).encode("utf-8")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     preview = feedback.parse_csv(text)
     parsed = time.perf_counter()
     if not preview.ok:
         raise SystemExit(f"bench feedback did not pass its own checks: {preview.errors[:3]}")
     result = feedback.import_feedback(preview, actor_id=None, source="cli", name="bench")
     written = time.perf_counter()
-    return ImportTiming(backend, rows, parsed - started, written - parsed, result.added)
+    return ImportTiming(
+        backend,
+        rows,
+        parsed - started,
+        written - parsed,
+        result.added,
+        cpu=time.process_time() - cpu,
+        load=os.getloadavg()[0],
+    )
 
 
 def render_timing(backend: str, username: str, label: str, runs: int, target: float):
@@ -141,13 +151,13 @@ def render_timing(backend: str, username: str, label: str, runs: int, target: fl
 def table(imports: list[ImportTiming], renders: list[RenderTiming]) -> str:
     """Return the results as markdown tables."""
     out = [
-        "| Database | Rows | Check (parse, validate) | Write | Total | Target | Met |",
-        "| --- | ---: | ---: | ---: | ---: | --- | --- |",
+        "| Database | Rows | Check (parse, validate) | Write | Total | CPU | Target | Met | Load |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |",
     ]
     for t in imports:
         out.append(
             f"| {t.backend} | {t.rows:,} | {t.parse:.2f} s | {t.write:.2f} s | {t.total:.2f} s "
-            f"| < {t.target:.1f} s | {'yes' if t.met else 'NO'} |"
+            f"| {t.cpu:.2f} s | < {t.target:.1f} s | {'yes' if t.met else 'NO'} | {t.load:.1f} |"
         )
     out += [
         "",
