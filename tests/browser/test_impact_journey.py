@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from store import demo
-from tests.browser.conftest import shot
+from tests.browser.conftest import ARTIFACTS, shot
 from tests.browser.helpers import TIMEOUT, sign_in, sign_out, wait_ready
 from tests.browser.test_manager_journey import CHARTS, DRAWN_MARKS
 from tests.conftest import ROOT
@@ -43,6 +43,9 @@ def test_impact_as_manager_and_admin(server, context):
     expect(page.get_by_text("It rests on")).to_be_visible()
     expect(page.get_by_text("association, not proof")).to_be_visible()
     shot(page, "impact-admin-1280")
+    sentence.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "impact-admin-sentence-1280.png"))
     page.set_viewport_size({"width": 390, "height": 844})
     page.wait_for_timeout(800)
     wait_ready(page)
