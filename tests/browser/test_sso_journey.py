@@ -1,0 +1,188 @@
+"""Single sign-on and sign-in links in a real browser, against the real `oidc-provider`."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from store import accounts, sign_in_links, sso
+from store.db import session_scope
+from store.models import AuditLog, AuthSession, Team, User
+from tests.browser.helpers import TIMEOUT, wait_ready
+from tests.browser.server import Server, free_port
+from tests.conftest import make_user
+from tests.oidc_provider import OidcProvider
+from ui.link_routes import link_url
+
+
+def _with_email(user, email: str, *, active: bool = True) -> None:
+    with session_scope() as s:
+        row = s.get(User, user.id)
+        row.email, row.active = email, active
+        s.add(row)
+
+
+def _loopback_only(context) -> None:
+    # The provider's development pages ask for a web font; nothing leaves this machine.
+    def handle(route):
+        host = urlsplit(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", handle)
+
+
+def _new_page(browser) -> Page:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    _loopback_only(context)
+    return context.new_page()
+
+
+def _start_sso(page: Page, base: str) -> None:
+    page.goto(base + "/")
+    page.get_by_role("button", name="Sign in with Test Provider").click()
+    page.wait_for_selector("input[name=login]", timeout=TIMEOUT)
+
+
+def _provider_sign_in(page: Page, login: str) -> None:
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", "any password")
+    page.get_by_role("button", name="Sign-in").click()
+    page.get_by_role("button", name="Continue").click(timeout=TIMEOUT)  # the consent screen
+
+
+def _signed_in(page: Page) -> None:
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=TIMEOUT)
+    wait_ready(page)
+
+
+def _refused(page: Page, code: str) -> None:
+    expect(page.get_by_text(sso.REFUSALS[code])).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+
+
+def _sessions(user_id: int) -> int:
+    with session_scope(write=False) as s:
+        return len(list(s.exec(select(AuthSession).where(AuthSession.user_id == user_id))))
+
+
+@pytest.fixture
+def sso_app(fresh_db, tmp_path):
+    """The app and a real OpenID provider that knows the app's callback, both on loopback."""
+    port = free_port()
+    provider = OidcProvider(free_port(), [f"http://127.0.0.1:{port}/api/sso/callback"]).start()
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[sso]\nunknown_people = "refuse"\n')
+    env = provider.app_env() | {"TRAINING_SECRETS_FILE": str(secrets)}
+    server = Server(fresh_db, port=port, env=env).start()
+    yield server, provider, secrets
+    server.stop()
+    provider.stop()
+
+
+def test_single_sign_on_matches_verified_email_and_refuses_the_rest(sso_app, browser):
+    server, _provider, secrets = sso_app
+    base = server.url
+    make_user("boss", "admin")
+    known = make_user("known", name="Known Person")
+    _with_email(known, "known.person@example.com")  # the provider says Known.Person@Example.COM
+    gone = make_user("gone", name="Gone Person")
+    _with_email(gone, "gone@example.com", active=False)
+
+    # A known person: matched by verified email (any case), signed in with an HttpOnly cookie.
+    page = _new_page(browser)
+    _start_sso(page, base)
+    _provider_sign_in(page, "known")
+    _signed_in(page)
+    assert page.get_by_text("Known Person").first.is_visible()
+    cookie = next(c for c in page.context.cookies() if c["name"] == "training_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert _sessions(known.id) == 1
+    # Sign-out ends the session on the server, and a reload stays signed out.
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in with Test Provider")).to_be_visible(
+        timeout=TIMEOUT
+    )
+    assert _sessions(known.id) == 0
+    page.reload()
+    expect(page.get_by_role("button", name="Sign in with Test Provider")).to_be_visible(
+        timeout=TIMEOUT
+    )
+    page.context.close()
+
+    # A tampered state: the state sent to the provider (and so the one that comes back) is
+    # not the one the app recorded, and the answer is refused.
+    page = _new_page(browser)
+
+    def tamper(route):
+        answer = route.fetch(max_redirects=0)
+        parts = urlsplit(answer.headers["location"])
+        query = dict(parse_qsl(parts.query))
+        state = query["state"]
+        query["state"] = state[:-4] + ("AAAA" if not state.endswith("AAAA") else "BBBB")
+        tampered = urlunsplit(parts._replace(query=urlencode(query)))
+        route.fulfill(status=303, headers={"location": tampered})
+
+    page.route("**/api/sso/start*", tamper)
+    _start_sso(page, base)
+    _provider_sign_in(page, "known")
+    _refused(page, "state")
+    assert _sessions(known.id) == 0
+    page.context.close()
+
+    # Someone the app does not know is refused with a clear message.
+    page = _new_page(browser)
+    _start_sso(page, base)
+    _provider_sign_in(page, "newcomer")
+    _refused(page, "unknown")
+    page.context.close()
+    assert accounts.get_user_by_username("newcomer") is None
+
+    # A deactivated person is refused whatever the provider says.
+    page = _new_page(browser)
+    _start_sso(page, base)
+    _provider_sign_in(page, "gone")
+    _refused(page, "deactivated")
+    page.context.close()
+    assert _sessions(gone.id) == 0
+
+    # With unknown_people = "create", the newcomer arrives as an employee of the default team.
+    secrets.write_text('[sso]\nunknown_people = "create"\ndefault_team = "Front desk"\n')
+    page = _new_page(browser)
+    _start_sso(page, base)
+    _provider_sign_in(page, "newcomer")
+    _signed_in(page)
+    page.context.close()
+    newcomer = accounts.get_user_by_username("newcomer")
+    assert newcomer is not None and newcomer.role == "employee"
+    with session_scope(write=False) as s:
+        assert s.get(Team, newcomer.team_id).name == "Front desk"
+        actions = [a.action for a in s.exec(select(AuditLog))]
+    assert actions.count("sso_sign_in") == 2
+    assert actions.count("sso_sign_in_refused") == 3
+
+
+def test_a_sign_in_link_signs_in_once(server, browser):
+    admin = make_user("boss", "admin")
+    person = make_user("counter", name="Counter Person")
+    token = sign_in_links.issue_link(actor_id=admin.id, user_id=person.id)
+    url = link_url(server.url, token)
+
+    page = _new_page(browser)
+    page.goto(url)
+    page.get_by_role("button", name="Sign in as Counter Person").click()
+    _signed_in(page)
+    assert page.get_by_text("Counter Person").first.is_visible()
+    page.context.close()
+
+    again = _new_page(browser)
+    again.goto(url)
+    expect(again.get_by_text(sign_in_links.USED_OR_EXPIRED)).to_be_visible(timeout=TIMEOUT)
+    again.goto(server.url + "/")
+    expect(again.get_by_role("button", name="Sign in")).to_be_visible(timeout=TIMEOUT)
+    again.context.close()
