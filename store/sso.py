@@ -58,7 +58,6 @@ REFUSALS = {
     "provider": "Your identity provider did not sign you in. Try again, or ask your IT team.",
     "config": "Single sign-on is not set up correctly. Tell your administrator.",
     "cookies": "Your browser did not keep this site's cookie. Reload the page and try again.",
-    "password": "Password sign-in is turned off here; use single sign-on.",
 }
 
 

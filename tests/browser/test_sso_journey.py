@@ -71,6 +71,21 @@ def _sessions(user_id: int) -> int:
         return len(list(s.exec(select(AuthSession).where(AuthSession.user_id == user_id))))
 
 
+def _tamper(param: str):
+    """Return a route handler that changes one parameter of the redirect to the provider."""
+
+    def handle(route):
+        answer = route.fetch(max_redirects=0)
+        parts = urlsplit(answer.headers["location"])
+        query = dict(parse_qsl(parts.query))
+        value = query[param]
+        query[param] = value[:-4] + ("AAAA" if not value.endswith("AAAA") else "BBBB")
+        tampered = urlunsplit(parts._replace(query=urlencode(query)))
+        route.fulfill(status=303, headers={"location": tampered})
+
+    return handle
+
+
 @pytest.fixture
 def sso_app(fresh_db, tmp_path):
     """The app and a real OpenID provider that knows the app's callback, both on loopback."""
@@ -116,24 +131,16 @@ def test_single_sign_on_matches_verified_email_and_refuses_the_rest(sso_app, bro
     page.context.close()
 
     # A tampered state: the state sent to the provider (and so the one that comes back) is
-    # not the one the app recorded, and the answer is refused.
-    page = _new_page(browser)
-
-    def tamper(route):
-        answer = route.fetch(max_redirects=0)
-        parts = urlsplit(answer.headers["location"])
-        query = dict(parse_qsl(parts.query))
-        state = query["state"]
-        query["state"] = state[:-4] + ("AAAA" if not state.endswith("AAAA") else "BBBB")
-        tampered = urlunsplit(parts._replace(query=urlencode(query)))
-        route.fulfill(status=303, headers={"location": tampered})
-
-    page.route("**/api/sso/start*", tamper)
-    _start_sso(page, base)
-    _provider_sign_in(page, "known")
-    _refused(page, "state")
+    # not the one the app recorded, and the answer is refused. So is a tampered nonce (the
+    # ID token then carries another one) and a tampered PKCE challenge (the code is refused).
+    for param, code in (("state", "state"), ("nonce", "provider"), ("code_challenge", "provider")):
+        page = _new_page(browser)
+        page.route("**/api/sso/start*", _tamper(param))
+        _start_sso(page, base)
+        _provider_sign_in(page, "known")
+        _refused(page, code)
+        page.context.close()
     assert _sessions(known.id) == 0
-    page.context.close()
 
     # Someone the app does not know is refused with a clear message.
     page = _new_page(browser)
@@ -162,9 +169,16 @@ def test_single_sign_on_matches_verified_email_and_refuses_the_rest(sso_app, bro
     assert newcomer is not None and newcomer.role == "employee"
     with session_scope(write=False) as s:
         assert s.get(Team, newcomer.team_id).name == "Front desk"
-        actions = [a.action for a in s.exec(select(AuditLog))]
-    assert actions.count("sso_sign_in") == 2
-    assert actions.count("sso_sign_in_refused") == 3
+        rows = list(s.exec(select(AuditLog).order_by(AuditLog.id)))
+    assert [a.action for a in rows].count("sso_sign_in") == 2
+    assert [a.detail for a in rows if a.action == "sso_sign_in_refused"] == [
+        "state",
+        "provider: token checks",  # the nonce
+        "provider: token checks",  # the PKCE challenge
+        "unknown",
+        "deactivated",
+    ]
+    assert "nonce" in "".join(server.output) and "invalid_grant" in "".join(server.output)
 
 
 def test_a_sign_in_link_signs_in_once(server, browser):
