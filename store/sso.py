@@ -6,7 +6,8 @@ checked claims to `sign_in`, which decides, in one transaction, which person the
 1. A person already linked to this issuer and subject is that person.
 2. Otherwise only a verified email counts; it is matched case-insensitively to `user.email`,
    and the person is then linked by issuer and subject for next time.
-3. Nobody has that email: refused, or created as an employee of the default team, as set.
+3. Nobody has that email: refused, or created as an employee of the default team, as set
+   (only for the email domains listed in `create_domains`, when it is set).
 
 A deactivated person is refused whatever the provider says. Every outcome is audit-logged.
 """
@@ -207,7 +208,10 @@ def sign_in(*, issuer: str, subject: str, claims: Mapping, settings: SsoSettings
             ).first()
             if linked_elsewhere is not None:
                 return _refuse(session, "conflict", target=email, actor_id=user.id)
-        elif settings.unknown_people != "create":
+        elif settings.unknown_people != "create" or (
+            settings.create_domains
+            and email.rsplit("@", 1)[1].lower() not in settings.create_domains
+        ):
             return _refuse(session, "unknown", target=email)
         else:
             name = claims.get("name")

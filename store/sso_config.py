@@ -28,6 +28,7 @@ KEYS = {
     "email_verified_claim": ("TRAINING_SSO_EMAIL_VERIFIED_CLAIM", "email_verified_claim"),
     "unknown_people": ("TRAINING_SSO_UNKNOWN_PEOPLE", "unknown_people"),
     "default_team": ("TRAINING_SSO_DEFAULT_TEAM", "default_team"),
+    "create_domains": ("TRAINING_SSO_CREATE_DOMAINS", "create_domains"),
     "scopes": ("TRAINING_SSO_SCOPES", "scopes"),
     "password_sign_in": ("TRAINING_PASSWORD_SIGN_IN", "password_sign_in"),
     "link_session_hours": ("TRAINING_SIGN_IN_LINK_HOURS", "link_session_hours"),
@@ -54,6 +55,8 @@ class SsoSettings:
     email_verified_claim: str = "email_verified"
     unknown_people: str = "refuse"  # or "create": an employee in default_team
     default_team: str | None = None
+    # With "create": only emails at these domains get an account (empty: any domain).
+    create_domains: tuple[str, ...] = ()
     scopes: str = "openid email profile"
 
 
@@ -116,6 +119,11 @@ def load() -> SsoSettings | None:
         ),
         unknown_people=unknown,
         default_team=_raw("default_team", values),
+        create_domains=tuple(
+            d.strip().lower().lstrip("@")
+            for d in (_raw("create_domains", values) or "").split(",")
+            if d.strip()
+        ),
         scopes=_raw("scopes", values) or SsoSettings.scopes,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -107,6 +108,10 @@ def test_unknown_people_are_refused_or_created_as_employees_of_the_default_team(
     # A second person with the same local part gets a username of their own.
     other = _sign_in("s-other", _claims("new.person@other.example"), CREATE).user
     assert other.username == "new.person-2" and other.team_id == user.team_id
+    # Only the organisation's own domains, when they are listed.
+    ours = dataclasses.replace(CREATE, create_domains=("example.com",))
+    assert _sign_in("s-gmail", _claims("someone@gmail.example"), ours).refusal == "unknown"
+    assert _sign_in("s-ours", _claims("someone@EXAMPLE.com"), ours).user is not None
 
 
 @pytest.mark.both_dbs
@@ -168,12 +173,14 @@ def test_settings_come_from_the_environment_before_secrets_toml(fresh_db, monkey
     secrets.write_text(
         '[sso]\nmetadata_url = "https://login.example.com/.well-known/openid-configuration"\n'
         'client_id = "from-file"\nunknown_people = "create"\npassword_sign_in = "admins"\n'
+        'create_domains = "Example.com, @example.org"\n'
     )
     monkeypatch.setenv("TRAINING_SECRETS_FILE", str(secrets))
     for env, _key in sso_config.KEYS.values():
         monkeypatch.delenv(env, raising=False)
     loaded = sso_config.load()
     assert (loaded.client_id, loaded.unknown_people) == ("from-file", "create")
+    assert loaded.create_domains == ("example.com", "example.org")
     assert sso_config.password_mode() == "admins"
     monkeypatch.setenv("TRAINING_SSO_CLIENT_ID", "from-env")
     assert sso_config.load().client_id == "from-env"
