@@ -30,6 +30,7 @@ from store.permissions import (
 )
 from store.security import (
     MAX_PASSWORD_LENGTH,
+    NO_PASSWORD,
     TOO_LONG,
     hash_password,
     new_token,
@@ -362,6 +363,20 @@ def set_password(*, username: str, password: str) -> User:
         throttle.clear_account(session, user.username)
         _audit(session, "password_set_at_console", target=user.username)
         return user
+
+
+def void_temporary_password(session: Session, user: User, *, how: str) -> None:
+    """Void a temporary password never changed, at a first sign-in another way (how).
+
+    Whoever handed it out still knows it, and a person who signs in by single sign-on or a
+    sign-in link would otherwise be stopped to change a password they never had.
+    """
+    if not user.must_change_password:
+        return
+    user.password_hash = NO_PASSWORD
+    user.must_change_password = False
+    session.add(user)
+    _audit(session, "temporary_password_voided", actor_id=user.id, target=user.username, detail=how)
 
 
 def unlock(*, username: str, actor_id: int | None) -> bool:

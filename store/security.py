@@ -54,7 +54,7 @@ def verify_password(password: str, password_hash: str | None) -> tuple[bool, str
     """Check password; return (ok, new hash to store when the old one needs an upgrade)."""
     if len(password) > MAX_PASSWORD_LENGTH:
         return False, None
-    if not password_hash or password_hash.startswith(NO_PASSWORD):
+    if not has_password(password_hash):
         _CTX.verify(password, _DUMMY_HASH)
         return False, None
     try:
@@ -62,6 +62,11 @@ def verify_password(password: str, password_hash: str | None) -> tuple[bool, str
     except (ValueError, TypeError):
         return False, None
     return bool(ok), new_hash
+
+
+def has_password(password_hash: str | None) -> bool:
+    """Return True when a stored hash is a password to sign in with (not NO_PASSWORD)."""
+    return bool(password_hash) and not password_hash.startswith(NO_PASSWORD)
 
 
 def password_problem(password: str, *, username: str = "", name: str = "") -> str | None:

@@ -127,6 +127,7 @@ def redeem_link(token: object, *, browser_secret: str | None) -> tuple[str, date
             return None
         row.used_at = now
         session.add(row)
+        accounts.void_temporary_password(session, person, how="sign-in link")
         accounts._audit(session, "sign_in_link_used", actor_id=person.id, target=person.username)
     lifetime = timedelta(hours=sso_config.link_session_hours())
     _token, ticket = accounts.create_session(

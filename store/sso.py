@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 from store import accounts
 from store.db import session_scope
 from store.models import SignInLink, SsoLogin, Team, User, UserIdentity
-from store.security import NO_PASSWORD, token_hash
+from store.security import NO_PASSWORD, has_password, token_hash
 from store.sso_config import SsoSettings
 
 LOGIN_LIFETIME = timedelta(minutes=10)  # from the click to coming back from the provider
@@ -190,6 +190,7 @@ def sign_in(*, issuer: str, subject: str, claims: Mapping, settings: SsoSettings
                 return _refuse(session, "deactivated", target=email, actor_id=identity.user_id)
             identity.last_sign_in_at = now
             session.add(identity)
+            accounts.void_temporary_password(session, user, how="single sign-on")
             accounts._audit(session, "sso_sign_in", actor_id=user.id, target=user.username)
             return SsoOutcome(user)
         if not email or not verified:
@@ -208,6 +209,7 @@ def sign_in(*, issuer: str, subject: str, claims: Mapping, settings: SsoSettings
             ).first()
             if linked_elsewhere is not None:
                 return _refuse(session, "conflict", target=email, actor_id=user.id)
+            accounts.void_temporary_password(session, user, how="single sign-on")
         elif settings.unknown_people != "create" or (
             settings.create_domains
             and email.rsplit("@", 1)[1].lower() not in settings.create_domains
@@ -264,8 +266,7 @@ def sign_in_methods(*, password_mode: str) -> dict[int, str]:
     out: dict[int, str] = {}
     for user_id, role, password_hash in people:
         ways = []
-        has_password = bool(password_hash) and not password_hash.startswith(NO_PASSWORD)
-        if has_password and (
+        if has_password(password_hash) and (
             password_mode == "everyone" or (password_mode == "admins" and role == "admin")
         ):
             ways.append("password")
