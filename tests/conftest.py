@@ -67,7 +67,14 @@ def fresh_db(tmp_path, monkeypatch, db_backend, request) -> str:
     db.dispose_engines()
 
 
-def make_user(username: str, role: str = "employee", *, team_id: int | None = None, name=None):
+def make_user(
+    username: str,
+    role: str = "employee",
+    *,
+    team_id: int | None = None,
+    name=None,
+    must_change_password: bool = False,
+):
     """Create an account with the shared test password."""
     return accounts.create_user(
         actor_id=None,
@@ -76,6 +83,7 @@ def make_user(username: str, role: str = "employee", *, team_id: int | None = No
         role=role,
         password=PASSWORD,
         team_id=team_id,
+        must_change_password=must_change_password,
     )
 
 

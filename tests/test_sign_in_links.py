@@ -10,7 +10,7 @@ from sqlmodel import select
 from store import accounts, sign_in_links
 from store.db import session_scope
 from store.models import AuditLog, SignInLink
-from tests.conftest import make_user
+from tests.conftest import PASSWORD, make_user
 
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
@@ -142,19 +142,12 @@ def test_deactivated_people_and_older_links_sign_nobody_in(org):
 
 
 def test_a_temporary_password_never_changed_is_voided_by_a_link_sign_in(org):
-    newcomer = accounts.create_user(
-        actor_id=None,
-        username="nina",
-        name="Nina New",
-        role="employee",
-        password="temporary Pass 9x",
-        must_change_password=True,
-    )
+    newcomer = make_user("nina", must_change_password=True)
     token = sign_in_links.issue_link(actor_id=org["admin"].id, user_id=newcomer.id)
     session_token, _ = sign_in_links.redeem_link(token, browser_secret="tablet")
     signed_in = accounts.user_for_token(session_token)
     assert signed_in.id == newcomer.id and not signed_in.must_change_password  # no gate
-    assert accounts.authenticate(username="nina", password="temporary Pass 9x").user is None
+    assert accounts.authenticate(username="nina", password=PASSWORD).user is None
     with session_scope(write=False) as s:
         voided = s.exec(
             select(AuditLog).where(AuditLog.action == "temporary_password_voided")

@@ -217,20 +217,13 @@ def test_the_people_list_says_how_each_person_signs_in(fresh_db):
 
 
 def test_a_temporary_password_never_changed_is_voided_by_single_sign_on(fresh_db):
-    accounts.create_user(
-        actor_id=None,
-        username="nina",
-        name="Nina New",
-        role="employee",
-        password="temporary Pass 9x",
-        must_change_password=True,
-    )
+    make_user("nina", must_change_password=True)
     with session_scope() as s:
         row = s.exec(select(User).where(User.username == "nina")).one()
         row.email = "nina@example.com"
     user = _sign_in("s-nina", _claims("nina@example.com")).user
     assert user is not None and not user.must_change_password
-    assert accounts.authenticate(username="nina", password="temporary Pass 9x").user is None
+    assert accounts.authenticate(username="nina", password=PASSWORD).user is None
     # Someone who chose their own password keeps it.
     kept = _person("kim", "kim@example.com")
     assert _sign_in("s-kim", _claims("kim@example.com")).user is not None
