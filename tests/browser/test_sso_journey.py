@@ -11,11 +11,11 @@ from sqlmodel import select
 from store import accounts, sign_in_links, sso
 from store.db import session_scope
 from store.models import AuditLog, AuthSession, Team, User
-from tests.browser.helpers import TIMEOUT, wait_ready
+from tests.browser.conftest import shot
+from tests.browser.helpers import TIMEOUT, choose, sign_in, wait_ready
 from tests.browser.server import Server, free_port
-from tests.conftest import make_user
+from tests.conftest import PASSWORD, make_user
 from tests.oidc_provider import OidcProvider
-from ui.link_routes import link_url
 
 
 def _with_email(user, email: str, *, active: bool = True) -> None:
@@ -43,8 +43,11 @@ def _new_page(browser) -> Page:
     return context.new_page()
 
 
-def _start_sso(page: Page, base: str) -> None:
+def _start_sso(page: Page, base: str, screenshot: str | None = None) -> None:
     page.goto(base + "/")
+    if screenshot:
+        wait_ready(page)
+        shot(page, screenshot)
     page.get_by_role("button", name="Sign in with Test Provider").click()
     page.wait_for_selector("input[name=login]", timeout=TIMEOUT)
 
@@ -111,7 +114,7 @@ def test_single_sign_on_matches_verified_email_and_refuses_the_rest(sso_app, bro
 
     # A known person: matched by verified email (any case), signed in with an HttpOnly cookie.
     page = _new_page(browser)
-    _start_sso(page, base)
+    _start_sso(page, base, screenshot="sso-sign-in-page")
     _provider_sign_in(page, "known")
     _signed_in(page)
     assert page.get_by_text("Known Person").first.is_visible()
@@ -182,11 +185,24 @@ def test_single_sign_on_matches_verified_email_and_refuses_the_rest(sso_app, bro
 
 
 def test_a_sign_in_link_signs_in_once(server, browser):
-    admin = make_user("boss", "admin")
-    person = make_user("counter", name="Counter Person")
-    token = sign_in_links.issue_link(actor_id=admin.id, user_id=person.id)
-    url = link_url(server.url, token)
+    make_user("boss", "admin")
+    make_user("counter", name="Counter Person")
 
+    # An administrator shows the QR code and link on the Sign-in links page.
+    page = _new_page(browser)
+    sign_in(page, server.url, "boss", PASSWORD)
+    page.goto(server.url + "/sign-in-links")
+    wait_ready(page)
+    choose(page, page.get_by_label("Person"), "Counter Person")
+    page.get_by_role("button", name="Show sign-in link").click()
+    expect(page.get_by_role("img").first).to_be_visible(timeout=TIMEOUT)
+    wait_ready(page)
+    shot(page, "sign-in-link-qr")
+    url = page.locator("[data-testid='stCode'] code").inner_text().strip()
+    assert url.startswith(server.url + "/api/sign-in-link?token=")
+    page.context.close()
+
+    # The shared device opens it and signs the person in.
     page = _new_page(browser)
     page.goto(url)
     page.get_by_role("button", name="Sign in as Counter Person").click()
@@ -194,6 +210,7 @@ def test_a_sign_in_link_signs_in_once(server, browser):
     assert page.get_by_text("Counter Person").first.is_visible()
     page.context.close()
 
+    # A second use is refused.
     again = _new_page(browser)
     again.goto(url)
     expect(again.get_by_text(sign_in_links.USED_OR_EXPIRED)).to_be_visible(timeout=TIMEOUT)
