@@ -45,10 +45,11 @@ def _new_page(browser) -> Page:
 
 def _start_sso(page: Page, base: str, screenshot: str | None = None) -> None:
     page.goto(base + "/")
+    button = page.get_by_role("button", name="Sign in with Test Provider")
     if screenshot:
-        wait_ready(page)
+        expect(button).to_be_visible(timeout=TIMEOUT)
         shot(page, screenshot)
-    page.get_by_role("button", name="Sign in with Test Provider").click()
+    button.click()
     page.wait_for_selector("input[name=login]", timeout=TIMEOUT)
 
 
