@@ -20,6 +20,7 @@ import time
 from urllib.parse import urlencode
 
 import httpx2 as httpx
+from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
@@ -166,12 +167,10 @@ async def checked_claims(
                 if not isinstance(info, dict) or info.get("sub") != found["sub"]:
                     raise OidcError("userinfo is about someone else")
                 found = info | found
-    except (httpx.HTTPError, JoseError, ValueError, KeyError) as exc:
-        raise OidcError(f"the token answer could not be used: {exc!r}") from exc
-    except Exception as exc:  # Authlib's OAuth errors (the provider refused the code)
-        if isinstance(exc, OidcError):
-            raise
+    except AuthlibBaseError as exc:  # the provider refused the code (invalid_grant, ...)
         raise OidcError(f"the provider refused the code: {exc!r}") from exc
+    except (httpx.HTTPError, JoseError, ValueError, KeyError, TypeError) as exc:
+        raise OidcError(f"the token answer could not be used: {exc!r}") from exc
     return found
 
 
