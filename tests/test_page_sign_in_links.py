@@ -78,3 +78,15 @@ def test_the_sign_in_form_offers_single_sign_on_and_explains_a_refusal(fresh_db,
     at = page_test("app.py").run()
     assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert "administrators only" in page_text(at)
+
+
+def test_the_account_page_offers_no_password_change_to_someone_without_a_password(org):
+    with_password = page_test("pages/account.py", org["mine"]).run()
+    assert "Current password" in [t.label for t in with_password.text_input]
+    newcomer = make_user("nina", must_change_password=True)
+    token = sign_in_links.issue_link(actor_id=org["admin"].id, user_id=newcomer.id)
+    sign_in_links.redeem_link(token, browser_secret="tablet")  # voids the temporary password
+    at = page_test("pages/account.py", accounts.get_user(newcomer.id)).run()
+    assert not at.exception
+    assert not at.text_input
+    assert "You have no password here" in page_text(at)
