@@ -1,6 +1,7 @@
 // A real OpenID Connect provider (the certified `oidc-provider` package) for the single
 // sign-on tests. Loopback only, one static client, a few accounts, the package's own
-// development login and consent screens, and it exits by itself after OIDC_MAX_SECONDS.
+// development login screen (no consent screen for this first-party app), and it exits by
+// itself after OIDC_MAX_SECONDS.
 //
 //   OIDC_PORT=9100 OIDC_REDIRECT_URIS=http://127.0.0.1:8501/api/sso/callback node provider.js
 import Provider from 'oidc-provider';
@@ -36,6 +37,20 @@ const configuration = {
   },
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
   cookies: { keys: ['test-only-cookie-key'] },
+  // The app is a first-party client: grant its scopes without a consent screen, as an
+  // organisation's own provider usually does.
+  async loadExistingGrant(ctx) {
+    const grantId = ctx.oidc.result?.consent?.grantId
+      || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
+    if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+    const grant = new ctx.oidc.provider.Grant({
+      clientId: ctx.oidc.client.clientId,
+      accountId: ctx.oidc.session.accountId,
+    });
+    grant.addOIDCScope('openid email profile');
+    await grant.save();
+    return grant;
+  },
   features: { devInteractions: { enabled: true } },
 };
 
