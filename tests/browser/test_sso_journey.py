@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+import urllib.error
+import urllib.request
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -201,6 +203,18 @@ def test_a_sign_in_link_signs_in_once(server, browser):
     url = page.locator("[data-testid='stCode'] code").inner_text().strip()
     assert url.startswith(server.url + "/api/sign-in-link?token=")
     page.context.close()
+
+    # A form on another site cannot spend it (nor sign a browser in as that person).
+    token = parse_qs(urlsplit(url).query)["token"][0]
+    request = urllib.request.Request(
+        server.url + "/api/sign-in-link",
+        data=urlencode({"token": token}).encode(),
+        headers={"Origin": "http://evil.example", "Cookie": "training_presign=x"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 403
+    assert sign_in_links.person_for_link(token) is not None
 
     # The shared device opens it and signs the person in.
     page = _new_page(browser)
