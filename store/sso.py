@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, or_
 from sqlmodel import Session, select
 
 from store import accounts
@@ -93,14 +93,18 @@ def begin_login(*, browser_secret: str, next_path: str = "/") -> PendingLogin:
     )
     now = accounts.now_utc()
     with session_scope() as session:
-        session.exec(delete(SsoLogin).where(SsoLogin.expires_at < now))
+        # One sign-in under way per browser: a new click replaces the last one.
+        browser = token_hash(browser_secret)
+        session.exec(
+            delete(SsoLogin).where(or_(SsoLogin.expires_at < now, SsoLogin.browser_hash == browser))
+        )
         session.add(
             SsoLogin(
                 state_hash=token_hash(pending.state),
                 nonce=pending.nonce,
                 code_verifier=pending.code_verifier,
                 next_path=pending.next_path,
-                browser_hash=token_hash(browser_secret),
+                browser_hash=browser,
                 expires_at=now + LOGIN_LIFETIME,
             )
         )

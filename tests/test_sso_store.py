@@ -139,6 +139,12 @@ def test_a_sign_in_under_way_works_once_in_the_browser_that_started_it(fresh_db,
     assert taken == pending
     assert sso.take_login(state=pending.state, browser_secret="browser-a") is None
 
+    # A second click in the same browser replaces the first sign-in under way.
+    first = sso.begin_login(browser_secret="browser-a")
+    second = sso.begin_login(browser_secret="browser-a")
+    assert sso.take_login(state=first.state, browser_secret="browser-a") is None
+    assert sso.take_login(state=second.state, browser_secret="browser-a") == second
+
     late = sso.begin_login(browser_secret="browser-a")
     clock[0] += sso.LOGIN_LIFETIME + timedelta(seconds=1)
     assert sso.take_login(state=late.state, browser_secret="browser-a") is None
