@@ -30,6 +30,7 @@ KEYS = {
     "default_team": ("TRAINING_SSO_DEFAULT_TEAM", "default_team"),
     "create_domains": ("TRAINING_SSO_CREATE_DOMAINS", "create_domains"),
     "scopes": ("TRAINING_SSO_SCOPES", "scopes"),
+    "prompt": ("TRAINING_SSO_PROMPT", "prompt"),
     "password_sign_in": ("TRAINING_PASSWORD_SIGN_IN", "password_sign_in"),
     "link_session_hours": ("TRAINING_SIGN_IN_LINK_HOURS", "link_session_hours"),
 }
@@ -58,6 +59,8 @@ class SsoSettings:
     # With "create": only emails at these domains get an account (empty: any domain).
     create_domains: tuple[str, ...] = ()
     scopes: str = "openid email profile"
+    # OpenID's prompt parameter: "login" makes the provider ask every time (shared computers).
+    prompt: str | None = None
 
 
 def _secrets_file() -> Path:
@@ -125,7 +128,20 @@ def load() -> SsoSettings | None:
             if d.strip()
         ),
         scopes=_raw("scopes", values) or SsoSettings.scopes,
+        prompt=_prompt(_raw("prompt", values)),
     )
+
+
+PROMPTS = ("none", "login", "consent", "select_account")
+
+
+def _prompt(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    words = raw.lower().split()
+    if not words or any(w not in PROMPTS for w in words):
+        raise SsoConfigError(f"TRAINING_SSO_PROMPT is {raw!r}; use one of {', '.join(PROMPTS)}.")
+    return " ".join(words)
 
 
 def password_mode() -> str:

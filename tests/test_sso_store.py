@@ -190,6 +190,12 @@ def test_settings_come_from_the_environment_before_secrets_toml(fresh_db, monkey
     assert sso_config.password_mode() == "admins"
     monkeypatch.setenv("TRAINING_SSO_CLIENT_ID", "from-env")
     assert sso_config.load().client_id == "from-env"
+    monkeypatch.setenv("TRAINING_SSO_PROMPT", "Select_Account")
+    assert sso_config.load().prompt == "select_account"
+    monkeypatch.setenv("TRAINING_SSO_PROMPT", "always")
+    with pytest.raises(sso_config.SsoConfigError, match="login"):
+        sso_config.load()
+    monkeypatch.delenv("TRAINING_SSO_PROMPT")
     monkeypatch.setenv("TRAINING_SSO_UNKNOWN_PEOPLE", "maybe")
     with pytest.raises(sso_config.SsoConfigError, match="refuse.*create"):
         sso_config.load()

@@ -193,11 +193,13 @@ async def sso_start(request: Request) -> Response:
         browser_secret=browser_secret, next_path=safe_next(request.query_params.get("next"))
     )
     client = _client(settings, metadata, request)
+    extra = {"prompt": settings.prompt} if settings.prompt else {}
     url, _state = client.create_authorization_url(
         metadata["authorization_endpoint"],
         state=pending.state,
         nonce=pending.nonce,
         code_verifier=pending.code_verifier,
+        **extra,
     )
     response = RedirectResponse(url, status_code=303)
     response.headers["Cache-Control"] = "no-store"

@@ -76,6 +76,23 @@ def _sessions(user_id: int) -> int:
         return len(list(s.exec(select(AuthSession).where(AuthSession.user_id == user_id))))
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _authorization_request(base: str) -> str:
+    """Return where /api/sso/start sends a browser (its pre-sign-in cookie set by hand)."""
+    request = urllib.request.Request(
+        base + "/api/sso/start", headers={"Cookie": "training_presign=test-browser"}
+    )
+    opener = urllib.request.build_opener(_NoRedirects)
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        opener.open(request, timeout=10)
+    assert answer.value.code == 303
+    return answer.value.headers["location"]
+
+
 def _tamper(param: str):
     """Return a route handler that changes one parameter of the redirect to the provider."""
 
@@ -106,7 +123,7 @@ def sso_app(fresh_db, tmp_path):
 
 
 def test_single_sign_on_matches_verified_email_and_refuses_the_rest(sso_app, browser):
-    server, _provider, secrets = sso_app
+    server, provider, secrets = sso_app
     base = server.url
     make_user("boss", "admin")
     known = make_user("known", name="Known Person")
@@ -184,6 +201,14 @@ def test_single_sign_on_matches_verified_email_and_refuses_the_rest(sso_app, bro
         "deactivated",
     ]
     assert "nonce" in "".join(server.output) and "invalid_grant" in "".join(server.output)
+
+    # On shared computers the provider can be told to ask every time.
+    secrets.write_text('[sso]\nprompt = "login"\n')
+    location = _authorization_request(base)
+    assert location.startswith(provider.issuer + "/auth?")
+    query = dict(parse_qsl(urlsplit(location).query))
+    assert query["prompt"] == "login" and query["code_challenge_method"] == "S256"
+    assert query["nonce"] and query["state"] and query["redirect_uri"].startswith(base)
 
 
 def test_a_sign_in_link_signs_in_once(server, browser):
