@@ -1,7 +1,7 @@
 """customer feedback per team and day, its imports, and API tokens for survey tools
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0008
 Create Date: 2026-12-01 12:00:00
 
 New tables only; nothing existing changes.
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0008"  # 0004 on the branch; after main's 0008_signin since the merge
 branch_labels = None
 depends_on = None
 
