@@ -91,3 +91,24 @@ def test_manager_reads_only_their_teams_feedback(org):
     teams = set(at.dataframe[0].value["Team"])
     mine = {t.name for t in accounts.list_teams() if t.id in {1, 2}}
     assert teams == mine
+
+
+def test_admin_uploads_a_csv_sees_the_bad_lines_then_imports_a_good_one(org):
+    team = accounts.list_teams()[0].name
+    header = "date,team,channel,kind,score,source_id\n"
+    at = page_test("pages/feedback.py", org["admin"]).run()
+    uploader = at.file_uploader(key="feedback_upload")
+    uploader.set_value(("bad.csv", f"{header}2026-01-05,Nowhere,,csat,4,\n".encode(), "text/csv"))
+    at.run()
+    assert not at.exception
+    assert "Nothing imported: 1 problem" in page_text(at)
+    errors = next(d.value for d in at.dataframe if "Problem" in d.value.columns)
+    assert list(errors["Where"]) == ["line 2"] and "Nowhere" in errors["Problem"][0]
+    assert not [b for b in at.button if b.label.startswith("Import")]
+    good = f"{header}2026-01-05,{team},,csat,4,up-1\n2026-01-05,{team},,complaint,,up-2\n"
+    at.file_uploader(key="feedback_upload").set_value(("good.csv", good.encode(), "text/csv"))
+    at.run()
+    assert "2 rows for 1 team" in page_text(at)
+    next(b for b in at.button if b.label == "Import 2 new rows").click()
+    at.run()
+    assert "Imported 2 new feedback rows; 0 were already there." in page_text(at)
