@@ -156,7 +156,8 @@ class FeedbackPreview:
         """Return one line: what an import of these rows does (or that it cannot)."""
         if self.errors:
             n = len(self.errors)
-            return f"Nothing imported: {n} problem{'s' if n != 1 else ''} (listed above)."
+            problems = f"{n} problem{'s' if n != 1 else ''}"
+            return f"Nothing imported: {problems}, each listed with its line."
         teams = len({r.team_id for r in self.rows})
         days = sorted({r.day for r in self.rows})
         span = f"{days[0].isoformat()} to {days[-1].isoformat()}" if days else "no days"
