@@ -69,6 +69,8 @@ def test_employees_are_refused_both_pages(org):
 def test_admin_creates_a_token_sees_it_once_and_revokes_it(org):
     at = page_test("pages/feedback.py", org["admin"]).run()
     assert not at.exception
+    (imports,) = [d.value for d in at.dataframe if "New" in d.value.columns]
+    assert list(imports["How"]) == ["demo"]  # the seeded year of feedback
     at.text_input(key="feedback_token_name").input("Till system")
     next(b for b in at.button if b.label == "Create token").click()
     at.run()

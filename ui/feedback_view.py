@@ -67,6 +67,7 @@ def _upload(user: User) -> None:
     )
     upload = st.file_uploader("Feedback CSV", type=["csv"], key="feedback_upload")
     if upload is None:
+        _latest_imports(user)
         return
     preview = feedback.parse_csv(upload.getvalue())
     if preview.errors:
@@ -114,6 +115,30 @@ def _upload(user: User) -> None:
             st.error(str(exc))
             return
         st.success(result.summary())
+
+
+def _latest_imports(user: User) -> None:
+    imports = feedback.recent_imports(actor=user)
+    if not imports:
+        return
+    st.markdown("**Latest imports**")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "When": format_datetime(i.at),
+                    "How": i.source,
+                    "Name": plain(i.name),
+                    "Rows": i.rows,
+                    "New": i.added,
+                }
+                for i in imports
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        key="feedback_imports",
+    )
 
 
 def _tokens(user: User) -> None:
