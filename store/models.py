@@ -29,6 +29,8 @@ class User(SQLModel, table=True):
     active: bool = True
     must_change_password: bool = False
     created_at: datetime
+    # Matched case-insensitively against the verified email of a single sign-on.
+    email: str | None = Field(default=None, max_length=254, index=True)
 
 
 # Which teams a manager manages (a manager may manage several teams).
@@ -51,6 +53,44 @@ class AuthSession(SQLModel, table=True):
     ticket_hash: str | None = Field(default=None, max_length=64, index=True)
     ticket_expires_at: datetime | None = None
     ticket_browser_hash: str | None = Field(default=None, max_length=64)
+
+
+# A person's account at an identity provider (single sign-on): found by verified email on the
+# first sign-in, by issuer and subject from then on (an email can change; the subject cannot).
+class UserIdentity(SQLModel, table=True):
+    __tablename__ = "user_identity"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    issuer: str = Field(max_length=255)
+    subject: str = Field(max_length=255)
+    email_at_link: str | None = Field(default=None, max_length=254)
+    created_at: datetime
+    last_sign_in_at: datetime | None = None
+
+
+# A single sign-on under way: what the browser must bring back from the identity provider.
+# Only the hash of the state is kept; the row is used up by the callback, found or not.
+class SsoLogin(SQLModel, table=True):
+    __tablename__ = "sso_login"
+    state_hash: str = Field(primary_key=True, max_length=64)
+    nonce: str = Field(max_length=128)
+    code_verifier: str = Field(max_length=128)
+    next_path: str = Field(default="/", max_length=2000)
+    browser_hash: str = Field(max_length=64)
+    expires_at: datetime = Field(index=True)
+
+
+# A one-time sign-in link (or QR code) for a shared device: single use, valid 15 minutes.
+class SignInLink(SQLModel, table=True):
+    __tablename__ = "sign_in_link"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
 
 
 # Failed sign-ins per account name or per client address, for exponential backoff.
@@ -195,3 +235,52 @@ class ContentRevision(SQLModel, table=True):
     text: str
     saved_by: int | None = Field(default=None, foreign_key="user.id")
     saved_at: datetime
+
+
+# One import of customer feedback (a CSV file, the CLI or one POST /api/feedback request).
+class FeedbackImport(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    token_id: int | None = Field(default=None, foreign_key="apitoken.id")
+    source: str = Field(max_length=16)  # upload | cli | api
+    name: str = Field(default="", max_length=200)  # file name or token name
+    rows: int = 0  # rows in the file or request
+    added: int = 0  # rows that were new (the rest were there already)
+
+
+# Customer feedback for one team and day: one aggregated row (many responses) or one response.
+# row_key is "s:" + the sender's source_id, or "h:" + a hash of the row's content, so importing
+# the same rows again adds nothing (store/feedback.py). week is the Monday of day, kept so the
+# impact view groups by week through the (team_id, week) index without date arithmetic.
+class Feedback(SQLModel, table=True):
+    __table_args__ = (Index("ix_feedback_team_week", "team_id", "week"),)
+    id: int | None = Field(default=None, primary_key=True)
+    row_key: str = Field(max_length=80, unique=True)
+    import_id: int = Field(foreign_key="feedbackimport.id", index=True)
+    team_id: int = Field(foreign_key="team.id")
+    day: date
+    week: date = Field(index=True)
+    channel: str = Field(default="", max_length=40)
+    responses: int | None = None
+    csat_sum: float | None = None  # csat mean x responses: sums add up over rows
+    csat_n: int | None = None
+    promoters: int | None = None
+    passives: int | None = None
+    detractors: int | None = None
+    complaints: int | None = None
+    compliments: int | None = None
+
+
+# A bearer token a survey tool sends to POST /api/feedback; only its SHA-256 hash is stored.
+# The request count of the current minute lives here too, so the limit holds across processes.
+class ApiToken(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+    window_started_at: datetime | None = None
+    window_requests: int = 0

@@ -43,6 +43,23 @@ PAGES = [
         "pages/assign.py", "Team", "Assignments", ":material/assignment:", "assign", "manager"
     ),
     PageSpec(
+        "pages/sign_in_links.py",
+        "Team",
+        "Sign-in links",
+        ":material/qr_code_2:",
+        "sign-in-links",
+        "manager",
+    ),
+    PageSpec(
+        "pages/feedback.py",
+        "Team",
+        "Customer feedback",
+        ":material/reviews:",
+        "feedback",
+        "manager",
+    ),
+    PageSpec("pages/impact.py", "Team", "Impact", ":material/insights:", "impact", "manager"),
+    PageSpec(
         "pages/studio.py", "Content", "Content studio", ":material/edit_note:", "studio", "trainer"
     ),
     PageSpec(
