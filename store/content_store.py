@@ -15,6 +15,7 @@ Item analysis: `analysis_versions` lists the content versions learners answered 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import re
@@ -33,7 +34,13 @@ from store.accounts import _audit, now_utc
 from store.db import session_scope
 from store.models import Answer, Assignment, Attempt, ContentRevision, User
 from store.permissions import PERMISSIONS, Action
-from training.loader import ContentSet, Problem, content_version, load_module_text
+from training.loader import (
+    ContentSet,
+    Problem,
+    content_version,
+    load_module_source,
+    load_module_text,
+)
 from training.models import KEBAB_ID, Module
 
 TRAINER_ROLES = PERMISSIONS[Action.EDIT_CONTENT]
@@ -44,7 +51,6 @@ DELETED_VERSION = "(deleted)"
 # One save at a time per process: the disk check and the rename must not interleave. Across
 # processes on SQLite the write transaction (BEGIN IMMEDIATE) serialises saves as well.
 _save_lock = threading.Lock()
-_ID_LINE = re.compile(r"""^id[ \t]*:[ \t]*(["']?)([^"'#\s]*)\1""", re.MULTILINE)
 
 
 class ContentStoreError(ValueError):
@@ -210,15 +216,12 @@ def _atomic_write(path: Path, text: str) -> None:
 # --- checking ---------------------------------------------------------------------------
 
 
-def _id_in_text(text: str) -> tuple[str | None, int, int]:
-    """Return the top-level id written in the text (if kebab-case) and its line and column."""
-    match = _ID_LINE.search(text)
-    if match is None:
-        return None, 1, 1
-    line = text.count("\n", 0, match.start()) + 1
-    column = match.start(2) - match.start() + 1 - len(match.group(1))
-    value = match.group(2)
-    return (value if re.fullmatch(KEBAB_ID, value) else None), line, column
+def _written_id(data: dict | None) -> str | None:
+    """Return the top-level id written in a module's data, when it is plain kebab-case."""
+    value = data.get("id") if data is not None else None
+    if not isinstance(value, str) or not re.fullmatch(KEBAB_ID, value.strip()):
+        return None
+    return value.strip()
 
 
 def attempt_count(*, module_id: str) -> int:
@@ -303,18 +306,19 @@ def check_module_text(*, directory: Path, module_id: str | None, text: str) -> C
     change once learners have attempts at the module. An id change without attempts is a
     rename: the file will be saved under the new id.
     """
-    written_id, line, column = _id_in_text(text)
-    if written_id is None:  # an id the line pattern does not see, e.g. {id: x, ...}
-        parsed, _problems = load_module_text(text, "<text>")
-        written_id = parsed.id if parsed is not None else None
+    # One parse: the written id, its position and every problem come from the same load.
+    source = load_module_source(text, "<text>")
+    written_id = _written_id(source.data)
+    line, column = source.position(("id",))
     target = module_id
     renamed_from = None
     if written_id is not None and written_id != module_id:
         target = written_id
         renamed_from = module_id
     name = f"{target or 'new-module'}.yaml"
-    module, problems = load_module_text(text, name)
-    problems = list(problems)
+    module = source.value
+    # The file is saved under the id written in it, so the id always matches the file name.
+    problems = [dataclasses.replace(p, path=name) for p in source.problems]
     if target is not None and target != module_id and module_path(directory, target).is_file():
         problems.append(
             Problem(
@@ -666,7 +670,7 @@ def guard_reused_ids(content: ContentSet) -> ContentSet:
     problems = list(content.problems)
     for module_id, message in refused.items():
         loaded = content.modules[module_id]
-        _id, line, column = _id_in_text(loaded.text)
+        line, column = loaded.positions.at(("id",))
         problems.append(Problem(str(loaded.path), line, column, message))
     return ContentSet(
         modules={m: lm for m, lm in content.modules.items() if m not in refused},

@@ -661,3 +661,163 @@ def test_yml_extension_and_file_size_limit(tmp_path: Path) -> None:
     assert list(content.modules) == ["sample-basics"]
     [problem] = content.problems
     assert problem.path.endswith("big.yaml") and "too large" in problem.message
+
+
+# --------------------------------------------------------------------------------------------
+# the package: old names, positions returned, a second content kind
+
+
+def test_every_name_of_the_single_file_loader_is_still_importable() -> None:
+    import training.loader as loader
+
+    old_names = [
+        "MAX_FILE_BYTES",
+        "MAX_DEPTH",
+        "MAX_NODES",
+        "Loc",
+        "_MAP_TAG",
+        "_SEQ_TAG",
+        "_MERGE_TAG",
+        "_NULL_TAG",
+        "Problem",
+        "LoadedModule",
+        "ContentSet",
+        "load_module_text",
+        "load_module_file",
+        "module_files",
+        "load_content_dir",
+        "content_version",
+        "_Pos",
+        "_Result",
+        "_load_file",
+        "_load",
+        "_load_unguarded",
+        "_too_large_message",
+        "_decode",
+        "_compose",
+        "_flow_nesting_beyond",
+        "_LINE_BREAK",
+        "_line_col",
+        "_QUOTE_HINT",
+        "_yaml_error",
+        "_quote_at",
+        "_line_text",
+        "_after_closing_quote",
+        "_Abort",
+        "_MERGE_WHAT",
+        "_Builder",
+        "_tag_name",
+        "_one_line",
+        "_short",
+        "_unwrap",
+        "_item_annotation",
+        "_model_at",
+        "_field_info",
+        "_allowed_values",
+        "_bounds",
+        "_get",
+        "_question_label",
+        "_describe",
+        "_context",
+        "_kind",
+        "_got",
+        "_as_int",
+        "_walk_models",
+        "_check_types",
+        "_validate",
+        "_pydantic_message",
+        "_suggestion",
+        "_unknown_field",
+        "_check_semantics",
+        "_check_module_id",
+        "_check_question",
+        "_check_options",
+        "_check_quiz_size",
+        "required_correct",
+        "_fill_placeholders",
+        "_placeholder_position",
+    ]
+    assert [name for name in old_names if not hasattr(loader, name)] == []
+    module, problems = loader._load(VALID, PATH).module, loader._load_file(VALID_FILE).problems
+    assert module is not None and problems == []
+
+
+def test_load_module_source_returns_the_positions_of_every_value() -> None:
+    from training.loader import load_module_source
+
+    result = load_module_source(VALID, PATH)
+    assert result.ok and result.value is not None
+    assert result.position(("id",)) == (line_of(VALID, "id: sample-basics"), 5)
+    second = ("quiz", "questions", 1, "id")
+    assert result.position(second) == (line_of(VALID, "id: sb-02"), col_of(VALID, "sb-02"))
+    # A key's own position, and the nearest existing ancestor for a path not in the file.
+    assert result.position(("quiz",), key=True) == (line_of(VALID, "quiz:"), 1)
+    assert result.position(("quiz", "no-such-field")) == result.position(("quiz",))
+    assert result.data is not None and result.data["id"] == "sample-basics"
+
+
+def test_a_content_folder_keeps_each_module_s_positions() -> None:
+    content = load_content_dir(FIXTURES / "valid")
+    loaded = content.modules["sample-basics"]
+    assert loaded.positions.at(("id",)) == (line_of(VALID, "id: sample-basics"), 5)
+
+
+def test_a_second_content_kind_gets_positions_messages_and_its_own_checks() -> None:
+    """The generic entry point: another pydantic model, its own check, path:line:column."""
+    from typing import Literal
+
+    from pydantic import BaseModel, ConfigDict
+
+    from training.loader import ContentKind, LoadResult, load_yaml
+
+    class Step(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        text: str
+        weight: int = 1
+
+    class Checklist(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        id: str
+        level: Literal["basic", "advanced"]
+        steps: list[Step]
+
+    def no_repeated_steps(data: dict, result: LoadResult) -> None:
+        seen: set[str] = set()
+        for i, step in enumerate(data.get("steps") or []):
+            text = step.get("text") if isinstance(step, dict) else None
+            if text in seen:
+                result.add_at(("steps", i, "text"), f"step '{text}' is listed twice")
+            seen.add(text)
+
+    kind = ContentKind(
+        model=Checklist,
+        noun="checklist",
+        empty_message="the file is empty; a checklist needs id, level and steps",
+        checks=(no_repeated_steps,),
+        placeholders=False,
+    )
+    good = "id: greet\nlevel: basic\nsteps:\n  - text: Smile\n  - text: Greet\n    weight: 2\n"
+    result = load_yaml(good, "observations/greet.yaml", kind)
+    assert result.ok and isinstance(result.value, Checklist)
+    assert result.value.steps[1].weight == 2
+    assert result.position(("steps", 1, "weight")) == (6, 13)
+
+    bad = (
+        "id: greet\nlevel: basik\nsteps:\n  - text: Smile\n  - text: Smile\n"
+        "    wieght: 2\n  - text: Wave\n    weight: yes\n"
+    )
+    result = load_yaml(bad, "observations/greet.yaml", kind)
+    assert result.value is None
+    assert [str(p) for p in result.problems] == [
+        "observations/greet.yaml:2:8: level must be one of: basic, advanced (got basik)"
+        " -- did you mean 'basic'?",
+        "observations/greet.yaml:5:11: step 'Smile' is listed twice",
+        "observations/greet.yaml:6:5: unknown field 'wieght' -- did you mean 'weight'?",
+        "observations/greet.yaml:8:13: weight must be a whole number (got yes)"
+        " (in item 3 of steps of the file)",
+    ]
+    assert [str(p) for p in load_yaml("", "observations/x.yaml", kind).problems] == [
+        "observations/x.yaml:1:1: the file is empty; a checklist needs id, level and steps"
+    ]
+    two_documents = load_yaml(good + "---\nid: other\n", "observations/greet.yaml", kind)
+    assert "a checklist file holds a single checklist" in two_documents.problems[0].message
