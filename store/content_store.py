@@ -14,12 +14,9 @@ Item analysis: `analysis_versions` lists the content versions learners answered 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
-import os
 import re
-import tempfile
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -34,6 +31,8 @@ from store.accounts import _audit, now_utc
 from store.db import session_scope
 from store.models import Answer, Assignment, Attempt, ContentRevision, User
 from store.permissions import PERMISSIONS, Action
+from training import edits
+from training.files import write_atomically
 from training.loader import (
     ContentSet,
     Problem,
@@ -164,6 +163,22 @@ def file_sha(path: Path) -> str | None:
         return None
 
 
+def changed_since_opened(path: Path, opened_sha: str | None) -> bool:
+    """Return True when the file at path changed on disk since it was opened with opened_sha."""
+    return edits.changed_since_opened(opened_sha, file_sha(path))
+
+
+def file_last_edit(path: Path, revision: RevisionInfo | None) -> edits.LastEdit:
+    """Return when a module file was last changed and by whom: a studio save, or outside."""
+    try:
+        modified = datetime.fromtimestamp(Path(path).stat().st_mtime, UTC)
+    except OSError:
+        modified = None
+    if revision is None:
+        return edits.last_edit(modified, None, None)
+    return edits.last_edit(modified, revision.saved_at, revision.saved_by)
+
+
 def module_path(directory: Path, module_id: str) -> Path:
     """Return the file of a module: the existing .yaml or .yml file, else <id>.yaml."""
     for suffix in (".yaml", ".yml"):
@@ -195,22 +210,8 @@ def normalise_text(text: str) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    """Write text to path through a temporary file in the same folder and a rename."""
-    mode = 0o644
-    with contextlib.suppress(FileNotFoundError):
-        mode = path.stat().st_mode & 0o777
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+# The one atomic writer (training/files.py), looked up at each save (the crash tests wrap it).
+_atomic_write = write_atomically
 
 
 # --- checking ---------------------------------------------------------------------------

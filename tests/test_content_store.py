@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -349,3 +350,28 @@ def test_the_role_is_checked_again_at_save_and_odd_file_names_are_refused(conten
             expected_sha=opened.sha,
             actor=admin,
         )
+
+
+def test_the_last_edit_of_a_file_is_its_save_or_outside_the_studio(tmp_path):
+    from store.content_store import RevisionInfo, changed_since_opened, file_last_edit
+
+    path = tmp_path / "m.yaml"
+    path.write_text("id: m\n")
+    sha = content_store.file_sha(path)
+    assert not changed_since_opened(path, sha)
+    assert file_last_edit(path, None).by == "outside the studio"
+    saved = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    revision = RevisionInfo(
+        id=1, module_id="m", version="v", saved_at=saved, saved_by="Tina", lines=1
+    )
+    assert (file_last_edit(path, revision).by, file_last_edit(path, revision).at) == (
+        "Tina",
+        saved,
+    )
+    later = saved.timestamp() + 3600
+    os.utime(path, (later, later))
+    assert file_last_edit(path, revision).outside
+    path.write_text("id: m\ntitle: changed\n")
+    assert changed_since_opened(path, sha)
+    path.unlink()
+    assert changed_since_opened(path, sha)

@@ -348,12 +348,18 @@ def test_a_large_import_is_previewed_a_page_at_a_time(content_dir):
     assert shown == [f"studio_gift_imported-basics-{n}" for n in range(51, 61)]
 
 
-def test_an_unsaved_edit_survives_switching_to_another_module(content_dir):
-    at = open_studio(make_user("tina", "trainer"))
+def edit_then_switch(at) -> str:
+    """Edit sample-basics, switch to broken-rules; return the unsaved text left behind."""
     at.selectbox(key="studio_module").select(MODULE).run()
     mine = editor(at).value.replace("estimated_minutes: 5", "estimated_minutes: 8")
     editor(at).input(mine).run()
     at.selectbox(key="studio_module").select("broken-rules").run()
+    return mine
+
+
+def test_an_unsaved_edit_survives_switching_to_another_module(content_dir):
+    at = open_studio(make_user("tina", "trainer"))
+    mine = edit_then_switch(at)
     assert editor(at).value == (content_dir / "broken-rules.yaml").read_text()
     assert (
         "Sample basics (sample-basics) · unsaved edit" in at.selectbox(key="studio_module").options
@@ -387,3 +393,19 @@ def test_after_a_save_the_history_shows_what_it_changed(content_dir):
     at.button(key="studio_save").click().run()
     diff = next(c.value for c in at.code if c.language == "diff")
     assert "-estimated_minutes: 5\n+estimated_minutes: 6" in diff
+
+
+def test_the_studio_keeps_one_typed_state_object(content_dir):
+    from ui.studio_view import STATE, EditorFile, StudioState
+
+    at = open_studio(make_user("tina", "trainer"))
+    mine = edit_then_switch(at)
+    state = at.session_state[STATE]
+    assert isinstance(state, StudioState)
+    assert isinstance(state.open, EditorFile) and state.open.target == "broken-rules"
+    assert not state.open.edited and state.open.sha is not None
+    assert set(state.drafts) == {MODULE} and state.drafts[MODULE].text == mine
+    assert state.drafts[MODULE].edited
+    # None of the untyped keys of before is left in the session.
+    gone = {"studio_open", "studio_drafts", "studio_pending", "studio_flash", "studio_choice"}
+    assert not [key for key in gone if key in at.session_state]

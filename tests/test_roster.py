@@ -112,3 +112,15 @@ def test_an_import_hashes_before_it_takes_the_write_lock(monkeypatch, db_backend
     # busy the machine's two cores are with the hashing.
     if db_backend == "sqlite":
         assert max(waits) < 2.5, f"a write waited {max(waits):.2f} s behind the import"
+
+
+def test_the_example_file_and_the_passwords_file_come_from_the_one_csv_writer():
+    example = roster.example_csv()
+    assert example.startswith(b"\xef\xbb\xbf") and b"\r\n" in example  # csv_bytes' BOM, CRLF
+    preview = roster.parse_roster(example)
+    assert preview.ok, preview.errors
+    result = roster.import_roster(preview, actor_id=None)
+    assert {u for u, _p in result.created} == {"jsmith", "amorgan"}
+    passwords = roster.passwords_csv(result.created).decode("utf-8-sig").splitlines()
+    assert passwords[0] == "username,temporary_password"
+    assert sorted(passwords[1:]) == sorted(f"{u},{p}" for u, p in result.created)

@@ -222,3 +222,10 @@ def test_a_broken_organisation_file_is_reported(tmp_path: Path, text: str, messa
     (tmp_path / "_organisation.yaml").write_text(text)
     problems = [str(p) for p in load_content_dir(tmp_path).problems]
     assert any(message in p for p in problems), problems
+
+
+def test_a_folder_loaded_already_is_linted_without_loading_it_again():
+    flawed = FIXTURES / "flawed"
+    loaded = load_content_dir(flawed)
+    assert lint_dir(flawed, loaded) == lint_dir(flawed)
+    assert lint_dir(flawed, loaded)  # the flawed fixtures do have warnings
