@@ -77,3 +77,11 @@ def fresh_db(tmp_path, monkeypatch, db_backend, request) -> str:
     db.upgrade(url)
     yield url
     db.dispose_engines()
+
+
+@pytest.fixture
+def small_content(fresh_db, monkeypatch):
+    """Point the app at three tiny modules (empathy, sincerity, timely-service), not content/."""
+    folder = ROOT / "tests" / "fixtures" / "content" / "small"
+    monkeypatch.setenv("TRAINING_CONTENT_DIR", str(folder))
+    return folder

@@ -12,7 +12,7 @@ from store.accounts import now_utc
 from tests.factories import make_user, page_test, two_teams
 from training.dates import format_date
 
-pytestmark = pytest.mark.usefixtures("fresh_db")
+pytestmark = pytest.mark.usefixtures("fresh_db", "small_content")
 
 PAGE = "pages/assign.py"
 

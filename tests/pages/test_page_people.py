@@ -8,7 +8,7 @@ from store.db import session_scope
 from store.models import AuditLog
 from tests.factories import PASSWORD, add_certificates, make_user, page_test
 
-pytestmark = pytest.mark.usefixtures("fresh_db")
+pytestmark = pytest.mark.usefixtures("fresh_db", "small_content")
 
 
 @pytest.mark.parametrize("role", ["employee", "manager", "trainer"])

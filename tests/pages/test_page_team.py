@@ -17,7 +17,7 @@ from tests.factories import make_user, page_test, two_teams
 from training.status import STATUS_LABELS
 from ui import charts, team_view
 
-pytestmark = pytest.mark.usefixtures("fresh_db")
+pytestmark = pytest.mark.usefixtures("fresh_db", "small_content")
 
 PAGE = "pages/team.py"
 DENIED = "You do not have access to this page."

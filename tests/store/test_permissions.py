@@ -7,7 +7,7 @@ import pytest
 from store import accounts, permissions, roster
 from tests.factories import make_user
 
-pytestmark = [pytest.mark.both_dbs, pytest.mark.usefixtures("fresh_db")]
+pytestmark = [pytest.mark.both_dbs, pytest.mark.usefixtures("fresh_db", "small_content")]
 
 ROSTER = "username,name,team,role\nboss,Boss,Office,employee\nnew.one,New One,Office,employee\n"
 
