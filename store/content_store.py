@@ -35,6 +35,7 @@ from training import edits
 from training.files import write_atomically
 from training.loader import (
     ContentSet,
+    LoadResult,
     Problem,
     content_version,
     load_module_source,
@@ -94,6 +95,8 @@ class CheckResult:
     problems: list[Problem]
     module_id: str | None  # the id (and file name) it would be saved under
     renamed_from: str | None = None
+    # The line each question id is declared on, from the same load (for "starts at line n").
+    question_lines: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -356,7 +359,21 @@ def check_module_text(*, directory: Path, module_id: str | None, text: str) -> C
         problems=problems,
         module_id=target,
         renamed_from=renamed_from,
+        question_lines=_question_lines(source),
     )
+
+
+def _question_lines(source: LoadResult) -> dict[str, int]:
+    """Return the line of each question id written in a loaded text (the first, if repeated)."""
+    quiz = source.data.get("quiz") if source.data is not None else None
+    questions = quiz.get("questions") if isinstance(quiz, dict) else None
+    lines: dict[str, int] = {}
+    for index, question in enumerate(questions if isinstance(questions, list) else []):
+        qid = question.get("id") if isinstance(question, dict) else None
+        if isinstance(qid, str) and qid.strip():
+            line, _column = source.position(("quiz", "questions", index, "id"))
+            lines.setdefault(qid.strip(), line)
+    return lines
 
 
 # --- saving -----------------------------------------------------------------------------

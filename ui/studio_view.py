@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -369,10 +368,7 @@ def _editor(user: User, directory: Path, opened: EditorFile) -> content_store.Ch
                 icon=":material/sync_problem:",
             )
     located = _located(opened.module_id)
-    if located:
-        line = _question_line(opened.text, located)
-        where = f"starts at line {line}" if line else "is not in the text any more"
-        st.caption(f"Question **{plain(located)}** {where}; see it in **Preview**.")
+    located_at = st.container()  # filled in once the text is checked (the check knows lines)
     status = st.container()
     text = st.text_area(
         "Module YAML",
@@ -382,6 +378,10 @@ def _editor(user: User, directory: Path, opened: EditorFile) -> content_store.Ch
     )
     opened.text = text
     check = content_store.check_module_text(directory=directory, module_id=module_id, text=text)
+    if located:
+        line = check.question_lines.get(located)
+        where = f"starts at line {line}" if line else "is not in the text any more"
+        located_at.caption(f"Question **{plain(located)}** {where}; see it in **Preview**.")
     with st.container(horizontal=True):
         checked = st.button("Check", key="studio_check", icon=":material/fact_check:")
         save = st.button("Save", key="studio_save", type="primary", icon=":material/save:")
@@ -488,15 +488,6 @@ def _located(module_id: str | None) -> str | None:
     located = _state().located
     if located and module_id is not None and located[0] == module_id:
         return located[1]
-    return None
-
-
-def _question_line(text: str, question_id: str) -> int | None:
-    """Return the line of the YAML text where question_id is declared, if it is."""
-    pattern = re.compile(rf"^\s*(?:-\s+)?id:\s*['\"]?{re.escape(question_id)}['\"]?\s*(?:#.*)?$")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.match(line):
-            return number
     return None
 
 

@@ -193,9 +193,14 @@ def test_a_question_statistics_link_opens_the_module_with_the_question_located(c
     assert not at.exception
     assert at.selectbox(key="studio_module").value == MODULE
     assert "Question **sb\\-02**, from question statistics:" in messages(at.info)
-    assert "starts at line" in messages(at.caption)
+    assert "Question **sb\\-02** starts at line 37" in messages(at.caption)
     answer_keys = [e for e in at.expander if e.label == "Answer and feedback"]
     assert any(e.proto.expanded for e in answer_keys)
+    # The line follows the text being edited, and a question taken out is said to be gone.
+    editor(at).input("# a new first line\n" + editor(at).value).run()
+    assert "Question **sb\\-02** starts at line 38" in messages(at.caption)
+    editor(at).input(editor(at).value.replace("id: sb-02", "id: sb-09")).run()
+    assert "Question **sb\\-02** is not in the text any more" in messages(at.caption)
 
 
 def test_a_located_question_opens_its_page_of_a_long_preview(content_dir):
