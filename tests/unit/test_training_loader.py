@@ -736,6 +736,30 @@ def test_every_name_of_the_single_file_loader_is_still_importable() -> None:
     assert module is not None and problems == []
 
 
+def test_the_old_private_helpers_still_work_when_called_the_old_way() -> None:
+    """Code written against the single-file loader called these for modules, without a kind."""
+    import yaml
+
+    import training.loader as loader
+    from training.models import Quiz
+
+    assert loader._load_unguarded(VALID, PATH, None).module is not None
+    assert loader._model_at(("quiz",)) is Quiz
+    assert loader._field_info(("quiz", "pass_mark")) is Quiz.model_fields["pass_mark"]
+    assert loader._suggestion("titel", ()) == "title"
+    assert loader._unknown_field("titel", ()) == "unknown field 'titel' -- did you mean 'title'?"
+    data = yaml.safe_load(VALID)
+    assert ("quiz", "questions", 0, "id") in {loc for loc, _i, _v in loader._walk_models(data)}
+    assert loader._context(("quiz", "questions", 1), data) == " (in question sb-02)"
+    result = loader._Result(PATH)  # no kind: a module, as before
+    assert isinstance(loader._validate(data, result), Module) and result.problems == []
+    data["quiz"]["pass_mark"] = "eighty"
+    loader._check_types(data, result)
+    assert [p.message for p in result.problems] == [
+        "pass_mark must be a whole number without quotes"  # no positions: no "(got ...)"
+    ]
+
+
 def test_load_module_source_returns_the_positions_of_every_value() -> None:
     from training.loader import load_module_source
 

@@ -83,8 +83,15 @@ def load_yaml_file(
 
 
 def _load_unguarded(
-    text: str | bytes, path: str, organisation: Organisation | None, kind: ContentKind
+    text: str | bytes,
+    path: str,
+    organisation: Organisation | None,
+    kind: ContentKind | None = None,
 ) -> LoadResult:
+    if kind is None:  # called the old way, for a module
+        from training.loader.api import MODULE
+
+        kind = MODULE
     result = LoadResult(path, kind=kind)
     if isinstance(text, bytes | bytearray):
         if len(text) > MAX_FILE_BYTES:

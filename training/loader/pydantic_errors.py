@@ -1,9 +1,10 @@
 """Pydantic's validation errors as plain messages at a line and column, with "did you mean".
 
-Everything here works from the kind's model (`LoadResult.kind.model`) and names places with the
-kind's `describe`, so any content kind validated against a pydantic model gets the same
-messages: a misspelt field suggests the closest allowed one, a wrong value names the allowed
-values, a number or flag written as text is caught before pydantic would quietly convert it.
+Everything here works from the kind's model (`LoadResult.kind.model`; a module for a result
+without a kind) and names places with the kind's `describe`, so any content kind validated
+against a pydantic model gets the same messages: a misspelt field suggests the closest allowed
+one, a wrong value names the allowed values, a number or flag written as text is caught before
+pydantic would quietly convert it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from training.loader.positions import Describe, LoadResult, Loc, _short
+from training.models import Module
 
 _Result = LoadResult
 
@@ -46,7 +48,7 @@ def _item_annotation(annotation: Any) -> Any | None:
     return None
 
 
-def _model_at(loc: Loc, root: Any) -> type[BaseModel] | None:
+def _model_at(loc: Loc, root: Any = Module) -> type[BaseModel] | None:
     """Return the model class (below root) that validates the mapping at loc, if any."""
     annotation: Any = root
     for step in loc:
@@ -66,7 +68,7 @@ def _model_at(loc: Loc, root: Any) -> type[BaseModel] | None:
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
-def _field_info(loc: Loc, root: Any) -> FieldInfo | None:
+def _field_info(loc: Loc, root: Any = Module) -> FieldInfo | None:
     if not loc or not isinstance(loc[-1], str):
         return None
     model = _model_at(loc[:-1], root)
@@ -114,17 +116,34 @@ def describe_place(loc: Loc, data: Any) -> str:
     )
 
 
+def _root_of(result: LoadResult) -> Any:
+    """Return the model the result's kind validates against (a module without a kind)."""
+    return result.kind.model if result.kind is not None else Module
+
+
+def _module_describe() -> Describe:
+    from training.loader.semantics import _describe  # semantics builds on this module
+
+    return _describe
+
+
 def _describer(result: LoadResult) -> Describe:
-    """Return the kind's way of naming places, or the generic one."""
+    """Return the kind's way of naming places: its own, else the generic one (modules' own
+    for a result without a kind, as before there were kinds)."""
     kind = result.kind
-    return kind.describe if kind is not None and kind.describe is not None else describe_place
+    if kind is None:
+        return _module_describe()
+    return kind.describe if kind.describe is not None else describe_place
 
 
 def _context(parent: Loc, data: Any, describe: Describe | None = None) -> str:
-    """Return ' (in <place>)' for places below the top two levels, else ''."""
+    """Return ' (in <place>)' for places below the top two levels, else ''.
+
+    describe names the place (the module's naming when none is given, as before kinds).
+    """
     if len(parent) <= 1:
         return ""
-    return f" (in {(describe or describe_place)(parent, data)})"
+    return f" (in {(describe or _module_describe())(parent, data)})"
 
 
 def _kind(value: Any) -> str:
@@ -150,7 +169,9 @@ def _got(result: LoadResult, loc: Loc, value: Any) -> str:
     return ""
 
 
-def _walk_models(data: Any, root: Any, loc: Loc = ()) -> Iterator[tuple[Loc, FieldInfo, Any]]:
+def _walk_models(
+    data: Any, loc: Loc = (), root: Any = Module
+) -> Iterator[tuple[Loc, FieldInfo, Any]]:
     """Yield (loc, field info, value) for every known field present in the data."""
     model = _model_at(loc, root)
     if model is None or not isinstance(data, dict):
@@ -163,15 +184,15 @@ def _walk_models(data: Any, root: Any, loc: Loc = ()) -> Iterator[tuple[Loc, Fie
         yield here, info, value
         if isinstance(value, list) and _item_annotation(info.annotation) is not None:
             for i, item in enumerate(value):
-                yield from _walk_models(item, root, (*here, i))
+                yield from _walk_models(item, (*here, i), root)
         else:
-            yield from _walk_models(value, root, here)
+            yield from _walk_models(value, here, root)
 
 
 def _check_types(data: dict[str, Any], result: LoadResult) -> None:
     """Reject the loose conversions pydantic would accept: yes for a number, "true" for a flag."""
     describe = _describer(result)
-    for loc, info, value in _walk_models(data, result.kind.model):
+    for loc, info, value in _walk_models(data, root=_root_of(result)):
         annotation = _unwrap(info.annotation)
         name = loc[-1]
         context = _context(loc[:-1], data, describe)
@@ -189,7 +210,7 @@ def _check_types(data: dict[str, Any], result: LoadResult) -> None:
 
 def _validate(data: dict[str, Any], result: LoadResult) -> Any:
     """Validate data against the kind's model; report every error in place, return None."""
-    root = result.kind.model
+    root = _root_of(result)
     try:
         return root.model_validate(data)
     except ValidationError as exc:
@@ -221,7 +242,7 @@ def _pydantic_message(error: Any, loc: Loc, data: Any, result: LoadResult) -> st
     parent = loc[:-1] if name is not None else loc
     # A list item is named in full by describe; only fields need the "(in ...)" suffix.
     describe = _describer(result)
-    root = result.kind.model
+    root = _root_of(result)
     context = _context(parent, data, describe) if name is not None else ""
     info = _field_info(loc, root)
     got = _got(result, loc, value)
@@ -304,7 +325,7 @@ def _pydantic_message(error: Any, loc: Loc, data: Any, result: LoadResult) -> st
     return f"{subject}: {message[:1].lower()}{message[1:]}{context}"
 
 
-def _suggestion(name: str, parent: Loc, root: Any) -> str | None:
+def _suggestion(name: str, parent: Loc, root: Any = Module) -> str | None:
     """Return the allowed field name closest to a misspelt one, if any is close."""
     model = _model_at(parent, root)
     allowed = list(model.model_fields) if model else []
@@ -315,7 +336,7 @@ def _suggestion(name: str, parent: Loc, root: Any) -> str | None:
     return close[0] if close else None
 
 
-def _unknown_field(name: str, parent: Loc, root: Any) -> str:
+def _unknown_field(name: str, parent: Loc, root: Any = Module) -> str:
     model = _model_at(parent, root)
     allowed = list(model.model_fields) if model else []
     close = _suggestion(name, parent, root)
