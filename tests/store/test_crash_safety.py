@@ -18,6 +18,8 @@ from store.models import ContentRevision
 from tests.factories import ROOT, make_user
 from training.loader import load_content_dir
 
+pytestmark = pytest.mark.usefixtures("fresh_db")
+
 SAMPLE = ROOT / "tests" / "fixtures" / "content" / "valid"
 
 # The child saves an edited module, but blocks (as if the disk were slow) at one point of the
@@ -27,8 +29,6 @@ import os, sys, time
 from pathlib import Path
 os.environ["TRAINING_FAST_HASH"] = "1"
 from store import accounts, content_store
-
-pytestmark = pytest.mark.usefixtures("fresh_db")
 where, folder, flag = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 def block(*_a, **_k):
     flag.write_text("blocked")
