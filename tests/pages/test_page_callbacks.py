@@ -10,14 +10,15 @@ from store import accounts, learning
 from tests.factories import make_user, page_test
 from training import quiz
 
-pytestmark = pytest.mark.usefixtures("fresh_db")
+pytestmark = pytest.mark.usefixtures("sample_content")
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "content" / "valid"
 MODULE = "sample-basics"
 
 
-@pytest.fixture(autouse=True)
-def sample_content(monkeypatch):
+@pytest.fixture
+def sample_content(fresh_db, monkeypatch):
+    """A fresh database, and the one sample module as the content folder."""
     monkeypatch.setenv("TRAINING_CONTENT_DIR", str(FIXTURES))
 
 
