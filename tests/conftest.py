@@ -71,6 +71,10 @@ def fresh_db(tmp_path, monkeypatch, db_backend, request) -> str:
         url = f"sqlite:///{tmp_path / 'training.db'}"
     monkeypatch.setenv("TRAINING_DATABASE_URL", url)
     monkeypatch.setenv("TRAINING_CONTENT_DIR", str(ROOT / "content"))
+    # Never a developer's own sign-in settings (single sign-on in .streamlit/secrets.toml).
+    monkeypatch.setenv("TRAINING_SECRETS_FILE", str(tmp_path / "secrets.toml"))
+    for name in [n for n in os.environ if n.startswith(("TRAINING_SSO_", "TRAINING_PASSWORD_"))]:
+        monkeypatch.delenv(name)
     db.dispose_engines()
     st.cache_resource.clear()
     st.cache_data.clear()

@@ -21,7 +21,14 @@ FIXTURES = ROOT / "tests" / "fixtures"
 PASSWORD = "correct horse battery"
 
 
-def make_user(username: str, role: str = "employee", *, team_id: int | None = None, name=None):
+def make_user(
+    username: str,
+    role: str = "employee",
+    *,
+    team_id: int | None = None,
+    name=None,
+    must_change_password: bool = False,
+):
     """Create an account with the shared test password."""
     return accounts.create_user(
         actor_id=None,
@@ -30,6 +37,7 @@ def make_user(username: str, role: str = "employee", *, team_id: int | None = No
         role=role,
         password=PASSWORD,
         team_id=team_id,
+        must_change_password=must_change_password,
     )
 
 
