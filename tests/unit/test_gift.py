@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from tests.reference import moodle_file
 from training.gift import (
     MAX_GIFT_BYTES,
     GiftQuestion,
@@ -26,14 +27,10 @@ from training.models import Module, Option, Question
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "gift"
-MOODLE_DIR = Path(__file__).resolve().parents[3] / "shared" / "reference" / "moodle"
 
 
 def _moodle_gift(name: str) -> GiftResult:
-    path = MOODLE_DIR / name
-    if not path.is_file():
-        pytest.skip(f"Moodle reference data not found at {path} (../shared/reference/moodle/)")
-    return parse_gift(path.read_text(encoding="utf-8"))
+    return parse_gift(moodle_file(name).read_text(encoding="utf-8"))
 
 
 def _fixture(name: str) -> GiftResult:

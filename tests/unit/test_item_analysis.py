@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.reference import moodle_file
 from training.item_analysis import (
     MIN_ATTEMPTS_FOR_FLAGS,
     ItemStats,
@@ -19,8 +20,6 @@ from training.item_analysis import (
     random_guess_score,
 )
 from training.models import Option, Question
-
-MOODLE_DIR = Path(__file__).resolve().parents[3] / "shared" / "reference" / "moodle"
 
 # qstats00.csv column -> ItemStats attribute, with Moodle's relative tolerance for it.
 QSTATS_COLUMNS = {
@@ -49,10 +48,7 @@ MOODLE_QUIZ_STATS = {
 
 
 def _moodle_file(name: str) -> Path:
-    path = MOODLE_DIR / name
-    if not path.is_file():
-        pytest.skip(f"Moodle reference data not found at {path} (../shared/reference/moodle/)")
-    return path
+    return moodle_file(name)
 
 
 @pytest.fixture(scope="module")
