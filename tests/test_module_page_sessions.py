@@ -16,7 +16,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from store import accounts, learning
-from tests.conftest import page_test
+from tests.factories import page_test
 from training import quiz
 from training.loader import load_content_dir
 
