@@ -17,7 +17,8 @@ import json
 import re
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -228,7 +229,9 @@ class _Result:
         self.add(*self.position(loc, key=key), message)
 
 
-def _load_file(path: Path, organisation: Organisation | None = None) -> _Result:
+def _load_file(
+    path: Path, organisation: Organisation | None = None, fmt: ContentFormat | None = None
+) -> _Result:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -240,10 +243,16 @@ def _load_file(path: Path, organisation: Organisation | None = None) -> _Result:
         result = _Result(str(path))
         result.add(1, 1, f"cannot read the file: {exc.strerror or exc.__class__.__name__}")
         return result
-    return _load(data, str(path), organisation)
+    return _load(data, str(path), organisation, fmt)
 
 
-def _load(text: str | bytes, path: str, organisation: Organisation | None = None) -> _Result:
+def _load(
+    text: str | bytes,
+    path: str,
+    organisation: Organisation | None = None,
+    fmt: ContentFormat | None = None,
+) -> _Result:
+    token = _FORMAT.set(fmt or MODULE_FORMAT)
     try:
         return _load_unguarded(text, path, organisation)
     except RecursionError:
@@ -254,6 +263,8 @@ def _load(text: str | bytes, path: str, organisation: Organisation | None = None
         result = _Result(path)
         result.add(1, 1, f"internal error while checking this file ({exc.__class__.__name__})")
         return result
+    finally:
+        _FORMAT.reset(token)
 
 
 def _load_unguarded(text: str | bytes, path: str, organisation: Organisation | None) -> _Result:
@@ -285,12 +296,8 @@ def _load_unguarded(text: str | bytes, path: str, organisation: Organisation | N
     if result.problems:
         return result
     if node is None:
-        result.add(
-            1,
-            1,
-            "the file is empty; a module needs at least id, title, competency, summary, "
-            "estimated_minutes, lessons and quiz (see content/_template.yaml)",
-        )
+        fmt = _format()
+        result.add(1, 1, f"the file is empty; a {fmt.noun} needs at least {fmt.needs}")
         return result
     if not isinstance(node, yaml.MappingNode):
         kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
@@ -306,7 +313,7 @@ def _load_unguarded(text: str | bytes, path: str, organisation: Organisation | N
         return result
     _fill_placeholders(data, result, organisation or organisation_for(path))
     _check_types(data, result)
-    _check_semantics(data, result)
+    _format().semantics(data, result)
     module = _validate(data, result)
     # Stable sort: problems at one place keep the order of the fields in the model.
     result.problems = sorted(dict.fromkeys(result.problems), key=lambda p: (p.line, p.column))
@@ -729,7 +736,7 @@ def _item_annotation(annotation: Any) -> Any | None:
 
 def _model_at(loc: Loc) -> type[BaseModel] | None:
     """Return the model class that validates the mapping at loc, if any."""
-    annotation: Any = Module
+    annotation: Any = _format().root
     for step in loc:
         if isinstance(step, int):
             annotation = _item_annotation(annotation)
@@ -800,7 +807,7 @@ def _describe(loc: Loc, data: Any) -> str:
     """Name the place at loc in words: 'option 2 of question emp-03', 'lesson 1', ..."""
     match loc:
         case ():
-            return "the module"
+            return f"the {_format().noun}"
         case ("quiz",):
             return "the quiz"
         case ("quiz", "questions"):
@@ -904,9 +911,9 @@ def _check_types(data: dict[str, Any], result: _Result) -> None:
             result.reported.add(loc)
 
 
-def _validate(data: dict[str, Any], result: _Result) -> Module | None:
+def _validate(data: dict[str, Any], result: _Result) -> Any:
     try:
-        return Module.model_validate(data)
+        return _format().root.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         # A misspelt field is also a missing one; the "did you mean" line says it all.
@@ -1079,7 +1086,7 @@ def _check_module_id(data: dict[str, Any], result: _Result) -> None:
     if ident != stem:
         result.add_at(
             ("id",),
-            f"module id '{ident}' does not match the file name "
+            f"{_format().noun} id '{ident}' does not match the file name "
             f"'{_short(Path(result.path).name)}'; rename the file to '{ident}.yaml' "
             "or change the id",
         )
@@ -1245,3 +1252,35 @@ def _placeholder_position(result: _Result, loc: Loc, written: str) -> tuple[int,
         if found >= 0:
             return number + 1, found + 1
     return line, column
+
+
+# --------------------------------------------------------------------------------------------
+# Formats: the pipeline above checks modules, and any other content format that passes its own
+# ContentFormat to _load (observation checklists: training.checklists).
+
+
+@dataclass(frozen=True)
+class ContentFormat:
+    """A kind of content file: its root model, what people call it, and its extra rules."""
+
+    root: type[BaseModel]
+    noun: str  # "module": in messages such as "module id 'x' does not match the file name"
+    needs: str  # the fields an empty file is told it needs
+    semantics: Callable[[dict[str, Any], _Result], None]  # rules the types cannot express
+
+
+MODULE_FORMAT = ContentFormat(
+    root=Module,
+    noun="module",
+    needs=(
+        "id, title, competency, summary, estimated_minutes, lessons and quiz "
+        "(see content/_template.yaml)"
+    ),
+    semantics=_check_semantics,
+)
+# The format of the file being checked now; the message helpers read it (set by _load).
+_FORMAT: ContextVar[ContentFormat | None] = ContextVar("content_format", default=None)
+
+
+def _format() -> ContentFormat:
+    return _FORMAT.get() or MODULE_FORMAT
