@@ -50,6 +50,7 @@ class Action(StrEnum):
     ASSIGN_TRAINING = "assign training"
     SEE_TEAM_PROGRESS = "see team progress"
     CHANGE_SETTINGS = "change organisation settings"
+    OBSERVE = "observe people at work"  # rate checklists, read what was observed
 
 
 # The permissions table: which roles may do each action.
@@ -62,6 +63,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.ASSIGN_TRAINING: ROLE_INCLUDES["manager"],
     Action.SEE_TEAM_PROGRESS: ROLE_INCLUDES["manager"],
     Action.CHANGE_SETTINGS: ROLE_INCLUDES["admin"],
+    Action.OBSERVE: ROLE_INCLUDES["manager"],
 }
 LAST_ADMIN = "This is the last active administrator; make someone else admin first."
 

@@ -54,6 +54,7 @@ __all__ = [
     "load_checklist_text",
     "load_checklists",
     "observations_dir",
+    "rating_label",
     "ratings_for",
 ]
 
@@ -97,7 +98,7 @@ RATING_LABELS: dict[str, dict[str, str]] = {
 
 def ratings_for(scale: str) -> tuple[Rating, ...]:
     """Return the ratings an observer may give on scale, in button order."""
-    return _SCALE_RATINGS[str(scale)]
+    return _SCALE_RATINGS[Scale(scale).value]
 
 
 class ChecklistItem(_Strict):
@@ -328,3 +329,8 @@ def checklist_json_schema() -> dict[str, Any]:
 def checklist_schema_text() -> str:
     """Return the JSON Schema as the text stored in content/observations/_schema.json."""
     return json.dumps(checklist_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def rating_label(scale: str, rating: str) -> str:
+    """Return what people read for a rating on a scale ("Consistently", "Yes", ...)."""
+    return RATING_LABELS[Scale(scale).value][Rating(rating).value]
