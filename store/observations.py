@@ -139,6 +139,18 @@ def _observer_row(session: Session, actor: User, observation_id: int) -> Observa
     return row
 
 
+def _draft_row(
+    session: Session, actor: User, observation_id: int, checklist: Checklist | None = None
+) -> Observation:
+    """Return actor's unsubmitted observation (of this checklist, when given), or refuse."""
+    row = _observer_row(session, actor, observation_id)
+    if row.submitted_at is not None:
+        raise ObservationError("This observation is already submitted; correct it instead.")
+    if checklist is not None and row.checklist_id != checklist.id:
+        raise ObservationError("The draft belongs to another checklist.")
+    return row
+
+
 def _correctable_until(row: Observation, now: datetime) -> datetime | None:
     submitted = _aware(row.submitted_at)
     if submitted is None:
@@ -297,11 +309,7 @@ def save_rating(
     """Store one rating on a draft as soon as it is given."""
     clean = _clean_rating(checklist, item_id, rating)
     with session_scope() as session:
-        row = _observer_row(session, actor, observation_id)
-        if row.submitted_at is not None:
-            raise ObservationError("This observation is submitted; correct it instead.")
-        if row.checklist_id != checklist.id:
-            raise ObservationError("That rating belongs to another checklist.")
+        row = _draft_row(session, actor, observation_id, checklist)
         ratings = dict(row.ratings or {})
         ratings[item_id] = clean
         row.ratings = ratings  # a new dict, so the JSON column is written
@@ -312,9 +320,7 @@ def save_note(*, actor: User, observation_id: int, note: str) -> None:
     """Store the coaching note on a draft as it is typed."""
     clean = _clean_note(note)
     with session_scope() as session:
-        row = _observer_row(session, actor, observation_id)
-        if row.submitted_at is not None:
-            raise ObservationError("This observation is submitted; correct it instead.")
+        row = _draft_row(session, actor, observation_id)
         row.note = clean
         session.add(row)
 
@@ -322,10 +328,7 @@ def save_note(*, actor: User, observation_id: int, note: str) -> None:
 def discard_draft(*, actor: User, observation_id: int) -> None:
     """Delete one of actor's drafts (a submitted observation is never deleted)."""
     with session_scope() as session:
-        row = _observer_row(session, actor, observation_id)
-        if row.submitted_at is not None:
-            raise ObservationError("A submitted observation cannot be discarded.")
-        session.delete(row)
+        session.delete(_draft_row(session, actor, observation_id))
 
 
 def _record(
@@ -387,11 +390,7 @@ def submit(
     clean = _clean_note(note) if note is not None else None
     zone = _zone()
     with session_scope() as session:
-        row = _observer_row(session, actor, observation_id)
-        if row.submitted_at is not None:
-            raise ObservationError("This observation is already submitted.")
-        if row.checklist_id != checklist.id:
-            raise ObservationError("The draft belongs to another checklist.")
+        row = _draft_row(session, actor, observation_id, checklist)
         ratings = {
             k: _clean_rating(checklist, k, v)
             for k, v in (row.ratings or {}).items()

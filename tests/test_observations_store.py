@@ -55,17 +55,18 @@ def org(fresh_db):
     )
 
 
+def rate(actor, draft_id: int, item: str, rating: str) -> None:
+    """Save one rating of the desk-basics checklist on a draft."""
+    obs.save_rating(
+        actor=actor, observation_id=draft_id, checklist=DESK.checklist, item_id=item, rating=rating
+    )
+
+
 def observe(actor, subject, ratings: dict[str, str], *, now=NOON, note="Good start."):
     """Start, rate and submit one observation; return its view."""
     draft = obs.start_or_resume(actor=actor, subject_id=subject.id, loaded=DESK, now=now)
     for item, rating in ratings.items():
-        obs.save_rating(
-            actor=actor,
-            observation_id=draft.id,
-            checklist=DESK.checklist,
-            item_id=item,
-            rating=rating,
-        )
+        rate(actor, draft.id, item, rating)
     return obs.submit(
         actor=actor, observation_id=draft.id, checklist=DESK.checklist, note=note, now=now
     )
@@ -74,13 +75,7 @@ def observe(actor, subject, ratings: dict[str, str], *, now=NOON, note="Good sta
 @pytest.mark.both_dbs
 def test_ratings_are_kept_as_given_and_a_draft_resumes(org):
     draft = obs.start_or_resume(actor=org.mia, subject_id=org.eve.id, loaded=DESK, now=NOON)
-    obs.save_rating(
-        actor=org.mia,
-        observation_id=draft.id,
-        checklist=DESK.checklist,
-        item_id="db-01",
-        rating="consistently",
-    )
+    rate(org.mia, draft.id, "db-01", "consistently")
     obs.save_note(actor=org.mia, observation_id=draft.id, note="Warm greeting.")
     again = obs.start_or_resume(actor=org.mia, subject_id=org.eve.id, loaded=DESK, now=NOON)
     assert again.id == draft.id
@@ -134,14 +129,8 @@ def test_corrections_for_24_hours_are_kept_as_revisions_then_locked(org):
             note="Too late.",
             now=NOON + timedelta(hours=24),
         )
-    with pytest.raises(obs.ObservationError, match="submitted"):
-        obs.save_rating(
-            actor=org.mia,
-            observation_id=done.id,
-            checklist=DESK.checklist,
-            item_id="db-02",
-            rating="partly",
-        )
+    with pytest.raises(obs.ObservationError, match="already submitted"):
+        rate(org.mia, done.id, "db-02", "partly")
     assert obs.person_does(actor=org.eve, person_id=org.eve.id, today=date(2026, 6, 2))[
         "prompt-attention"
     ].share == pytest.approx(1.0)
@@ -245,21 +234,9 @@ def test_weekly_does_gives_every_week_of_every_team(org):
 def test_bad_ratings_and_notes_are_refused_with_a_message(org):
     draft = obs.start_or_resume(actor=org.mia, subject_id=org.eve.id, loaded=DESK)
     with pytest.raises(obs.ObservationError, match="not on the checklist"):
-        obs.save_rating(
-            actor=org.mia,
-            observation_id=draft.id,
-            checklist=DESK.checklist,
-            item_id="zz-99",
-            rating="partly",
-        )
+        rate(org.mia, draft.id, "zz-99", "partly")
     with pytest.raises(obs.ObservationError, match="not a rating"):
-        obs.save_rating(
-            actor=org.mia,
-            observation_id=draft.id,
-            checklist=DESK.checklist,
-            item_id="db-01",
-            rating="great",
-        )
+        rate(org.mia, draft.id, "db-01", "great")
     with pytest.raises(obs.ObservationError, match="keep it to"):
         obs.save_note(actor=org.mia, observation_id=draft.id, note="x" * 1001)
     with pytest.raises(obs.ObservationError, match="at least one"):
