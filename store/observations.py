@@ -248,6 +248,26 @@ def find_people(*, actor: User, query: str = "", limit: int = SEARCH_LIMIT) -> l
         ]
 
 
+def person_choice(*, actor: User, person_id: int) -> PersonChoice | None:
+    """Return the person if actor may observe them, else None (crafted ids included)."""
+    with session_scope(write=False) as session:
+        try:
+            subject = _subject(session, actor, person_id)
+        except NotAllowed:
+            return None
+        team = session.get(Team, subject.team_id) if subject.team_id else None
+        last = session.exec(
+            select(func.max(Observation.submitted_at)).where(Observation.subject_id == subject.id)
+        ).one()
+        return PersonChoice(subject.id, subject.name, team.name if team else None, _aware(last))
+
+
+def data_stamp() -> tuple:
+    """Return a cheap fingerprint that moves with every submitted or corrected observation."""
+    with session_scope(write=False) as session:
+        return (session.exec(select(func.max(ObservationRevision.id))).one(),)
+
+
 # --- drafts, submit, corrections ------------------------------------------------------------
 
 
