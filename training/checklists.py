@@ -133,6 +133,7 @@ class Checklist(_Strict):
     )
     scale: Scale = Field(
         Scale.three_point,
+        validate_default=True,  # so the default is stored as its value, like a written one
         description="three_point: not seen / partly / consistently; yes_no: no / yes.",
     )
     items: list[ChecklistItem] = Field(

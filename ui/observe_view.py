@@ -142,9 +142,9 @@ def _pick_person(user: User, available: dict[str, LoadedChecklist]) -> None:
                 if p.last_observed
                 else ("not observed yet")
             )
-            team = f" · {p.team}" if p.team else ""
+            team = f" · {plain(p.team)}" if p.team else ""
             st.button(
-                f"**{plain(p.name)}**{plain(team)} · {when}",
+                f"**{plain(p.name)}**{team} · {when}",
                 key=f"observe_person_{p.id}",
                 on_click=_go,
                 args=(p.id,),

@@ -1,0 +1,151 @@
+"""The Observe page, role by role: who may observe whom, drafts that survive a reload, submit;
+and the observations on the employee's My progress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from store import accounts
+from store import observations as obs
+from training.checklists import load_checklists
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "observations" / "content"
+PAGE = "pages/observe.py"
+DENIED = "You do not have access to this page."
+PASSWORD = "correct horse battery staple 9"
+
+
+def person(username: str, role: str = "employee", team=None, name: str | None = None):
+    """Create an account."""
+    return accounts.create_user(
+        actor_id=None,
+        username=username,
+        name=name or username.title(),
+        role=role,
+        password=PASSWORD,
+        team_id=team.id if team else None,
+    )
+
+
+def page(path: str, user, **query) -> AppTest:
+    """Return an AppTest of a page file signed in as user, with query parameters."""
+    at = AppTest.from_file(str(ROOT / path), default_timeout=30)
+    token, _ = accounts.create_session(user_id=user.id)
+    at.session_state["session_token"] = token
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at
+
+
+@pytest.fixture
+def org(fresh_db, monkeypatch):
+    """Two teams with a manager each, an administrator, a trainer; checklists from the fixture."""
+    monkeypatch.setenv("TRAINING_CONTENT_DIR", str(FIXTURE))
+    desk = accounts.create_team(name="Front desk", actor_id=None)
+    bar = accounts.create_team(name="Bar", actor_id=None)
+    mia = person("mia", "manager", desk, "Mia Manager")
+    bob = person("bob", "manager", bar, "Bob Barman")
+    accounts.set_team_managers(team_id=desk.id, user_ids=[mia.id], actor_id=None)
+    accounts.set_team_managers(team_id=bar.id, user_ids=[bob.id], actor_id=None)
+    return SimpleNamespace(
+        desk=desk,
+        mia=mia,
+        bob=bob,
+        eve=person("eve", team=desk, name="Eve Example"),
+        ron=person("ron", team=bar, name="Ron Other"),
+        admin=person("boss", "admin", name="Boss Admin"),
+        trainer=person("tia", "trainer", desk, "Tia Trainer"),
+    )
+
+
+def labels(at: AppTest) -> list[str]:
+    return [b.label for b in at.button]
+
+
+@pytest.mark.parametrize("role", ["employee", "trainer"])
+def test_observe_refuses_employees_and_trainers(org, role):
+    who = org.eve if role == "employee" else org.trainer
+    at = page(PAGE, who, person=str(org.ron.id), checklist="desk-basics").run()
+    assert not at.exception
+    assert at.error[0].value == DENIED
+    assert "Ron Other" not in str(at) and not at.get("button_group")
+
+
+def test_manager_finds_only_people_of_their_teams_recently_observed_first(org):
+    at = page(PAGE, org.mia).run()
+    assert not at.exception
+    people = [b for b in labels(at) if b.startswith("**")]
+    assert people == [
+        "**Eve Example** · Front desk · not observed yet",
+        "**Tia Trainer** · Front desk · not observed yet",
+    ]
+    at.text_input(key="observe_search").input("tia").run()
+    assert [b for b in labels(at) if b.startswith("**")] == [
+        "**Tia Trainer** · Front desk · not observed yet"
+    ]
+
+
+def test_a_crafted_person_id_is_refused(org):
+    at = page(PAGE, org.mia, person=str(org.ron.id), checklist="desk-basics").run()
+    assert not at.exception
+    assert at.error[0].value == obs.OUT_OF_SCOPE
+    assert "Ron Other" not in str(at) and not at.get("button_group")
+
+
+def test_manager_rates_reloads_finds_the_draft_and_submits(org):
+    at = page(PAGE, org.mia).run()
+    at.button(key=f"observe_person_{org.eve.id}").click().run()
+    at.button(key="observe_checklist_desk-basics").click().run()
+    assert not at.exception
+    groups = at.get("button_group")
+    assert len(groups) == 3
+    [draft] = obs.open_drafts(actor=org.mia)
+    groups[0].set_value("consistently").run()
+    assert obs.open_drafts(actor=org.mia)[0].ratings == {"db-01": "consistently"}
+
+    again = page(PAGE, org.mia, person=str(org.eve.id), checklist="desk-basics").run()  # reload
+    assert not again.exception
+    assert again.get("button_group")[0].value == "consistently"
+    assert again.get("progress")[0].proto.text == "1 of 3 rated"
+    again.get("button_group")[1].set_value("not_seen").run()
+    again.text_area(key=f"observe_note_{draft.id}").input("Lovely greeting; name the worry.")
+    again.button(key="observe_submit").click().run()
+    assert not again.exception
+    assert "Observation of Eve Example saved" in again.success[0].value
+    [done] = obs.observations_of(actor=org.mia, person_id=org.eve.id)
+    assert done.ratings == {"db-01": "consistently", "db-02": "not_seen", "db-03": "not_applicable"}
+    assert done.note == "Lovely greeting; name the worry."
+    assert obs.open_drafts(actor=org.mia) == []
+
+
+def test_admin_observes_anyone(org):
+    at = page(PAGE, org.admin, person=str(org.ron.id), checklist="yes-no-walk").run()
+    assert not at.exception
+    assert not at.error
+    assert at.get("button_group")[0].options == ["No", "Yes", "Did not come up"]
+
+
+def test_employee_sees_their_observation_and_acknowledges_it(org):
+    loaded = load_checklists(FIXTURE).checklists["desk-basics"]
+    draft = obs.start_or_resume(actor=org.mia, subject_id=org.eve.id, loaded=loaded)
+    obs.save_rating(
+        actor=org.mia,
+        observation_id=draft.id,
+        checklist=loaded.checklist,
+        item_id="db-02",
+        rating="partly",
+    )
+    obs.submit(actor=org.mia, observation_id=draft.id, checklist=loaded.checklist, note="Nice.")
+    at = page("pages/progress.py", org.eve, tab="observations").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "Partly: Names the" in text and "Nice" in text and "Mia Manager" in text
+    at.button(key=f"observe_ack_{draft.id}").click().run()
+    assert not at.exception
+    assert any("You acknowledged this on" in c.value for c in at.caption)
+    assert obs.observations_of(actor=org.eve, person_id=org.eve.id)[0].acknowledged_at
