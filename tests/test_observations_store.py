@@ -4,55 +4,24 @@ and the "does" figures (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-from store import accounts, learning
+from store import learning
 from store import observations as obs
 from store.db import session_scope
 from store.models import Progress
+from tests.utils.observations import FIXTURE, two_teams
 from training.checklists import load_checklists
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "observations" / "content"
 DESK = load_checklists(FIXTURE).checklists["desk-basics"]
 NOON = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-PASSWORD = "correct horse battery staple 9"
-
-
-def person(username: str, role: str = "employee", team=None, name: str | None = None):
-    """Create an account (no password ever used)."""
-    return accounts.create_user(
-        actor_id=None,
-        username=username,
-        name=name or username.title(),
-        role=role,
-        password=PASSWORD,
-        team_id=team.id if team else None,
-    )
 
 
 @pytest.fixture
 def org(fresh_db):
     """Two teams, a manager each, an administrator, a trainer and employees in both teams."""
-    desk = accounts.create_team(name="Front desk", actor_id=None)
-    bar = accounts.create_team(name="Bar", actor_id=None)
-    mia = person("mia", "manager", desk, "Mia Manager")
-    bob = person("bob", "manager", bar, "Bob Barman")
-    accounts.set_team_managers(team_id=desk.id, user_ids=[mia.id], actor_id=None)
-    accounts.set_team_managers(team_id=bar.id, user_ids=[bob.id], actor_id=None)
-    return SimpleNamespace(
-        desk=desk,
-        bar=bar,
-        mia=mia,
-        bob=bob,
-        eve=person("eve", team=desk, name="Eve Example"),
-        ann=person("ann", team=desk, name="Ann Able"),
-        ron=person("ron", team=bar, name="Ron Other"),
-        admin=person("boss", "admin", name="Boss Admin"),
-        trainer=person("tia", "trainer", desk, "Tia Trainer"),
-    )
+    return two_teams()
 
 
 def rate(actor, draft_id: int, item: str, rating: str) -> None:

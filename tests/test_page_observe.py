@@ -4,32 +4,18 @@ and the observations on the employee's My progress."""
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from store import accounts
 from store import observations as obs
+from tests.utils.observations import FIXTURE, two_teams
 from training.checklists import load_checklists
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = ROOT / "tests" / "fixtures" / "observations" / "content"
 PAGE = "pages/observe.py"
 DENIED = "You do not have access to this page."
-PASSWORD = "correct horse battery staple 9"
-
-
-def person(username: str, role: str = "employee", team=None, name: str | None = None):
-    """Create an account."""
-    return accounts.create_user(
-        actor_id=None,
-        username=username,
-        name=name or username.title(),
-        role=role,
-        password=PASSWORD,
-        team_id=team.id if team else None,
-    )
 
 
 def page(path: str, user, **query) -> AppTest:
@@ -46,21 +32,7 @@ def page(path: str, user, **query) -> AppTest:
 def org(fresh_db, monkeypatch):
     """Two teams with a manager each, an administrator, a trainer; checklists from the fixture."""
     monkeypatch.setenv("TRAINING_CONTENT_DIR", str(FIXTURE))
-    desk = accounts.create_team(name="Front desk", actor_id=None)
-    bar = accounts.create_team(name="Bar", actor_id=None)
-    mia = person("mia", "manager", desk, "Mia Manager")
-    bob = person("bob", "manager", bar, "Bob Barman")
-    accounts.set_team_managers(team_id=desk.id, user_ids=[mia.id], actor_id=None)
-    accounts.set_team_managers(team_id=bar.id, user_ids=[bob.id], actor_id=None)
-    return SimpleNamespace(
-        desk=desk,
-        mia=mia,
-        bob=bob,
-        eve=person("eve", team=desk, name="Eve Example"),
-        ron=person("ron", team=bar, name="Ron Other"),
-        admin=person("boss", "admin", name="Boss Admin"),
-        trainer=person("tia", "trainer", desk, "Tia Trainer"),
-    )
+    return two_teams()
 
 
 def labels(at: AppTest) -> list[str]:

@@ -1,0 +1,45 @@
+"""Factories for the observation tests: people, and two teams with a manager each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+from store import accounts
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "observations" / "content"
+PASSWORD = "correct horse battery staple 9"
+
+
+def person(username: str, role: str = "employee", team=None, name: str | None = None):
+    """Create an account (its password is never used)."""
+    return accounts.create_user(
+        actor_id=None,
+        username=username,
+        name=name or username.title(),
+        role=role,
+        password=PASSWORD,
+        team_id=team.id if team else None,
+    )
+
+
+def two_teams() -> SimpleNamespace:
+    """Front desk (Mia manages: Eve, Ann, Tia the trainer) and Bar (Bob manages: Ron), and an
+    administrator."""
+    desk = accounts.create_team(name="Front desk", actor_id=None)
+    bar = accounts.create_team(name="Bar", actor_id=None)
+    mia = person("mia", "manager", desk, "Mia Manager")
+    bob = person("bob", "manager", bar, "Bob Barman")
+    accounts.set_team_managers(team_id=desk.id, user_ids=[mia.id], actor_id=None)
+    accounts.set_team_managers(team_id=bar.id, user_ids=[bob.id], actor_id=None)
+    return SimpleNamespace(
+        desk=desk,
+        bar=bar,
+        mia=mia,
+        bob=bob,
+        eve=person("eve", team=desk, name="Eve Example"),
+        ann=person("ann", team=desk, name="Ann Able"),
+        ron=person("ron", team=bar, name="Ron Other"),
+        admin=person("boss", "admin", name="Boss Admin"),
+        trainer=person("tia", "trainer", desk, "Tia Trainer"),
+    )
