@@ -53,6 +53,7 @@ def test_manager_finds_only_people_of_their_teams_recently_observed_first(org):
     assert not at.exception
     people = [b for b in labels(at) if b.startswith("**")]
     assert people == [
+        "**Ann Able** · Front desk · not observed yet",
         "**Eve Example** · Front desk · not observed yet",
         "**Tia Trainer** · Front desk · not observed yet",
     ]
