@@ -45,12 +45,24 @@ CHECKLIST = "checklist"
 FLASH = "observe_flash"
 # Phone first: taller rating buttons with room for a thumb, nothing under 16 px.
 _CSS = """<style>
-.st-key-observe_items [data-testid="stButtonGroup"] button {
-  min-height: 3rem; font-size: 1rem; flex: 1 1 0;
+.st-key-observe_items [role="radiogroup"] {
+  display: flex; flex-wrap: wrap; gap: 0.5rem; width: 100%;
 }
-.st-key-observe_items [data-testid="stButtonGroup"] > div { width: 100%; }
+.st-key-observe_items [role="radiogroup"] button {
+  flex: 1 1 calc(50% - 0.5rem); min-height: 3.25rem; margin: 0;
+  border-radius: 0.5rem !important; margin-left: 0 !important;
+}
+.st-key-observe_items [role="radiogroup"] button[aria-checked="false"] {
+  border: 1px solid rgba(49, 51, 63, 0.25) !important;
+}
+.st-key-observe_items [role="radiogroup"] button p {
+  font-size: 1rem; white-space: normal; overflow: visible; text-overflow: clip;
+}
+@media (min-width: 720px) {
+  .st-key-observe_items [role="radiogroup"] button { flex-basis: 0; }
+}
 .st-key-observe_people button, .st-key-observe_checklists button {
-  min-height: 3rem; justify-content: flex-start; text-align: left;
+  min-height: 3.25rem; justify-content: flex-start; text-align: left;
 }
 </style>"""
 
