@@ -616,7 +616,11 @@ def not_observed(*, actor: User, team_id: int | None, today: date, days: int) ->
             select(User.id, User.name, Team.name, last.c.last)
             .join(Team, Team.id == User.team_id, isouter=True)
             .join(last, last.c.subject_id == User.id, isouter=True)
-            .where(scope.condition(), (last.c.last.is_(None)) | (last.c.last < cutoff))
+            .where(
+                scope.condition(),
+                User.id != actor.id,  # nobody observes themselves
+                (last.c.last.is_(None)) | (last.c.last < cutoff),
+            )
             .order_by(last.c.last.is_not(None), last.c.last, User.name)
         )
         return [NotObserved(i, n, t, _aware(w)) for i, n, t, w in session.exec(stmt)]

@@ -100,6 +100,11 @@ def format_does(value: Does) -> str:
     return f"{round(value.share * 100)}% ({value.observations} {noun})"
 
 
+def format_share(value: Does) -> str:
+    """Return the share alone: "72%", or "not observed yet"."""
+    return "not observed yet" if value.share is None else f"{round(value.share * 100)}%"
+
+
 @dataclass(frozen=True)
 class TransferGap:
     """A person and need where knowing and doing disagree."""

@@ -21,7 +21,7 @@ import streamlit as st
 from store import config, settings
 from store import observations as obs
 from store.models import User
-from training.behaviour import NOT_OBSERVED, Does, format_does
+from training.behaviour import NOT_OBSERVED, Does, format_does, format_share
 from training.checklists import (
     ChecklistSet,
     LoadedChecklist,
@@ -126,7 +126,12 @@ def render(user: User) -> None:
 
 
 def _pick_person(user: User, available: dict[str, LoadedChecklist]) -> None:
-    drafts = [d for d in obs.open_drafts(actor=user) if d.checklist_id in available]
+    # A checklist opened but not rated yet is no work to carry on.
+    drafts = [
+        d
+        for d in obs.open_drafts(actor=user)
+        if d.checklist_id in available and (d.ratings or d.note)
+    ]
     if drafts:
         st.subheader("Carry on")
         for d in drafts:
@@ -367,7 +372,8 @@ def _knows_does_frame(knows: dict[str, float | None], does: dict[str, Does]) -> 
             {
                 "Need": COMPETENCY_LABELS[need],
                 "Knows (quiz)": "–" if score is None else f"{round(score)}%",
-                "Does (observed)": format_does(value),
+                "Does (observed)": format_share(value),
+                "Observations": value.observations,
             }
         )
     return pd.DataFrame(rows)
