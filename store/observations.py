@@ -32,6 +32,7 @@ from store.models import Observation, ObservationRevision, ObservedItem, Progres
 from store.permissions import Action, PermissionDenied, team_scope
 from training import clock
 from training.behaviour import (
+    NOT_OBSERVED,
     DayCount,
     Does,
     TransferGap,
@@ -40,6 +41,8 @@ from training.behaviour import (
     window_start,
 )
 from training.checklists import Checklist, LoadedChecklist, Rating, ratings_for
+from training.csv_export import csv_bytes
+from training.models import CUSTOMER_NEEDS
 
 CORRECTION_HOURS = 24
 NOTE_MAX = 1000
@@ -686,6 +689,39 @@ def transfer(
 
     not_transferred, untaught = transfer_gaps(passed, does_of)
     return rows_of(not_transferred), rows_of(untaught)
+
+
+def floor_csv(
+    *,
+    view: Mapping[str, Does],
+    not_transferred: Sequence[TransferRow],
+    untaught: Sequence[TransferRow],
+    labels: Mapping[str, str],
+) -> bytes:
+    """Return the "On the floor" figures as formula-safe CSV: the view per need, then the gaps."""
+    header = ["Section", "Person", "Team", "Need", "Passed module", "Does (%)", "Observations"]
+    rows: list[list[object]] = []
+    for need in CUSTOMER_NEEDS:
+        value = view.get(need, NOT_OBSERVED)
+        share = None if value.share is None else round(value.share * 100, 1)
+        rows.append(["This view", "", "", labels.get(need, need), "", share, value.observations])
+    for section, group in (
+        ("Did not transfer", not_transferred),
+        ("Does without module", untaught),
+    ):
+        for r in group:
+            rows.append(
+                [
+                    section,
+                    r.name,
+                    r.team or "",
+                    labels.get(r.need, r.need),
+                    "yes" if r.knows else "no",
+                    round((r.does.share or 0) * 100, 1),
+                    r.does.observations,
+                ]
+            )
+    return csv_bytes(header, rows)
 
 
 @dataclass(frozen=True)

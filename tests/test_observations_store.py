@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from store import learning
+from store import accounts, learning
 from store import observations as obs
 from store.db import session_scope
 from store.models import Progress
@@ -184,6 +184,27 @@ def test_transfer_lists_passed_but_not_seen_and_the_reverse(org):
         ("Eve Example", "empathy"),
         ("Ann Able", "empathy"),
     }
+
+
+def test_floor_csv_is_formula_safe_and_lists_every_need(org):
+    with session_scope() as s:
+        s.add(Progress(user_id=org.eve.id, module_id="prompt-attention", passed_at=NOON))
+    accounts.update_user(user_id=org.eve.id, actor_id=None, name="=HYPERLINK(1)")
+    observe(org.mia, org.eve, {"db-01": "not_seen"})
+    not_done, untaught = obs.transfer(
+        actor=org.mia,
+        team_id=None,
+        today=date(2026, 6, 1),
+        competency_of={"prompt-attention": "prompt-attention"},
+    )
+    view, _ = obs.view_does(actor=org.mia, team_id=None, today=date(2026, 6, 1))
+    text = obs.floor_csv(view=view, not_transferred=not_done, untaught=untaught, labels={}).decode(
+        "utf-8-sig"
+    )
+    lines = text.splitlines()
+    assert len(lines) == 1 + 8 + 1
+    assert "This view,,,prompt-attention,,0.0,1" in lines
+    assert lines[-1] == "Did not transfer,'=HYPERLINK(1),Front desk,prompt-attention,yes,0,1"
 
 
 @pytest.mark.both_dbs

@@ -30,7 +30,6 @@ from training.checklists import (
     rating_label,
     ratings_for,
 )
-from training.csv_export import csv_bytes
 from training.markdown import safe_markdown
 from training.models import COMPETENCY_LABELS, CUSTOMER_NEEDS
 from ui import charts
@@ -482,7 +481,9 @@ def team_floor(
     _gap_table(untaught, "team_untaught", "Nobody.")
     st.download_button(
         "Download observations CSV",
-        data=lambda: _gaps_csv(not_done, untaught, mine),
+        data=lambda: obs.floor_csv(
+            view=mine, not_transferred=not_done, untaught=untaught, labels=COMPETENCY_LABELS
+        ),
         file_name=f"knows-and-does-{today.isoformat()}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -512,28 +513,3 @@ def _gap_table(rows: list[obs.TransferRow], key: str, empty: str) -> None:
         height=min(300, 38 + 35 * len(rows)),
         key=key,
     )
-
-
-def _gaps_csv(
-    not_done: list[obs.TransferRow], untaught: list[obs.TransferRow], mine: dict[str, Does]
-) -> bytes:
-    header = ["Section", "Person", "Team", "Need", "Passed module", "Does (%)", "Observations"]
-    rows = []
-    for need in CUSTOMER_NEEDS:
-        value = mine.get(need, NOT_OBSERVED)
-        share = None if value.share is None else round(value.share * 100, 1)
-        rows.append(["View", "", "", COMPETENCY_LABELS[need], "", share, value.observations])
-    for section, group in (("Did not transfer", not_done), ("Does without module", untaught)):
-        for r in group:
-            rows.append(
-                [
-                    section,
-                    r.name,
-                    r.team or "",
-                    COMPETENCY_LABELS.get(r.need, r.need),
-                    "yes" if r.knows else "no",
-                    round((r.does.share or 0) * 100, 1),
-                    r.does.observations,
-                ]
-            )
-    return csv_bytes(header, rows)
