@@ -399,6 +399,11 @@ def _floor(
     return mine, org, missing, gaps
 
 
+def clear_cache() -> None:
+    """Forget the cached "On the floor" figures."""
+    _floor.clear()
+
+
 def team_floor(
     user: User,
     team_id: int | None,

@@ -130,6 +130,7 @@ def clear_cache() -> None:
     """Forget every cached dashboard figure (call after a write that changes them)."""
     for cached in (_overview, _person_modules, _weekly, _scores, _organisation_scores, _person):
         cached.clear()
+    observe_view.clear_cache()
 
 
 # --- the page -------------------------------------------------------------------------------
