@@ -248,3 +248,13 @@ class ObservedItem(SQLModel, table=True):
     rating: str = Field(max_length=16)  # not_seen | partly | consistently
     consistent: bool
     observed_on: date
+
+
+# A saved version of an observation checklist's YAML (like ContentRevision for modules).
+class ChecklistRevision(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    checklist_id: str = Field(max_length=64, index=True)
+    version: str = Field(max_length=64)
+    text: str
+    saved_by: int | None = Field(default=None, foreign_key="user.id")
+    saved_at: datetime

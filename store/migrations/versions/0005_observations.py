@@ -1,10 +1,10 @@
-"""observations: checklist observations, their revisions and their rated items
+"""observations: checklist observations, their revisions and rated items; checklist revisions
 
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-01 12:00:00
 
-Adds three new tables; no existing data changes.
+Adds four new tables; no existing data changes.
 """
 
 import sqlalchemy as sa
@@ -83,9 +83,22 @@ def upgrade() -> None:
     op.create_index(
         "ix_observed_item_subject", "observeditem", ["subject_id", "observed_on", "need"]
     )
+    op.create_table(
+        "checklistrevision",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("checklist_id", TEXT(length=64), nullable=False),
+        sa.Column("version", TEXT(length=64), nullable=False),
+        sa.Column("text", TEXT(), nullable=False),
+        sa.Column("saved_by", sa.Integer(), nullable=True),
+        sa.Column("saved_at", UTC_TIME(), nullable=False),
+        sa.ForeignKeyConstraint(["saved_by"], ["user.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_checklistrevision_checklist_id", "checklistrevision", ["checklist_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("checklistrevision")
     op.drop_table("observeditem")
     op.drop_table("observationrevision")
     op.drop_table("observation")
