@@ -326,6 +326,21 @@ def open_drafts(*, actor: User) -> list[ObservationView]:
         return [_view(r, names, moment) for r in rows]
 
 
+def correctable(*, actor: User, now: datetime | None = None) -> list[ObservationView]:
+    """Return actor's submitted observations still inside the correction window, newest first."""
+    moment = _now(now)
+    since = moment - timedelta(hours=CORRECTION_HOURS)
+    with session_scope(write=False) as session:
+        rows = session.exec(
+            select(Observation)
+            .where(Observation.observer_id == actor.id, Observation.submitted_at > since)
+            .order_by(Observation.submitted_at.desc())
+        ).all()
+        names = _names(session, {r.subject_id for r in rows} | {actor.id})
+        views = [_view(r, names, moment) for r in rows]
+    return [v for v in views if v.correctable_until is not None]
+
+
 def save_rating(
     *, actor: User, observation_id: int, checklist: Checklist, item_id: str, rating: str
 ) -> None:

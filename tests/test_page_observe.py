@@ -122,3 +122,29 @@ def test_employee_sees_their_observation_and_acknowledges_it(org):
     assert not at.exception
     assert any("You acknowledged this on" in c.value for c in at.caption)
     assert obs.observations_of(actor=org.eve, person_id=org.eve.id)[0].acknowledged_at
+
+
+def test_the_observer_corrects_within_24_hours_and_others_cannot(org):
+    loaded = load_checklists(FIXTURE).checklists["desk-basics"]
+    draft = obs.start_or_resume(actor=org.mia, subject_id=org.eve.id, loaded=loaded)
+    obs.save_rating(
+        actor=org.mia,
+        observation_id=draft.id,
+        checklist=loaded.checklist,
+        item_id="db-01",
+        rating="partly",
+    )
+    obs.submit(actor=org.mia, observation_id=draft.id, checklist=loaded.checklist, note="Hm.")
+    at = page(PAGE, org.mia).run()
+    at.button(key=f"observe_fix_{draft.id}").click().run()
+    assert not at.exception
+    at.get("button_group")[0].set_value("consistently").run()
+    at.button(key="observe_fix_save").click().run()
+    assert not at.exception
+    assert "revision 2" in at.success[0].value
+    assert [r.ratings["db-01"] for r in obs.revisions(actor=org.mia, observation_id=draft.id)] == [
+        "partly",
+        "consistently",
+    ]
+    other = page(PAGE, org.bob, correct=str(draft.id)).run()  # a crafted id
+    assert not other.exception and other.error and not other.get("button_group")

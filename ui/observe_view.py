@@ -41,6 +41,7 @@ from ui.text import plain
 
 PERSON = "person"  # query parameters: the person observed and the checklist
 CHECKLIST = "checklist"
+CORRECT = "correct"  # query parameter: a submitted observation being corrected
 FLASH = "observe_flash"
 # Phone first: taller rating buttons with room for a thumb, nothing under 16 px.
 _CSS = """<style>
@@ -110,6 +111,10 @@ def render(user: User) -> None:
         return
     person_id = _int_param(PERSON)
     wanted = st.query_params.get(CHECKLIST)
+    fixing = _int_param(CORRECT)
+    if fixing is not None:
+        _correct(user, fixing, available)
+        return
     if person_id is None:
         _pick_person(user, available)
         return
@@ -145,6 +150,19 @@ def _pick_person(user: User, available: dict[str, LoadedChecklist]) -> None:
                 icon=":material/edit:",
                 width="stretch",
             )
+    recent = [o for o in obs.correctable(actor=user) if o.checklist_id in available]
+    if recent:
+        st.subheader("Correct a recent one")
+        for o in recent:
+            st.button(
+                f"{o.subject_name}: {available[o.checklist_id].checklist.title}, "
+                f"{format_datetime(o.submitted_at)} (until {format_datetime(o.correctable_until)})",
+                key=f"observe_fix_{o.id}",
+                on_click=_go_correct,
+                args=(o.id,),
+                icon=":material/edit_note:",
+                width="stretch",
+            )
     st.subheader("Who are you observing?")
     query = st.text_input("Find a person", key="observe_search", placeholder="Type part of a name")
     people = obs.find_people(actor=user, query=query)
@@ -166,6 +184,79 @@ def _pick_person(user: User, available: dict[str, LoadedChecklist]) -> None:
                 args=(p.id,),
                 width="stretch",
             )
+
+
+def _go_correct(observation_id: int) -> None:
+    st.query_params.clear()
+    st.query_params[CORRECT] = str(observation_id)
+
+
+def _correct(user: User, observation_id: int, available: dict[str, LoadedChecklist]) -> None:
+    """Change a submitted observation within its 24 hours (kept as a new revision)."""
+    try:
+        o = obs.observation(actor=user, observation_id=observation_id)
+    except obs.NotAllowed as exc:
+        st.error(str(exc), icon=":material/block:")
+        st.button("Back", on_click=_go, key="observe_fix_back")
+        return
+    loaded = available.get(o.checklist_id)
+    if o.observer_id != user.id or o.correctable_until is None or loaded is None:
+        st.warning(
+            f"This observation can no longer be corrected: observations are locked "
+            f"{obs.CORRECTION_HOURS} hours after they are submitted.",
+            icon=":material/lock:",
+        )
+        st.button("Back", on_click=_go, key="observe_fix_back")
+        return
+    checklist = loaded.checklist
+    st.subheader(f"Correct: {plain(o.subject_name)} · {plain(checklist.title)}")
+    st.caption(f"Open for corrections until {format_datetime(o.correctable_until)}.")
+    st.button("Back", on_click=_go, key="observe_fix_back", icon=":material/arrow_back:")
+    choices = [r.value for r in ratings_for(checklist.scale)]
+    with st.container(key="observe_items"):
+        for number, item in enumerate(checklist.items, start=1):
+            with st.container(border=True):
+                st.markdown(f"**{number}. {plain(item.behaviour)}**")
+                st.segmented_control(
+                    f"Rating for item {number}",
+                    choices,
+                    default=o.ratings.get(item.id),
+                    format_func=lambda r, s=checklist.scale: rating_label(s, r),
+                    key=f"observe_fix_{o.id}_{item.id}",
+                    label_visibility="collapsed",
+                    width="stretch",
+                )
+    note = st.text_area("Coaching note", value=o.note, key=f"observe_fix_note_{o.id}")
+
+    def save() -> None:
+        ratings = {
+            item.id: st.session_state.get(f"observe_fix_{o.id}_{item.id}") or "not_applicable"
+            for item in checklist.items
+        }
+        try:
+            done = obs.correct(
+                actor=user,
+                observation_id=o.id,
+                checklist=checklist,
+                ratings=ratings,
+                note=st.session_state.get(f"observe_fix_note_{o.id}", note),
+            )
+        except obs.ObservationError as exc:
+            st.session_state[FLASH + "_error"] = str(exc)
+            return
+        st.session_state[FLASH] = f"Correction saved (revision {done.revision})."
+        _go()
+
+    error = st.session_state.pop(FLASH + "_error", None)
+    if error:
+        st.error(error)
+    st.button(
+        "Save correction",
+        key="observe_fix_save",
+        type="primary",
+        on_click=as_signed_in(user, save),
+        width="stretch",
+    )
 
 
 def _pick_checklist(subject: obs.PersonChoice, available: dict[str, LoadedChecklist]) -> None:
