@@ -10,8 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from store import accounts
 from store import observations as obs
-from tests.utils.observations import FIXTURE, two_teams
-from training.checklists import load_checklists
+from tests.utils.observations import FIXTURE, observe, two_teams
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/observe.py"
@@ -104,16 +103,7 @@ def test_admin_observes_anyone(org):
 
 
 def test_employee_sees_their_observation_and_acknowledges_it(org):
-    loaded = load_checklists(FIXTURE).checklists["desk-basics"]
-    draft = obs.start_or_resume(actor=org.mia, subject_id=org.eve.id, loaded=loaded)
-    obs.save_rating(
-        actor=org.mia,
-        observation_id=draft.id,
-        checklist=loaded.checklist,
-        item_id="db-02",
-        rating="partly",
-    )
-    obs.submit(actor=org.mia, observation_id=draft.id, checklist=loaded.checklist, note="Nice.")
+    draft = observe(org.mia, org.eve, {"db-02": "partly"}, note="Nice.")
     at = page("pages/progress.py", org.eve, tab="observations").run()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
@@ -125,16 +115,7 @@ def test_employee_sees_their_observation_and_acknowledges_it(org):
 
 
 def test_the_observer_corrects_within_24_hours_and_others_cannot(org):
-    loaded = load_checklists(FIXTURE).checklists["desk-basics"]
-    draft = obs.start_or_resume(actor=org.mia, subject_id=org.eve.id, loaded=loaded)
-    obs.save_rating(
-        actor=org.mia,
-        observation_id=draft.id,
-        checklist=loaded.checklist,
-        item_id="db-01",
-        rating="partly",
-    )
-    obs.submit(actor=org.mia, observation_id=draft.id, checklist=loaded.checklist, note="Hm.")
+    draft = observe(org.mia, org.eve, {"db-01": "partly"}, note="Hm.")
     at = page(PAGE, org.mia).run()
     at.button(key=f"observe_fix_{draft.id}").click().run()
     assert not at.exception

@@ -6,6 +6,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from store import accounts
+from store import observations as obs
+from training.checklists import load_checklists
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "observations" / "content"
 PASSWORD = "correct horse battery staple 9"
@@ -42,4 +44,21 @@ def two_teams() -> SimpleNamespace:
         ron=person("ron", team=bar, name="Ron Other"),
         admin=person("boss", "admin", name="Boss Admin"),
         trainer=person("tia", "trainer", desk, "Tia Trainer"),
+    )
+
+
+def observe(actor, subject, ratings: dict[str, str], *, note: str = "Good start.", now=None):
+    """Start, rate and submit one observation of the fixture's desk-basics; return its view."""
+    loaded = load_checklists(FIXTURE).checklists["desk-basics"]
+    draft = obs.start_or_resume(actor=actor, subject_id=subject.id, loaded=loaded, now=now)
+    for item, rating in ratings.items():
+        obs.save_rating(
+            actor=actor,
+            observation_id=draft.id,
+            checklist=loaded.checklist,
+            item_id=item,
+            rating=rating,
+        )
+    return obs.submit(
+        actor=actor, observation_id=draft.id, checklist=loaded.checklist, note=note, now=now
     )
