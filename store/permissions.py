@@ -51,6 +51,7 @@ class Action(StrEnum):
     SEE_TEAM_PROGRESS = "see team progress"
     CHANGE_SETTINGS = "change organisation settings"
     OBSERVE = "observe people at work"  # rate checklists, read what was observed
+    SHOW_SIGN_IN_LINK = "show sign-in links"  # for people of the teams one manages
 
 
 # The permissions table: which roles may do each action.
@@ -64,6 +65,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.SEE_TEAM_PROGRESS: ROLE_INCLUDES["manager"],
     Action.CHANGE_SETTINGS: ROLE_INCLUDES["admin"],
     Action.OBSERVE: ROLE_INCLUDES["manager"],
+    Action.SHOW_SIGN_IN_LINK: ROLE_INCLUDES["manager"],
 }
 LAST_ADMIN = "This is the last active administrator; make someone else admin first."
 

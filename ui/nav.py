@@ -52,6 +52,14 @@ PAGES = [
     ),
     PageSpec("pages/observe.py", "Team", "Observe", ":material/visibility:", "observe", "manager"),
     PageSpec(
+        "pages/sign_in_links.py",
+        "Team",
+        "Sign-in links",
+        ":material/qr_code_2:",
+        "sign-in-links",
+        "manager",
+    ),
+    PageSpec(
         "pages/studio.py", "Content", "Content studio", ":material/edit_note:", "studio", "trainer"
     ),
     PageSpec(

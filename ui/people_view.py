@@ -7,7 +7,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from store import accounts, learning, roster, throttle
+from store import accounts, learning, roster, sso, sso_config, throttle
 from store.models import User
 from store.permissions import ROLE_LABELS, ROLES
 from store.security import temporary_password
@@ -56,6 +56,7 @@ def render(admin: User) -> None:
 def _people(admin: User) -> None:
     people = accounts.list_people()
     if people:
+        ways = sso.sign_in_methods(password_mode=sso_config.password_mode())
         frame = pd.DataFrame(
             [
                 {
@@ -65,6 +66,7 @@ def _people(admin: User) -> None:
                     "Team": p.team or "",
                     "Manages": p.manages,
                     "Active": p.active,
+                    "Signs in with": ways.get(p.id, ""),
                 }
                 for p in people
             ]
