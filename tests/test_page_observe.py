@@ -129,3 +129,19 @@ def test_the_observer_corrects_within_24_hours_and_others_cannot(org):
     ]
     other = page(PAGE, org.bob, correct=str(draft.id)).run()  # a crafted id
     assert not other.exception and other.error and not other.get("button_group")
+
+
+def test_team_progress_shows_the_floor_for_the_managers_teams_only(org):
+    observe(org.mia, org.eve, {"db-01": "consistently", "db-02": "not_seen"})
+    observe(org.bob, org.ron, {"db-01": "not_seen"})
+    at = page("pages/team.py", org.mia).run()
+    assert not at.exception
+    frames = [d.value for d in at.dataframe]
+    table = next(f for f in frames if "Does (observed)" in f.columns).set_index("Need")
+    assert table.loc["Prompt attention", "Does (observed)"] == "100%"
+    assert table.loc["Prompt attention", "Organisation does"] == "50%"
+    assert table.loc["Sincerity", "Does (observed)"] == "not observed yet"
+    missing = set(next(f for f in frames if "Last observed" in f.columns)["Person"])
+    assert missing == {"Ann Able", "Tia Trainer"}  # Eve was observed; Ron is not Mia's
+    assert "Ron Other" not in str(at)
+    assert any(b.proto.label == "Download observations CSV" for b in at.get("download_button"))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from store import config, settings
+from store import config, dashboard, settings
 from store import observations as obs
 from store.models import User
 from training.behaviour import NOT_OBSERVED, Does, format_does, format_share
@@ -453,7 +453,11 @@ def knows_and_does(user: User, knows: dict[str, float | None]) -> None:
     st.table(_knows_does_frame(knows, does).set_index("Need"))
 
 
-def _knows_does_frame(knows: dict[str, float | None], does: dict[str, Does]) -> pd.DataFrame:
+def _knows_does_frame(
+    knows: dict[str, float | None],
+    does: dict[str, Does],
+    organisation: dict[str, Does] | None = None,
+) -> pd.DataFrame:
     rows = []
     for need in CUSTOMER_NEEDS:
         value = does.get(need, NOT_OBSERVED)
@@ -466,6 +470,8 @@ def _knows_does_frame(knows: dict[str, float | None], does: dict[str, Does]) -> 
                 "Observations": value.observations,
             }
         )
+        if organisation is not None:
+            rows[-1]["Organisation does"] = format_share(organisation.get(need, NOT_OBSERVED))
     return pd.DataFrame(rows)
 
 
@@ -504,7 +510,7 @@ def team_floor(
     """Draw "On the floor": not observed lately, knows against does, did not transfer, CSV."""
     today = org_today()
     days = settings.get_setting("not_observed_days")
-    mine, _org, missing, (not_done, untaught) = _floor(
+    mine, org, missing, (not_done, untaught) = _floor(
         user.id,
         team_id,
         today,
@@ -513,6 +519,7 @@ def team_floor(
         obs.data_stamp(),
         _actor=user,
     )
+    whole_org = dashboard.resolve_scope(actor=user, team_id=team_id).whole_org
     st.subheader("On the floor: knows and does")
     st.caption(
         "Knows: the average best quiz score per need. Does: the share of that need's "
@@ -541,7 +548,8 @@ def team_floor(
         if rows:
             charts.show("knows_does", pd.DataFrame(rows))
         st.dataframe(
-            _knows_does_frame(knows, mine),
+            # Beside the organisation, unless the view is the whole organisation already.
+            _knows_does_frame(knows, mine, None if whole_org else org),
             hide_index=True,
             placeholder="",
             width="stretch",
