@@ -145,3 +145,12 @@ def test_team_progress_shows_the_floor_for_the_managers_teams_only(org):
     assert missing == {"Ann Able", "Tia Trainer"}  # Eve was observed; Ron is not Mia's
     assert "Ron Other" not in str(at)
     assert any(b.proto.label == "Download observations CSV" for b in at.get("download_button"))
+
+
+def test_the_person_drill_down_shows_their_knows_and_does(org):
+    observe(org.mia, org.eve, {"db-02": "consistently"})
+    at = page("pages/team.py", org.mia, person=str(org.eve.id)).run()
+    assert not at.exception
+    assert any("Knows and does: Eve Example" in m.value for m in at.markdown)
+    [table] = [t.value for t in at.table if "Does (observed)" in t.value.columns]
+    assert table.loc["Empathy", "Does (observed)"] == "100%"

@@ -32,7 +32,7 @@ from training.checklists import (
 )
 from training.markdown import safe_markdown
 from training.models import COMPETENCY_LABELS, CUSTOMER_NEEDS
-from ui import charts
+from ui import charts, content
 from ui.auth import as_signed_in
 from ui.content import _signature
 from ui.dates import format_date, format_datetime
@@ -476,6 +476,22 @@ def _knows_does_frame(
 
 
 # --- Team progress --------------------------------------------------------------------------
+
+
+def person_floor(user: User, detail) -> None:
+    """Show knows and does per need for one person in a manager's drill-down."""
+    try:
+        does = obs.person_does(actor=user, person_id=detail.user_id, today=org_today())
+    except obs.NotAllowed:
+        return  # an administrator without teams, or a person outside the observer's reach
+    need_of = {mid: str(lm.module.competency) for mid, lm in content.modules().items()}
+    scores: dict[str, list[float]] = {}
+    for m in detail.modules:
+        if m.module_id in need_of:
+            scores.setdefault(need_of[m.module_id], []).append(m.best_score or 0.0)
+    knows = {need: sum(v) / len(v) for need, v in scores.items()}
+    st.markdown(f"**Knows and does: {plain(detail.name)}**")
+    st.table(_knows_does_frame(knows, does).set_index("Need"))
 
 
 @st.cache_data(ttl=600, max_entries=64, show_spinner=False)

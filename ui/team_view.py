@@ -418,6 +418,7 @@ def _attention(
         st.error(str(exc))
         return
     _person_panel(detail, titles)
+    observe_view.person_floor(user, detail)
 
 
 def _heatmap_click() -> int | None:
