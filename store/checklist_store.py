@@ -22,17 +22,23 @@ from store.content_store import (
     InvalidModule,
     NotAllowed,
     SaveConflict,
-    _atomic_write,
     _decode,
-    _id_in_text,
     _require_trainer,
     _save_lock,
+    _written_id,
     normalise_text,
 )
 from store.db import session_scope
 from store.models import ChecklistRevision, User
-from training.checklists import Checklist, checklist_version, load_checklist_text, observations_dir
-from training.loader import Problem
+from training.checklists import (
+    CHECKLIST,
+    Checklist,
+    _organisation,
+    checklist_version,
+    observations_dir,
+)
+from training.files import write_atomically
+from training.loader import Problem, load_yaml
 
 __all__ = [
     "ContentStoreError",
@@ -116,11 +122,12 @@ def read_checklist_file(*, directory: Path, checklist_id: str) -> OpenedChecklis
 
 def check_checklist_text(*, directory: Path, checklist_id: str | None, text: str) -> ChecklistCheck:
     """Check a checklist text for saving as checklist_id (None: a new one named by its id)."""
-    written_id, line, column = _id_in_text(text)
-    target = checklist_id or written_id
+    first = load_yaml(text, "<text>", CHECKLIST, organisation=_organisation("<text>"))
+    target = checklist_id or _written_id(first.data)
+    line, column = first.position(("id",))
     name = str(observations_dir(directory) / f"{target or 'new-checklist'}.yaml")
-    checklist, problems = load_checklist_text(text, name)
-    problems = list(problems)
+    result = load_yaml(text, name, CHECKLIST, organisation=_organisation(name))
+    checklist, problems = result.value, list(result.problems)
     if checklist_id is None and target is not None and checklist_path(directory, target).is_file():
         problems.append(
             Problem(name, line, column, f"a checklist with id '{target}' exists already")
@@ -178,7 +185,7 @@ def save_checklist_text(
         )
         session.flush()
         target.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(target, text)
+        write_atomically(target, text)
         return ChecklistRevisionInfo(revision.id, version, _aware(revision.saved_at), actor.name)
 
 

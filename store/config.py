@@ -41,3 +41,16 @@ def base_url() -> str | None:
     """Return the app's public URL (TRAINING_BASE_URL), without a trailing slash, or None."""
     url = os.environ.get("TRAINING_BASE_URL", "").strip().rstrip("/")
     return url or None
+
+
+DEFAULT_API_RATE_PER_MINUTE = 60
+
+
+def api_rate_per_minute() -> int:
+    """Return how many POST /api/feedback requests a token may make a minute."""
+    raw = os.environ.get("TRAINING_API_RATE_PER_MINUTE", "").strip()
+    try:
+        rate = int(raw) if raw else DEFAULT_API_RATE_PER_MINUTE
+    except ValueError:
+        rate = DEFAULT_API_RATE_PER_MINUTE
+    return rate if rate > 0 else DEFAULT_API_RATE_PER_MINUTE

@@ -51,6 +51,9 @@ class Action(StrEnum):
     SEE_TEAM_PROGRESS = "see team progress"
     CHANGE_SETTINGS = "change organisation settings"
     OBSERVE = "observe people at work"  # rate checklists, read what was observed
+    IMPORT_FEEDBACK = "import customer feedback"
+    MANAGE_API_TOKENS = "manage API tokens"
+    SEE_FEEDBACK = "see customer feedback"  # scoped to a manager's teams (team_scope)
     SHOW_SIGN_IN_LINK = "show sign-in links"  # for people of the teams one manages
 
 
@@ -65,6 +68,9 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.SEE_TEAM_PROGRESS: ROLE_INCLUDES["manager"],
     Action.CHANGE_SETTINGS: ROLE_INCLUDES["admin"],
     Action.OBSERVE: ROLE_INCLUDES["manager"],
+    Action.IMPORT_FEEDBACK: ROLE_INCLUDES["admin"],
+    Action.MANAGE_API_TOKENS: ROLE_INCLUDES["admin"],
+    Action.SEE_FEEDBACK: ROLE_INCLUDES["manager"],
     Action.SHOW_SIGN_IN_LINK: ROLE_INCLUDES["manager"],
 }
 LAST_ADMIN = "This is the last active administrator; make someone else admin first."

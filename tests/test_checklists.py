@@ -67,9 +67,7 @@ def test_unknown_need_names_the_allowed_ids_and_the_close_one() -> None:
     text = edit("need: empathy", "need: empathie")
     [message] = problems(text)
     assert message.startswith("11:11: need must be one of: foundations, empathy,")
-    assert "did you mean 'empathy'?" in message and "(in item 2 of items of the checklist)" in (
-        message
-    )
+    assert "did you mean 'empathy'?" in message and "(in item db-02)" in (message)
 
 
 def test_fewer_than_three_items_is_refused() -> None:
@@ -91,7 +89,7 @@ def test_duplicate_item_ids_and_behaviours_are_refused_where_they_stand() -> Non
 def test_blank_or_unobservable_behaviour_is_refused() -> None:
     assert problems(
         edit("behaviour: Names the customer's feeling before offering a fix.", "behaviour: ''")
-    ) == ["12:16: behaviour is empty (in item 2 of items of the checklist)"]
+    ) == ["12:16: behaviour is empty (in item db-02)"]
     assert problems(
         edit(
             "behaviour: Names the customer's feeling before offering a fix.", "behaviour: Is nice."

@@ -22,21 +22,22 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from training.loader import (
-    ContentFormat,
+    ContentKind,
+    LoadResult,
     Loc,
     Problem,
-    _check_module_id,
-    _load,
-    _load_file,
-    _Result,
     _short,
+    load_yaml,
+    load_yaml_file,
     module_files,
 )
+from training.loader.pydantic_errors import describe_place
+from training.loader.semantics import _check_module_id
 from training.models import KEBAB_ID, Competency, NonEmpty, _Strict
 from training.organisation import Organisation, organisation_for, read_organisation
 
 __all__ = [
-    "CHECKLIST_FORMAT",
+    "CHECKLIST",
     "MIN_ITEMS",
     "OBSERVATIONS_DIR",
     "RATING_LABELS",
@@ -174,7 +175,28 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", text)
 
 
-def _check_checklist(data: dict[str, Any], result: _Result) -> None:
+def _describe(loc: Loc, data: Any) -> str:
+    """Name a place in a checklist: 'item fd-02', 'the item list', 'the checklist'."""
+    match loc:
+        case ():
+            return "the checklist"
+        case ("items",):
+            return "the item list"
+        case ("items", int(i)):
+            items = data.get("items") if isinstance(data, dict) else None
+            item = items[i] if isinstance(items, list) and 0 <= i < len(items) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            if isinstance(ident, str) and ident.strip():
+                return f"item {_short(ident.strip())}"
+            return f"item {i + 1}"
+    if len(loc) > 2 and loc[0] == "items":
+        last = loc[-1]
+        where = _describe(loc[:-1], data)
+        return f"item {last + 1} of {where}" if isinstance(last, int) else f"{last} of {where}"
+    return describe_place(loc, data).replace("the file", "the checklist")
+
+
+def _check_checklist(data: dict[str, Any], result: LoadResult) -> None:
     """Unique item ids, behaviours that are observable and not repeated, id = file name."""
     _check_module_id(data, result)
     items = data.get("items")
@@ -221,11 +243,15 @@ def _check_checklist(data: dict[str, Any], result: _Result) -> None:
             first_text.setdefault(normalised, line)
 
 
-CHECKLIST_FORMAT = ContentFormat(
-    root=Checklist,
+CHECKLIST = ContentKind(
+    model=Checklist,
     noun="checklist",
-    needs="id, title, summary and items (see the example in content/README.md)",
-    semantics=_check_checklist,
+    empty_message=(
+        "the file is empty; a checklist needs at least id, title, summary and items "
+        "(see the example in content/README.md)"
+    ),
+    describe=_describe,
+    checks=(_check_checklist,),
 )
 
 
@@ -260,8 +286,8 @@ def load_checklist_text(
     text: str | bytes, path: str = "<text>", *, organisation: Organisation | None = None
 ) -> tuple[Checklist | None, list[Problem]]:
     """Parse and check one checklist; return it (None if any problem) and the problems."""
-    result = _load(text, path, organisation or _organisation(path), CHECKLIST_FORMAT)
-    return result.module, result.problems
+    result = load_yaml(text, path, CHECKLIST, organisation=organisation or _organisation(path))
+    return result.value, result.problems
 
 
 def load_checklist_file(
@@ -269,8 +295,8 @@ def load_checklist_file(
 ) -> tuple[Checklist | None, list[Problem]]:
     """Read, parse and check one checklist file."""
     path = Path(path)
-    result = _load_file(path, organisation or _organisation(str(path)), CHECKLIST_FORMAT)
-    return result.module, result.problems
+    result = load_yaml_file(path, CHECKLIST, organisation=organisation or _organisation(str(path)))
+    return result.value, result.problems
 
 
 def load_checklists(content_dir: Path) -> ChecklistSet:
@@ -286,9 +312,9 @@ def load_checklists(content_dir: Path) -> ChecklistSet:
     found.files = files
     organisation = read_organisation(Path(content_dir))
     for file in files:
-        result = _load_file(file, organisation, CHECKLIST_FORMAT)
+        result = load_yaml_file(file, CHECKLIST, organisation=organisation)
         found.problems.extend(result.problems)
-        checklist = result.module
+        checklist = result.value
         if checklist is None:
             continue
         first = found.checklists.get(checklist.id)
