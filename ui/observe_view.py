@@ -532,7 +532,7 @@ def team_floor(
         today,
         days,
         tuple(sorted(competency_of.items())),
-        obs.data_stamp(),
+        (obs.data_stamp(), dashboard.data_stamp()),  # observations, and passes for "knows"
         _actor=user,
     )
     whole_org = dashboard.resolve_scope(actor=user, team_id=team_id).whole_org
