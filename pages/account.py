@@ -3,6 +3,7 @@
 import streamlit as st
 
 from store.permissions import ROLE_LABELS
+from ui import mail_view
 from ui.auth import password_change_form, require_user, sign_out_everywhere
 
 user = require_user()
@@ -14,6 +15,7 @@ if st.session_state.pop("password_changed", False):
 st.subheader("Change password")
 st.caption("Changing your password signs you out on every other browser.")
 password_change_form(user, key="account_password")
+mail_view.preferences(user)
 st.subheader("Sign out everywhere")
 st.write(
     "Lost a phone, or signed in on a shared computer? This ends every session of yours, "

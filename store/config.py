@@ -41,3 +41,24 @@ def base_url() -> str | None:
     """Return the app's public URL (TRAINING_BASE_URL), without a trailing slash, or None."""
     url = os.environ.get("TRAINING_BASE_URL", "").strip().rstrip("/")
     return url or None
+
+
+def smtp_url() -> str | None:
+    """Return the mail server URL (TRAINING_SMTP_URL), or None: then no mail is sent."""
+    return os.environ.get("TRAINING_SMTP_URL", "").strip() or None
+
+
+DEFAULT_MAIL_FROM = "training@localhost"
+
+
+def mail_from() -> str:
+    """Return the sender address of every mail (TRAINING_MAIL_FROM)."""
+    return os.environ.get("TRAINING_MAIL_FROM", "").strip() or DEFAULT_MAIL_FROM
+
+
+DEFAULT_LINK_BASE = "http://localhost:8501"
+
+
+def link_base() -> str:
+    """Return the base of links in mails: TRAINING_BASE_URL, else the local default."""
+    return base_url() or DEFAULT_LINK_BASE
