@@ -1,0 +1,124 @@
+"""A real SMTP server for the suite (aiosmtpd on a loopback port) that keeps what it receives."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from tests.browser.server import free_port
+
+USER, SECRET = "mailer", "s3cret-pass"
+
+
+@dataclass
+class Received:
+    """One delivered mail: the envelope and the parsed message."""
+
+    sender: str
+    recipients: list[str]
+    message: EmailMessage
+    raw: bytes
+
+
+class _Handler:
+    def __init__(self, box: Mailbox) -> None:
+        self.box = box
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        with self.box.lock:
+            if self.box.refuse_next > 0:
+                self.box.refuse_next -= 1
+                self.box.refused += 1
+                return self.box.refusal
+            raw = envelope.original_content or envelope.content
+            parsed = email.message_from_bytes(raw, policy=email.policy.default)
+            self.box.received.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), parsed, raw)
+            )
+        return "250 OK"
+
+
+def _authenticate(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and (
+        auth_data.login == USER.encode() and auth_data.password == SECRET.encode()
+    )
+    return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535
+
+
+class Mailbox:
+    """The server and what it received; set refuse_next to refuse that many messages first."""
+
+    def __init__(self, *, auth: bool = False, tls_context=None) -> None:
+        self.port = free_port()
+        self.received: list[Received] = []
+        self.lock = threading.Lock()
+        self.refuse_next = 0
+        self.refused = 0
+        self.refusal = "451 4.3.0 Try again later"
+        kwargs = {}
+        if auth:
+            kwargs.update(authenticator=_authenticate, auth_require_tls=tls_context is not None)
+        if tls_context is not None:
+            kwargs.update(tls_context=tls_context, require_starttls=True)
+        self.controller = Controller(
+            _Handler(self), hostname="127.0.0.1", port=self.port, ready_timeout=10, **kwargs
+        )
+
+    def start(self) -> Mailbox:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def url(self, *, auth: bool = False) -> str:
+        who = f"{USER}:{SECRET}@" if auth else ""
+        return f"smtp://{who}127.0.0.1:{self.port}"
+
+    def wait_for(self, count: int, timeout: float = 10) -> list[Received]:
+        """Return the received mails once there are at least count (fail after timeout)."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with self.lock:
+                if len(self.received) >= count:
+                    return list(self.received)
+            time.sleep(0.05)
+        raise AssertionError(f"expected {count} mail(s), got {len(self.received)}")
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """Return (certificate, key) files for 127.0.0.1 made with the openssl command."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return cert, key
