@@ -273,12 +273,13 @@ def _insert(rows: list[dict]) -> int:
         with session_scope() as session:
             dialect = session.get_bind().dialect.name
             insert = pg_insert if dialect == "postgresql" else sqlite_insert
-            result = session.exec(
+            inserted = session.exec(
                 insert(MailOutbox)
                 .values(chunk)
                 .on_conflict_do_nothing(index_elements=["user_id", "kind", "subject_key"])
-            )
-            added += max(result.rowcount or 0, 0)
+                .returning(MailOutbox.id, MailOutbox.status)
+            ).all()
+            added += sum(status == "pending" for _, status in inserted)
     return added
 
 
