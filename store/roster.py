@@ -168,8 +168,11 @@ def parse_roster(data: bytes | str) -> RosterPreview:
     with session_scope(write=False) as session:
         existing = set(session.exec(select(User.username)))
         teams = {t.lower() for t in session.exec(select(Team.name))}
+        emails = list(seen_emails)
         owners = dict(
-            session.exec(select(User.email, User.username).where(User.email.in_(seen_emails)))
+            session.exec(select(User.email, User.username).where(User.email.in_(emails))).all()
+            if emails
+            else {}
         )
     for row in preview.rows:
         if row.email and owners.get(row.email, row.username) != row.username:

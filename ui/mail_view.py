@@ -10,6 +10,8 @@ from store.models import User
 from training.reminders import OPTIONAL, REMINDER_KINDS, Kind
 from ui.dates import format_datetime
 
+KIND_VALUES = frozenset(k.value for k in Kind)
+
 
 def status(admin: User) -> None:
     """Say whether mail goes out, and list mails given up after repeated failures."""
@@ -37,7 +39,7 @@ def status(admin: User) -> None:
                     {
                         "To": f.to,
                         "Person": f.name,
-                        "Kind": Kind(f.kind).label if f.kind in Kind else f.kind,
+                        "Kind": Kind(f.kind).label if f.kind in KIND_VALUES else f.kind,
                         "Subject": f.subject,
                         "Tries": f.attempts,
                         "Last error": f.last_error or "",

@@ -17,28 +17,37 @@ DONE_FLASH = "reset_done_flash"
 
 
 def forgot_password(key: str = "signin") -> None:
-    """Show "Forgot your password?" under the sign-in form: ask for a link by username or email."""
+    """Show "Forgot your password?" under the sign-in form: ask for a link by username or email.
+
+    A button opens the request form, so the sign-in page keeps exactly its two inputs until then.
+    """
     flash = st.session_state.pop(DONE_FLASH, None)
     if flash:
         st.success(flash)
-    with st.expander("Forgot your password?", icon=":material/lock_reset:"):
-        if not mail.mail_enabled():
-            st.write(
-                "Password reset by mail is not set up on this server. Ask your manager or an "
-                "administrator to reset your password."
-            )
+    opened = f"{key}_forgot_open"
+    if not st.session_state.get(opened):
+        if st.button("Forgot your password?", key=f"{key}_forgot", type="tertiary"):
+            st.session_state[opened] = True
+            st.rerun()
+        return
+    st.markdown("**Forgot your password?**")
+    if not mail.mail_enabled():
+        st.write(
+            "Password reset by mail is not set up on this server. Ask your manager or an "
+            "administrator to reset your password."
+        )
+        return
+    with st.form(f"{key}_forgot_form", border=True):
+        identifier = st.text_input(
+            "Username or email", key=f"{key}_forgot_identifier", max_chars=254
+        )
+        asked = st.form_submit_button("Send me a link")
+    if asked:
+        if not identifier.strip():
+            st.error("Enter your username or your email address.")
             return
-        with st.form(f"{key}_forgot", border=False):
-            identifier = st.text_input(
-                "Username or email", key=f"{key}_forgot_identifier", max_chars=254
-            )
-            asked = st.form_submit_button("Send me a link")
-        if asked:
-            if not identifier.strip():
-                st.error("Enter your username or your email address.")
-                return
-            answer = password_reset.request_reset(identifier=identifier, address=client_address())
-            (st.warning if answer.wait_seconds else st.info)(answer.message)
+        answer = password_reset.request_reset(identifier=identifier, address=client_address())
+        (st.warning if answer.wait_seconds else st.info)(answer.message)
 
 
 def link_page() -> bool:
