@@ -234,18 +234,21 @@ def plan_rows(*, now: datetime) -> list[dict]:
         if c.user_id in people:
             expires_on = clock.day_of(c.expires_at, zone) if c.expires_at else None
             by_person[c.user_id].append(Cell(c.module_id, c.status, c.due, expires_on))
-    titles = _titles() if by_person else {}
     rows: list[dict] = []
+    to_send: list[tuple[_Person, Reminder]] = []
     for uid, cells in by_person.items():
         person = people[uid]
         send, skip = plan(cells, today, known[uid])
-        for r in send:
-            if r.kind in kinds and r.kind not in person.opt_outs:
-                content = _compose(person, r, titles, today, now)
-                rows.append(_row(person, r.kind, r.subject_key, content, "pending", now))
+        to_send.extend(
+            (person, r) for r in send if r.kind in kinds and r.kind not in person.opt_outs
+        )
         for r in skip:
             blank = {"subject": "(covered by the assignment mail)", "body": "", "link_url": None}
             rows.append(_row(person, r.kind, r.subject_key, {**blank, "ics": None}, "skipped", now))
+    titles = _titles() if to_send else {}  # parsing the curriculum is the slow part
+    for person, r in to_send:
+        content = _compose(person, r, titles, today, now)
+        rows.append(_row(person, r.kind, r.subject_key, content, "pending", now))
     if Kind.DIGEST in kinds:
         key = digest_key(today)
         for uid in sorted(managers):
