@@ -130,9 +130,6 @@ def sign_in_form(key: str = "signin") -> None:
         )
         password = password_input("Password", f"{key}_password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary", width="stretch")
-    from ui import reset_view  # imports this module
-
-    reset_view.forgot_password(key)
     if submitted:
         if not username.strip() or not password:
             st.error("Enter your username and password.")

@@ -165,3 +165,4 @@ def sign_in_page() -> None:
         if reset_view.link_page():  # the page a password reset link opens
             return
         auth.sign_in_form()
+        reset_view.forgot_password()
