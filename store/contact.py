@@ -47,6 +47,16 @@ def taken_message(email: str) -> str:
     return f"Someone else already has the email address {email}; each person needs their own."
 
 
+def check_email(*, user_id: int, email: str | None) -> str | None:
+    """Return the stored form of an address for this person; raise AccountError if unusable."""
+    clean = normalise_email(email)
+    if clean:
+        with session_scope(write=False) as session:
+            if email_taken(session, clean, other_than=user_id):
+                raise AccountError(taken_message(clean))
+    return clean
+
+
 def set_email(*, user_id: int, actor_id: int | None, email: str | None) -> str | None:
     """Set or clear a person's email address (administrators); return the stored form."""
     clean = normalise_email(email)

@@ -402,7 +402,7 @@ def _still_claimed(me: str) -> list[MailOutbox]:
 def run_pass(*, dry_run: bool = False, now: datetime | None = None) -> PassResult:
     """Queue today's reminders and send what is due (outside quiet hours); return the counts."""
     result = PassResult()
-    if not mail.mail_enabled():
+    if mail.smtp_settings() is None:  # a TRAINING_SMTP_URL that cannot be read raises MailError
         result.mail_off = True
         return result
     now = now or clock.now()

@@ -65,12 +65,23 @@ def test_the_people_page_saves_an_address_and_refuses_a_bad_one_saving_nothing(m
     jo = make_user("jo", name="Jo Tester")
     at = page_test("pages/people.py", admin).run()
     assert "Mail is off: TRAINING_SMTP_URL is not set" in page_text(at)
+    monkeypatch.setenv("TRAINING_SMTP_URL", "http://not-mail")
+    assert "Mail is off: TRAINING_SMTP_URL must look like" in page_text(
+        page_test("pages/people.py", admin).run()
+    )
+    monkeypatch.delenv("TRAINING_SMTP_URL")
     at.selectbox(key="people_edit_pick").select("Jo Tester (jo)").run()
     at.text_input(key=f"people_edit_name_{jo.id}").input("Jo Renamed")
     at.text_input(key=f"people_edit_email_{jo.id}").input("jo@@example")
     at.button(key=f"FormSubmitter:people_edit_{jo.id}-Save changes").click().run()
     assert any("is not an email address" in e.value for e in at.error)
     assert accounts.get_user(jo.id).name == "Jo Tester"  # nothing saved
+    kim = make_user("kim")
+    contact.set_email(user_id=kim.id, actor_id=None, email="kim@example.com")
+    at.text_input(key=f"people_edit_email_{jo.id}").input("KIM@example.com")
+    at.button(key=f"FormSubmitter:people_edit_{jo.id}-Save changes").click().run()
+    assert any("Someone else already has" in e.value for e in at.error)
+    assert accounts.get_user(jo.id).name == "Jo Tester"
     at.text_input(key=f"people_edit_email_{jo.id}").input("Jo@Example.com")
     at.button(key=f"FormSubmitter:people_edit_{jo.id}-Save changes").click().run()
     assert not at.error

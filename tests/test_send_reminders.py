@@ -12,7 +12,7 @@ import icalendar
 import pytest
 from sqlmodel import select
 
-from store import accounts, contact, reminders, settings
+from store import accounts, contact, mail, reminders, settings
 from store.db import session_scope
 from store.models import Assignment, AuditLog, MailOutbox, Progress
 from tests.conftest import make_user
@@ -197,6 +197,12 @@ def test_a_refused_send_is_retried_with_backoff_and_given_up_after_five(org, smt
     assert "451" in lost.last_error
     with session_scope(write=False) as session:
         assert session.exec(select(AuditLog).where(AuditLog.action == "mail_given_up")).first()
+
+
+def test_an_unreadable_smtp_url_is_an_error_not_silence(org, monkeypatch):
+    monkeypatch.setenv("TRAINING_SMTP_URL", "mail.example.com:25")
+    with pytest.raises(mail.MailError, match="must look like"):
+        reminders.run_pass(now=NOW)
 
 
 def test_a_dry_run_lists_the_mails_and_writes_nothing(org, smtp_server):

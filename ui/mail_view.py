@@ -15,15 +15,20 @@ KIND_VALUES = frozenset(k.value for k in Kind)
 
 def status(admin: User) -> None:
     """Say whether mail goes out, and list mails given up after repeated failures."""
-    if not mail.mail_enabled():
+    try:
+        smtp = mail.smtp_settings()
+    except mail.MailError as exc:
+        st.error(f"Mail is off: {exc}", icon=":material/mail_lock:")
+        return
+    if smtp is None:
         st.warning(
-            "Mail is off: TRAINING_SMTP_URL is not set (or not readable), so no reminders, "
-            "digests or password reset links are sent. The README says how to set it.",
+            "Mail is off: TRAINING_SMTP_URL is not set, so no reminders, digests or password "
+            "reset links are sent. The README says how to set it.",
             icon=":material/mail_lock:",
         )
         return
     st.caption(
-        f"Mail goes out through {mail.smtp_settings().describe()}, from "
+        f"Mail goes out through {smtp.describe()}, from "
         f"{config.mail_from()}; links point at {config.link_base()}."
     )
     failed = reminders.given_up()

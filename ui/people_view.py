@@ -140,7 +140,7 @@ def _people(admin: User) -> None:
             saved = st.form_submit_button("Save changes", type="primary")
         if saved:
             try:
-                contact.normalise_email(email)  # a bad address saves nothing
+                contact.check_email(user_id=person.id, email=email)  # a bad one saves nothing
                 accounts.update_user(
                     user_id=person.id,
                     actor_id=admin.id,
