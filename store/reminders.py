@@ -13,8 +13,8 @@ A pass (safe every 15 minutes from cron or a systemd timer, and safe to run twic
    the People page and audited.
 
 Without TRAINING_SMTP_URL a pass writes and sends nothing. A pass that crashes mid-send leaves
-its rows "sending"; after `STALE_CLAIM` another pass takes them back (such a mail may go twice:
-the only case where one can, and only after a crash).
+its rows "sending"; after `STALE_CLAIM` another pass takes them back, so the mails it had sent
+but not yet marked (at most `MARK_EVERY`) go twice: the only case where one can.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from training.reminders import (
 CLAIM_BATCH = 200
 INSERT_BATCH = 500
 STALE_CLAIM = timedelta(minutes=15)
+MARK_EVERY = 20  # sent mails marked per commit; a crash can resend at most this many
 
 
 @dataclass
@@ -335,11 +336,13 @@ def _message(row: MailOutbox):
     )
 
 
-def _mark_sent(row: MailOutbox, me: str, now: datetime) -> None:
+def _mark_sent(ids: list[int], me: str, now: datetime) -> None:
+    if not ids:
+        return
     with session_scope() as session:
         session.exec(
             update(MailOutbox)
-            .where(MailOutbox.id == row.id, MailOutbox.claimed_by == me)
+            .where(MailOutbox.id.in_(ids), MailOutbox.claimed_by == me)
             .values(status="sent", sent_at=now, claimed_by=None, last_error=None)
         )
 
@@ -371,6 +374,7 @@ def _mark_failed(row: MailOutbox, me: str, now: datetime, why: str) -> bool:
 
 
 def _send_claimed(rows: list[MailOutbox], me: str, now: datetime, result: PassResult) -> None:
+    sent: list[int] = []  # marked in small groups: one commit per mail was most of a pass
     try:
         with mail.connect() as mailer:
             for row in rows:
@@ -380,12 +384,19 @@ def _send_claimed(rows: list[MailOutbox], me: str, now: datetime, result: PassRe
                     result.failed += 1
                     result.given_up += _mark_failed(row, me, now, str(exc))
                 else:
-                    _mark_sent(row, me, now)
+                    sent.append(row.id)
                     result.sent += 1
+                    if len(sent) >= MARK_EVERY:
+                        _mark_sent(sent, me, now)
+                        sent = []
     except mail.MailError as exc:  # could not connect: every row still claimed failed
+        _mark_sent(sent, me, now)
+        sent = []
         for row in _still_claimed(me):
             result.failed += 1
             result.given_up += _mark_failed(row, me, now, str(exc))
+    finally:
+        _mark_sent(sent, me, now)
 
 
 def _still_claimed(me: str) -> list[MailOutbox]:
