@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import functools
 import subprocess
 import threading
 import time
@@ -21,12 +22,16 @@ USER, SECRET = "mailer", "s3cret-pass"
 
 @dataclass
 class Received:
-    """One delivered mail: the envelope and the parsed message."""
+    """One delivered mail: the envelope and the message (parsed when first read)."""
 
     sender: str
     recipients: list[str]
-    message: EmailMessage
     raw: bytes
+
+    @functools.cached_property
+    def message(self) -> EmailMessage:
+        """Return the parsed message (parsing is slow, so the server only keeps the bytes)."""
+        return email.message_from_bytes(self.raw, policy=email.policy.default)
 
 
 class _Handler:
@@ -40,10 +45,7 @@ class _Handler:
                 self.box.refused += 1
                 return self.box.refusal
             raw = envelope.original_content or envelope.content
-            parsed = email.message_from_bytes(raw, policy=email.policy.default)
-            self.box.received.append(
-                Received(envelope.mail_from, list(envelope.rcpt_tos), parsed, raw)
-            )
+            self.box.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), raw))
         return "250 OK"
 
 
