@@ -59,7 +59,7 @@ def _authenticate(server, session, envelope, mechanism, auth_data):
 class Mailbox:
     """The server and what it received; set refuse_next to refuse that many messages first."""
 
-    def __init__(self, *, auth: bool = False, tls_context=None) -> None:
+    def __init__(self, *, auth: bool = False, tls_context=None, implicit_tls: bool = False) -> None:
         self.port = free_port()
         self.received: list[Received] = []
         self.lock = threading.Lock()
@@ -68,9 +68,14 @@ class Mailbox:
         self.refusal = "451 4.3.0 Try again later"
         kwargs = {}
         if auth:
-            kwargs.update(authenticator=_authenticate, auth_require_tls=tls_context is not None)
-        if tls_context is not None:
+            # aiosmtpd only counts STARTTLS as TLS; under smtps:// the whole line is TLS anyway
+            require_tls = tls_context is not None and not implicit_tls
+            kwargs.update(authenticator=_authenticate, auth_require_tls=require_tls)
+        if tls_context is not None and implicit_tls:  # smtps://: TLS from the first byte
+            kwargs.update(ssl_context=tls_context)
+        elif tls_context is not None:
             kwargs.update(tls_context=tls_context, require_starttls=True)
+        self.implicit_tls = implicit_tls
         self.controller = Controller(
             _Handler(self), hostname="127.0.0.1", port=self.port, ready_timeout=10, **kwargs
         )
@@ -84,7 +89,8 @@ class Mailbox:
 
     def url(self, *, auth: bool = False) -> str:
         who = f"{USER}:{SECRET}@" if auth else ""
-        return f"smtp://{who}127.0.0.1:{self.port}"
+        scheme = "smtps" if self.implicit_tls else "smtp"
+        return f"{scheme}://{who}127.0.0.1:{self.port}"
 
     def wait_for(self, count: int, timeout: float = 10) -> list[Received]:
         """Return the received mails once there are at least count (fail after timeout)."""

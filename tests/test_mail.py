@@ -119,6 +119,21 @@ def test_starttls_checks_the_certificate_then_logs_in(tmp_path, monkeypatch):
         box.stop()
 
 
+def test_smtps_speaks_tls_from_the_first_byte_then_logs_in(tmp_path, monkeypatch):
+    cert, key = self_signed_certificate(tmp_path)
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    box = Mailbox(auth=True, tls_context=server_context, implicit_tls=True).start()
+    try:
+        monkeypatch.setenv("TRAINING_SMTP_URL", box.url(auth=True))
+        assert mail.smtp_settings().security == "tls"
+        mail.send_now(mail.build_message(to="c@example.com", subject="Hi", text="Hi"))
+        assert box.wait_for(1)[0].recipients == ["c@example.com"]
+    finally:
+        box.stop()
+
+
 def test_a_refused_message_raises_with_the_servers_answer(smtp_server):
     smtp_server.refuse_next = 1
     with pytest.raises(mail.MailError, match="451"):
