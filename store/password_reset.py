@@ -95,6 +95,7 @@ def request_reset(
         # Every request counts against the name and the address (a request is not a failure,
         # but it is what the backoff must slow down: mail to someone, or guessing names).
         throttle.record_failure(session, username=name_key, address=address_key, now=now)
+        _purge_old_links(session, now)  # on every request, so both answers cost the same
         user = _find(session, identifier) if identifier else None
         if user is not None and user.active and user.email and mail.mail_enabled():
             session.add(
@@ -210,13 +211,6 @@ def use_reset(*, token: str, new_password: str, now: datetime | None = None) -> 
     return user
 
 
-def purge_old_links(*, now: datetime | None = None) -> int:
-    """Delete reset links that expired over a day ago; return how many."""
-    now = now or now_utc()
-    with session_scope() as session:
-        return (
-            session.exec(
-                delete(PasswordReset).where(PasswordReset.expires_at < now - timedelta(days=1))
-            ).rowcount
-            or 0
-        )
+def _purge_old_links(session, now: datetime) -> None:
+    """Delete reset links that expired over a day ago."""
+    session.exec(delete(PasswordReset).where(PasswordReset.expires_at < now - timedelta(days=1)))
