@@ -44,6 +44,7 @@ from training.reminders import (
     digest_key,
     in_quiet_hours,
     plan,
+    reminders_for,
     retry_delay_minutes,
 )
 
@@ -74,6 +75,8 @@ class PassResult:
             f"queued {self.queued}, sent {self.sent}, failed {self.failed} "
             f"(given up {self.given_up})"
         )
+        if self.skipped:
+            text += f"; skipped {self.skipped} that no longer applied"
         if self.quiet:
             text += "; quiet hours: nothing sent"
         return text
@@ -221,7 +224,15 @@ def _row(person: _Person, kind: Kind, key: str, content: dict, status: str, now)
     }
 
 
-def plan_rows(*, now: datetime) -> list[dict]:
+@dataclass
+class Plan:
+    """New outbox rows, and every reminder that applies now (queued before or not)."""
+
+    rows: list[dict]
+    applies: set[tuple[int, str, str]]  # (user id, kind, subject key), digests left out
+
+
+def plan_rows(*, now: datetime) -> Plan:
     """Return the outbox rows today's rules call for that are not in the outbox yet."""
     zone = settings.time_zone()
     today = clock.day_of(now, zone)
@@ -237,8 +248,16 @@ def plan_rows(*, now: datetime) -> list[dict]:
             by_person[c.user_id].append(Cell(c.module_id, c.status, c.due, expires_on))
     rows: list[dict] = []
     to_send: list[tuple[_Person, Reminder]] = []
+    applies: set[tuple[int, str, str]] = set()
     for uid, cells in by_person.items():
         person = people[uid]
+        wanted = [k for k in kinds if k not in person.opt_outs]
+        applies.update(
+            (uid, r.kind.value, r.subject_key)
+            for cell in cells
+            for r in reminders_for(cell, today)
+            if r.kind in wanted
+        )
         send, skip = plan(cells, today, known[uid])
         to_send.extend(
             (person, r) for r in send if r.kind in kinds and r.kind not in person.opt_outs
@@ -266,7 +285,27 @@ def plan_rows(*, now: datetime) -> list[dict]:
                 continue
             if content:
                 rows.append(_row(person, Kind.DIGEST, key, content, "pending", now))
-    return rows
+    return Plan(rows, applies)
+
+
+def _drop_stale(applies: set[tuple[int, str, str]]) -> int:
+    """Skip queued reminders that no longer apply (done meanwhile, address gone, opted out)."""
+    with session_scope() as session:
+        columns = (MailOutbox.id, MailOutbox.user_id, MailOutbox.kind, MailOutbox.subject_key)
+        pending = session.exec(
+            select(*columns).where(
+                MailOutbox.status == "pending", MailOutbox.kind != Kind.DIGEST.value
+            )
+        ).all()
+        stale = [i for i, uid, kind, key in pending if (uid, kind, key) not in applies]
+        for start in range(0, len(stale), INSERT_BATCH):
+            session.exec(
+                update(MailOutbox)
+                .where(MailOutbox.id.in_(stale[start : start + INSERT_BATCH]))
+                .where(MailOutbox.status == "pending")
+                .values(status="skipped", last_error="no longer applied when it was to be sent")
+            )
+    return len(stale)
 
 
 def _insert(rows: list[dict]) -> int:
@@ -417,7 +456,8 @@ def run_pass(*, dry_run: bool = False, now: datetime | None = None) -> PassResul
         result.mail_off = True
         return result
     now = now or clock.now()
-    rows = plan_rows(now=now)
+    planned = plan_rows(now=now)
+    rows = planned.rows
     start, end = settings.quiet_hours()
     result.quiet = in_quiet_hours(now.astimezone(settings.time_zone()), start, end)
     if dry_run:
@@ -429,6 +469,7 @@ def run_pass(*, dry_run: bool = False, now: datetime | None = None) -> PassResul
     added = _insert(rows)
     result.queued = added
     if not result.quiet:
+        result.skipped = _drop_stale(planned.applies)
         _release_stale(now)
         me = secrets.token_hex(8)
         while batch := _claim(me, now):

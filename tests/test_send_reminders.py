@@ -159,6 +159,27 @@ def test_nothing_is_sent_in_quiet_hours_in_the_organisations_time_zone(org, smtp
     assert reminders.run_pass(now=morning).sent == 2
 
 
+def test_a_reminder_queued_at_night_is_not_sent_once_the_training_is_done(org, smtp_server):
+    team, people = org
+    assign(user_id=people["jo"].id, due=TODAY + timedelta(days=10))
+    night = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)
+    assert reminders.run_pass(now=night).queued == 1
+    with session_scope() as session:
+        session.add(
+            Progress(
+                user_id=people["jo"].id,
+                module_id=MODULE,
+                best_score=100,
+                attempt_count=1,
+                passed_at=night + timedelta(hours=1),
+                expires_at=night + timedelta(days=365),
+            )
+        )
+    morning = reminders.run_pass(now=datetime(2026, 12, 2, 7, 30, tzinfo=UTC))
+    assert (morning.sent, morning.skipped) == (0, 1)
+    assert smtp_server.received == []
+
+
 def test_the_organisation_chooses_the_kinds_and_mail_off_sends_nothing(
     org, smtp_server, monkeypatch
 ):
