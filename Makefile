@@ -10,7 +10,10 @@ DEMO_DB := data/demo.db
 # the tracked content/ folder. Delete it (with data/demo.db) to start the demo afresh.
 DEMO_CONTENT ?= data/demo-content
 
-.PHONY: run demo demo-content test lint bench bench-quick browser postgres nginx clean
+OIDC_DIR := tests/oidc
+OIDC_STAMP := $(OIDC_DIR)/node_modules/.installed
+
+.PHONY: run demo demo-content test lint bench bench-quick browser postgres nginx oidc-provider clean
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV) || { echo "ERROR: could not create $(VENV) (is python3-venv installed?)"; exit 1; }
@@ -81,11 +84,21 @@ nginx:
 	fi
 	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { echo "ERROR: nginx still missing"; exit 1; }
 
+# The single sign-on tests run a real OpenID provider: the `oidc-provider` package from the npm
+# registry, at the exact version in tests/oidc/package-lock.json, in tests/oidc/node_modules.
+oidc-provider: $(OIDC_STAMP)
+
+$(OIDC_STAMP): $(OIDC_DIR)/package.json $(OIDC_DIR)/package-lock.json
+	@command -v node >/dev/null 2>&1 || { echo "ERROR: node is missing; the single sign-on tests need Node.js 20.19+ (Debian: apt-get install nodejs npm)"; exit 1; }
+	@command -v npm >/dev/null 2>&1 || { echo "ERROR: npm is missing; the single sign-on tests need it (Debian: apt-get install npm)"; exit 1; }
+	cd $(OIDC_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: $(DEV_STAMP) browser postgres lint
+test: $(DEV_STAMP) browser postgres oidc-provider lint
 	$(PY) -m training validate content/
 	$(PY) -m training lint --strict content/
 	$(PY) -m pytest

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from store.permissions import ROLE_LABELS
+from store.security import has_password
 from ui import mail_view
 from ui.auth import password_change_form, require_user, sign_out_everywhere
 
@@ -13,8 +14,14 @@ st.write(f"**{user.name}** · `{user.username}` · {ROLE_LABELS.get(user.role, u
 if st.session_state.pop("password_changed", False):
     st.success("Your password is changed.")
 st.subheader("Change password")
-st.caption("Changing your password signs you out on every other browser.")
-password_change_form(user, key="account_password")
+if has_password(user.password_hash):
+    st.caption("Changing your password signs you out on every other browser.")
+    password_change_form(user, key="account_password")
+else:
+    st.caption(
+        "You have no password here: you sign in with single sign-on or a sign-in link. An "
+        "administrator can give you one with a password reset."
+    )
 mail_view.preferences(user)
 st.subheader("Sign out everywhere")
 st.write(

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from store import config, throttle
+from store import config, sso_config, throttle
 from store.db import session_scope
 from store.models import AuditLog, AuthSession, Setting, Team, TeamManager, User
 from store.permissions import (
@@ -30,6 +30,7 @@ from store.permissions import (
 )
 from store.security import (
     MAX_PASSWORD_LENGTH,
+    NO_PASSWORD,
     TOO_LONG,
     hash_password,
     new_token,
@@ -44,6 +45,11 @@ TICKET_LIFETIME = timedelta(seconds=60)
 SEEN_EVERY = timedelta(minutes=1)  # how often a live session's last-seen time is written
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 WRONG_CREDENTIALS = "Wrong username or password."
+ADMINS_ONLY = (
+    "Wrong username or password. Password sign-in is for administrators only here; everyone "
+    "else signs in with single sign-on."
+)
+PASSWORDS_OFF = "Password sign-in is turned off here; sign in with single sign-on."
 
 
 class AccountError(ValueError):
@@ -361,6 +367,20 @@ def set_password(*, username: str, password: str) -> User:
         return user
 
 
+def void_temporary_password(session: Session, user: User, *, how: str) -> None:
+    """Void a temporary password never changed, at a first sign-in another way (how).
+
+    Whoever handed it out still knows it, and a person who signs in by single sign-on or a
+    sign-in link would otherwise be stopped to change a password they never had.
+    """
+    if not user.must_change_password:
+        return
+    user.password_hash = NO_PASSWORD
+    user.must_change_password = False
+    session.add(user)
+    _audit(session, "temporary_password_voided", actor_id=user.id, target=user.username, detail=how)
+
+
 def unlock(*, username: str, actor_id: int | None) -> bool:
     """Clear the sign-in backoff of an account name; return True when there was one."""
     username = normalise_username(username)
@@ -415,6 +435,9 @@ def authenticate(*, username: str, password: str, address: str | None = None) ->
     backoff is refused before any hashing, with the same words whether the account exists.
     """
     password = password or ""
+    mode = sso_config.password_mode()
+    if mode == "off":
+        return SignInResult(None, PASSWORDS_OFF)
     if len(password) > MAX_PASSWORD_LENGTH:
         return SignInResult(None, TOO_LONG)
     username = normalise_username(username)[:200]
@@ -431,6 +454,7 @@ def authenticate(*, username: str, password: str, address: str | None = None) ->
             or not ok
             or not fresh.active
             or fresh.password_hash != user.password_hash  # changed while we checked
+            or (mode == "admins" and fresh.role != "admin")  # break-glass: admins only
         ):
             throttle.record_failure(session, username=username, address=address, now=now)
             _audit(
@@ -440,7 +464,8 @@ def authenticate(*, username: str, password: str, address: str | None = None) ->
                 target=username,
                 detail=f"from {address or throttle.UNKNOWN_ADDRESS}",
             )
-            return SignInResult(None, WRONG_CREDENTIALS)
+            # The same words for every failure, so they tell nobody who is an administrator.
+            return SignInResult(None, ADMINS_ONLY if mode == "admins" else WRONG_CREDENTIALS)
         throttle.clear_account(session, username)
         if new_hash:
             fresh.password_hash = new_hash
@@ -461,11 +486,15 @@ def _dead_sessions(now: datetime):
     )
 
 
-def create_session(*, user_id: int, browser_secret: str | None = None) -> tuple[str, str]:
+def create_session(
+    *, user_id: int, browser_secret: str | None = None, lifetime: timedelta = SESSION_LIFETIME
+) -> tuple[str, str]:
     """Start a sign-in session; return (session token, one-time cookie ticket).
 
-    The ticket can be traded for the cookie only by the browser holding browser_secret
-    (its pre-sign-in cookie), so nobody can sign someone else's browser into their account.
+    The session ends after lifetime in any case (a sign-in link's lasts one shift), and
+    sooner when idle. The ticket can be traded for the cookie only by the browser holding
+    browser_secret (its pre-sign-in cookie), so nobody can sign someone else's browser into
+    their account.
     """
     token, ticket = new_token(), new_token()
     now = now_utc()
@@ -476,7 +505,7 @@ def create_session(*, user_id: int, browser_secret: str | None = None) -> tuple[
                 token_hash=token_hash(token),
                 user_id=user_id,
                 created_at=now,
-                expires_at=now + SESSION_LIFETIME,
+                expires_at=now + min(lifetime, SESSION_LIFETIME),
                 last_seen_at=now,
                 ticket_hash=token_hash(ticket),
                 ticket_expires_at=now + TICKET_LIFETIME,

@@ -29,7 +29,8 @@ class User(SQLModel, table=True):
     active: bool = True
     must_change_password: bool = False
     created_at: datetime
-    # Optional, stored lowercase so it is unique whatever the case (store/people_mail.py).
+    # Optional, stored lowercase so it is unique whatever the case (store/contact.py); for mail,
+    # and matched against the verified email of a single sign-on (store/sso.py).
     email: str | None = Field(default=None, max_length=254, unique=True, index=True)
     # Optional mail kinds this person switched off on Account, comma-separated.
     mail_opt_outs: str = Field(default="", max_length=200)
@@ -55,6 +56,44 @@ class AuthSession(SQLModel, table=True):
     ticket_hash: str | None = Field(default=None, max_length=64, index=True)
     ticket_expires_at: datetime | None = None
     ticket_browser_hash: str | None = Field(default=None, max_length=64)
+
+
+# A person's account at an identity provider (single sign-on): found by verified email on the
+# first sign-in, by issuer and subject from then on (an email can change; the subject cannot).
+class UserIdentity(SQLModel, table=True):
+    __tablename__ = "user_identity"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    issuer: str = Field(max_length=255)
+    subject: str = Field(max_length=255)
+    email_at_link: str | None = Field(default=None, max_length=254)
+    created_at: datetime
+    last_sign_in_at: datetime | None = None
+
+
+# A single sign-on under way: what the browser must bring back from the identity provider.
+# Only the hash of the state is kept; the row is used up by the callback, found or not.
+class SsoLogin(SQLModel, table=True):
+    __tablename__ = "sso_login"
+    state_hash: str = Field(primary_key=True, max_length=64)
+    nonce: str = Field(max_length=128)
+    code_verifier: str = Field(max_length=128)
+    next_path: str = Field(default="/", max_length=2000)
+    browser_hash: str = Field(max_length=64)
+    expires_at: datetime = Field(index=True)
+
+
+# A one-time sign-in link (or QR code) for a shared device: single use, valid 15 minutes.
+class SignInLink(SQLModel, table=True):
+    __tablename__ = "sign_in_link"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
 
 
 # Failed sign-ins per account name or per client address, for exponential backoff.

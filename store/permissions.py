@@ -50,6 +50,7 @@ class Action(StrEnum):
     ASSIGN_TRAINING = "assign training"
     SEE_TEAM_PROGRESS = "see team progress"
     CHANGE_SETTINGS = "change organisation settings"
+    SHOW_SIGN_IN_LINK = "show sign-in links"  # for people of the teams one manages
 
 
 # The permissions table: which roles may do each action.
@@ -62,6 +63,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.ASSIGN_TRAINING: ROLE_INCLUDES["manager"],
     Action.SEE_TEAM_PROGRESS: ROLE_INCLUDES["manager"],
     Action.CHANGE_SETTINGS: ROLE_INCLUDES["admin"],
+    Action.SHOW_SIGN_IN_LINK: ROLE_INCLUDES["manager"],
 }
 LAST_ADMIN = "This is the last active administrator; make someone else admin first."
 

@@ -21,6 +21,9 @@ _ZXCVBN_MAX = 72  # zxcvbn's own limit; the start of a longer password is what i
 # starts with "-" or confuses whoever types it from a printout.
 TEMPORARY_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
 TEMPORARY_LENGTH = 12
+# Stored instead of a hash for people who have no password (single sign-on, sign-in links):
+# no password ever matches it, and checking one costs the same time as a wrong password.
+NO_PASSWORD = "!"
 
 
 def _context() -> CryptContext:
@@ -51,7 +54,7 @@ def verify_password(password: str, password_hash: str | None) -> tuple[bool, str
     """Check password; return (ok, new hash to store when the old one needs an upgrade)."""
     if len(password) > MAX_PASSWORD_LENGTH:
         return False, None
-    if not password_hash:
+    if not has_password(password_hash):
         _CTX.verify(password, _DUMMY_HASH)
         return False, None
     try:
@@ -59,6 +62,11 @@ def verify_password(password: str, password_hash: str | None) -> tuple[bool, str
     except (ValueError, TypeError):
         return False, None
     return bool(ok), new_hash
+
+
+def has_password(password_hash: str | None) -> bool:
+    """Return True when a stored hash is a password to sign in with (not NO_PASSWORD)."""
+    return bool(password_hash) and not password_hash.startswith(NO_PASSWORD)
 
 
 def password_problem(password: str, *, username: str = "", name: str = "") -> str | None:

@@ -59,6 +59,10 @@ def fresh_db(tmp_path, monkeypatch, db_backend, request) -> str:
         url = f"sqlite:///{tmp_path / 'training.db'}"
     monkeypatch.setenv("TRAINING_DATABASE_URL", url)
     monkeypatch.setenv("TRAINING_CONTENT_DIR", str(ROOT / "content"))
+    # Never a developer's own sign-in settings (single sign-on in .streamlit/secrets.toml).
+    monkeypatch.setenv("TRAINING_SECRETS_FILE", str(tmp_path / "secrets.toml"))
+    for name in [n for n in os.environ if n.startswith(("TRAINING_SSO_", "TRAINING_PASSWORD_"))]:
+        monkeypatch.delenv(name)
     db.dispose_engines()
     st.cache_resource.clear()
     st.cache_data.clear()
@@ -67,7 +71,14 @@ def fresh_db(tmp_path, monkeypatch, db_backend, request) -> str:
     db.dispose_engines()
 
 
-def make_user(username: str, role: str = "employee", *, team_id: int | None = None, name=None):
+def make_user(
+    username: str,
+    role: str = "employee",
+    *,
+    team_id: int | None = None,
+    name=None,
+    must_change_password: bool = False,
+):
     """Create an account with the shared test password."""
     return accounts.create_user(
         actor_id=None,
@@ -76,6 +87,7 @@ def make_user(username: str, role: str = "employee", *, team_id: int | None = No
         role=role,
         password=PASSWORD,
         team_id=team_id,
+        must_change_password=must_change_password,
     )
 
 

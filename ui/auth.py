@@ -10,15 +10,17 @@ import streamlit as st
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from store import accounts, config, db
+from store import accounts, config, db, sso, sso_config
 from store.models import User
 from store.permissions import role_may
 from store.security import MAX_PASSWORD_LENGTH
+from ui.oidc import ERROR_PARAM, START_PATH
 from ui.server import COMPLETE_PATH, COOKIE_NAME, END_PATH, PRESIGN_COOKIE
 from ui.text import plain
 
 TOKEN_KEY = "session_token"
 SIGNED_OUT_FLASH = "auth_signed_out_flash"
+SSO_ERROR = "auth_sso_error"
 SIGNED_OUT = "You are no longer signed in, so that was not saved. Sign in again to go on."
 PASSWORD_HELP = (
     "At least 10 characters, not a common password and not your username. A few unrelated "
@@ -121,9 +123,35 @@ def password_input(label: str, key: str, *, help: str | None = None, **kwargs) -
     )
 
 
+def single_sign_on_button(key: str) -> None:
+    """Show "Sign in with <provider>" when single sign-on is set up, and why the last one failed."""
+    code = st.query_params.get(ERROR_PARAM)
+    if code:
+        st.session_state[SSO_ERROR] = code
+        del st.query_params[ERROR_PARAM]
+    refusal = sso.REFUSALS.get(st.session_state.get(SSO_ERROR) or "")
+    if refusal:
+        st.error(refusal, icon=":material/error:")
+    try:
+        settings = sso_config.load()
+    except sso_config.SsoConfigError as exc:
+        st.error(f"Single sign-on is not set up correctly: {exc}")
+        return
+    if settings is not None and st.button(
+        f"Sign in with {settings.provider_name}", key=f"{key}_sso", type="primary", width="stretch"
+    ):
+        redirect(f"{START_PATH}?{urlencode({'next': _current_path()})}")
+
+
 def sign_in_form(key: str = "signin") -> None:
     """Show the sign-in form and sign the person in when it is right."""
     st.markdown("### Sign in")
+    single_sign_on_button(key)
+    mode = sso_config.password_mode()
+    if mode == "off":
+        return
+    if mode == "admins":
+        st.caption("Password sign-in is for administrators only.")
     with st.form(key, clear_on_submit=False, border=True):
         username = st.text_input(
             "Username", key=f"{key}_username", autocomplete="username", max_chars=64

@@ -51,6 +51,14 @@ PAGES = [
         "pages/assign.py", "Team", "Assignments", ":material/assignment:", "assign", "manager"
     ),
     PageSpec(
+        "pages/sign_in_links.py",
+        "Team",
+        "Sign-in links",
+        ":material/qr_code_2:",
+        "sign-in-links",
+        "manager",
+    ),
+    PageSpec(
         "pages/studio.py", "Content", "Content studio", ":material/edit_note:", "studio", "trainer"
     ),
     PageSpec(

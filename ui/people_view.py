@@ -7,7 +7,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from store import accounts, contact, learning, roster, throttle
+from store import accounts, contact, learning, roster, sso, sso_config, throttle
 from store.models import User
 from store.permissions import ROLE_LABELS, ROLES
 from store.security import temporary_password
@@ -58,6 +58,7 @@ def _people(admin: User) -> None:
     mail_view.status(admin)
     people = accounts.list_people()
     if people:
+        ways = sso.sign_in_methods(password_mode=sso_config.password_mode())
         frame = pd.DataFrame(
             [
                 {
@@ -68,6 +69,7 @@ def _people(admin: User) -> None:
                     "Email": p.email or "",
                     "Manages": p.manages,
                     "Active": p.active,
+                    "Signs in with": ways.get(p.id, ""),
                 }
                 for p in people
             ]

@@ -4,6 +4,8 @@
   only in the browser that asked for it (the ticket is bound to its pre-sign-in cookie).
 - `/api/session/end` signs out on POST from the app's own origin; a GET (a link or an image on
   another site) ends nothing and only clears a cookie whose session is already gone.
+- `/api/sso/start` and `/api/sso/callback`: single sign-on (ui/oidc.py); `/api/sign-in-link`: a
+  one-time sign-in link for a shared device (ui/link_routes.py). Both end in the same cookie.
 - `SecurityMiddleware` refuses a websocket (`/_stcore/stream`) whose Origin is not the app's
   own, drops the browser's "clear cache" command (it empties every user's caches), sets the
   pre-sign-in cookie on page loads and adds anti-framing and referrer headers to every response.
@@ -96,18 +98,22 @@ async def complete_sign_in(request: Request) -> Response:
         browser_secret=request.cookies.get(PRESIGN_COOKIE),
     )
     if redeemed is not None:
-        token, expires_at = redeemed
-        max_age = int((expires_at - accounts.now_utc()).total_seconds())
-        response.set_cookie(
-            COOKIE_NAME,
-            token,
-            max_age=max(max_age, 0),
-            path="/",
-            httponly=True,
-            samesite="lax",
-            secure=_secure(request),
-        )
+        set_session_cookie(response, request, *redeemed)
     return _no_store(response)
+
+
+def set_session_cookie(response: Response, request: Request, token: str, expires_at) -> None:
+    """Put the HttpOnly session cookie on response, lasting as long as the session."""
+    max_age = int((expires_at - accounts.now_utc()).total_seconds())
+    response.set_cookie(
+        COOKIE_NAME,
+        token,
+        max_age=max(max_age, 0),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+    )
 
 
 def _clear_cookie(response: Response) -> None:
@@ -132,10 +138,20 @@ async def end_session(request: Request) -> Response:
     return _no_store(response)
 
 
-ROUTES = [
-    Route(COMPLETE_PATH, complete_sign_in, methods=["GET"]),
-    Route(END_PATH, end_session, methods=["GET", "POST"]),
-]
+def _routes() -> list[Route]:
+    # Imported here: those modules use this one's cookie helpers.
+    from ui import link_routes, oidc
+
+    return [
+        Route(COMPLETE_PATH, complete_sign_in, methods=["GET"]),
+        Route(END_PATH, end_session, methods=["GET", "POST"]),
+        Route(oidc.START_PATH, oidc.sso_start, methods=["GET"]),
+        Route(oidc.CALLBACK_PATH, oidc.sso_callback, methods=["GET"]),
+        Route(link_routes.LINK_PATH, link_routes.open_link, methods=["GET", "POST"]),
+    ]
+
+
+ROUTES = _routes()
 
 
 def _refused_backmsg(data: bytes | None) -> str | None:
