@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, update
 from sqlmodel import select
 
-from store import contact, mail, throttle
+from store import contact, mail, sso_config, throttle
 from store.accounts import (
     AccountError,
     _audit,
@@ -97,7 +97,7 @@ def request_reset(
         throttle.record_failure(session, username=name_key, address=address_key, now=now)
         _purge_old_links(session, now)  # on every request, so both answers cost the same
         user = _find(session, identifier) if identifier else None
-        if user is not None and user.active and user.email and mail.mail_enabled():
+        if user is not None and user.active and user.email and _may_reset(user):
             session.add(
                 PasswordReset(
                     token_hash=token_hash(token),
@@ -118,6 +118,18 @@ def request_reset(
     if message is not None:
         threading.Thread(target=_send, args=(message, user.username), daemon=True).start()
     return ResetAnswer(REQUESTED)
+
+
+def password_reset_offered() -> bool:
+    """Return True when people may ask for a reset link: mail is on and passwords sign in."""
+    return mail.mail_enabled() and sso_config.password_mode() != "off"
+
+
+def _may_reset(user: User) -> bool:
+    # With password sign-in for administrators only (break-glass), a link for anyone else
+    # would set a password that signs nobody in.
+    mode = sso_config.password_mode()
+    return password_reset_offered() and (mode == "everyone" or user.role == "admin")
 
 
 def _reset_message(user: User, token: str):

@@ -168,3 +168,20 @@ def test_without_mail_the_sign_in_page_says_to_ask_an_administrator(fresh_db, mo
     at.button(key="signin_forgot").click()
     at.run()
     assert "Password reset by mail is not set up on this server" in page_text(at)
+
+
+def test_with_password_sign_in_for_administrators_only_only_they_get_a_link(
+    jo, smtp_server, monkeypatch
+):
+    monkeypatch.setenv("TRAINING_PASSWORD_SIGN_IN", "admins")
+    boss = make_user("boss", "admin")
+    contact.set_email(user_id=boss.id, actor_id=None, email="boss@example.com")
+    answers = {n: password_reset.request_reset(identifier=n, address=None) for n in ("jo", "boss")}
+    assert {a.message for a in answers.values()} == {password_reset.REQUESTED}
+    assert smtp_server.wait_for(1)[0].recipients == ["boss@example.com"]
+    time.sleep(0.3)
+    assert len(smtp_server.received) == 1
+    monkeypatch.setenv("TRAINING_PASSWORD_SIGN_IN", "off")
+    assert not password_reset.password_reset_offered()
+    at = page_test("app.py").run()
+    assert "Forgot your password?" not in page_text(at)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from store import mail, password_reset
+from store import password_reset, sso_config
 from store.accounts import AccountError
 from ui.auth import PASSWORD_HELP, client_address, password_input
 
@@ -24,6 +24,8 @@ def forgot_password(key: str = "signin") -> None:
     flash = st.session_state.pop(DONE_FLASH, None)
     if flash:
         st.success(flash)
+    if sso_config.password_mode() == "off":
+        return  # nobody signs in with a password here
     opened = f"{key}_forgot_open"
     if not st.session_state.get(opened):
         if st.button("Forgot your password?", key=f"{key}_forgot", type="tertiary"):
@@ -31,7 +33,7 @@ def forgot_password(key: str = "signin") -> None:
             st.rerun()
         return
     st.markdown("**Forgot your password?**")
-    if not mail.mail_enabled():
+    if not password_reset.password_reset_offered():
         st.write(
             "Password reset by mail is not set up on this server. Ask your manager or an "
             "administrator to reset your password."
