@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -510,11 +510,3 @@ def given_up(*, limit: int = 100) -> list[GivenUp]:
         GivenUp(r.to_address, name, r.kind, r.subject, r.attempts, r.last_error, r.created_at)
         for r, name in rows
     ]
-
-
-def outbox_counts() -> dict[str, int]:
-    """Return how many outbox rows are in each status."""
-    with session_scope(write=False) as session:
-        return dict(
-            session.exec(select(MailOutbox.status, func.count()).group_by(MailOutbox.status)).all()
-        )
