@@ -8,7 +8,7 @@ A pass (safe every 15 minutes from cron or a systemd timer, and safe to run twic
    database, so a second pass, or a pass running at the same time, adds nothing twice;
 2. outside quiet hours, claims pending rows atomically (one UPDATE over a
    ``FOR UPDATE SKIP LOCKED`` subquery on PostgreSQL; under SQLite's BEGIN IMMEDIATE write lock),
-   sends each over one SMTP connection and marks it sent. A refused or failed send is tried
+   sends each (`SENDERS` connections at once) and marks it sent. A refused or failed send is tried
    again after 5, 10, 20, 40 minutes; after `MAX_ATTEMPTS` failures it is given up, listed on
    the People page and audited.
 
@@ -20,6 +20,7 @@ but not yet marked (at most `MARK_EVERY`) go twice: the only case where one can.
 from __future__ import annotations
 
 import secrets
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -51,6 +52,9 @@ from training.reminders import (
 CLAIM_BATCH = 200
 INSERT_BATCH = 500
 STALE_CLAIM = timedelta(minutes=15)
+# Senders at once, each with its own SMTP connection and claims: while one waits for the
+# server's answer the other builds its next message.
+SENDERS = 2
 MARK_EVERY = 20  # sent mails marked per commit; a crash can resend at most this many
 
 
@@ -449,6 +453,13 @@ def _still_claimed(me: str) -> list[MailOutbox]:
         )
 
 
+def _sender(now: datetime, result: PassResult) -> None:
+    """Claim and send batches over a connection of its own until none is left."""
+    me = secrets.token_hex(8)
+    while batch := _claim(me, now):
+        _send_claimed(batch, me, now, result)
+
+
 def run_pass(*, dry_run: bool = False, now: datetime | None = None) -> PassResult:
     """Queue today's reminders and send what is due (outside quiet hours); return the counts."""
     result = PassResult()
@@ -471,9 +482,16 @@ def run_pass(*, dry_run: bool = False, now: datetime | None = None) -> PassResul
     if not result.quiet:
         result.skipped = _drop_stale(planned.applies)
         _release_stale(now)
-        me = secrets.token_hex(8)
-        while batch := _claim(me, now):
-            _send_claimed(batch, me, now, result)
+        parts = [PassResult() for _ in range(SENDERS)]
+        senders = [threading.Thread(target=_sender, args=(now, part)) for part in parts]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join()
+        for part in parts:
+            result.sent += part.sent
+            result.failed += part.failed
+            result.given_up += part.given_up
     if added or result.sent or result.failed:
         with session_scope() as session:
             _audit(session, "reminders_pass", detail=result.summary())
