@@ -43,7 +43,7 @@ CACHE = ROOT / "data" / "bench"
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 TARGETS = {"manager": 0.3, "admin": 1.5}  # seconds for a full render
 FLOOR_FACTOR = 3.0
-PARTS = ("dashboard", "submit", "processes", "coldstart", "memory", "load", "mail")
+PARTS = ("dashboard", "submit", "processes", "coldstart", "memory", "load", "impact", "mail")
 
 
 @dataclass
@@ -489,6 +489,7 @@ SECTIONS = {
     "memory": "## Server memory with 20 signed-in sessions",
     "load": "## Many people at once",
     "mail": "## Reminder mail: send-reminders over the organisation",
+    "impact": "## Customer feedback: import and the impact view",
     "summary": "## Capacity, 2026-12-01: targets, gaps and why",  # written by hand, kept
 }
 
@@ -570,6 +571,16 @@ def _extra(args: argparse.Namespace, cached: Path, origin: str) -> int:
             from bench import mail as mail_bench
 
             found["mail"].append(mail_bench.reminders_run(url, backend=name))
+        if "impact" in parts:  # bench/impact.py reads the configured database
+            from bench import impact as impact_bench
+            from store import db as store_db
+
+            os.environ["TRAINING_DATABASE_URL"] = url
+            store_db.dispose_engines()
+            rows = impact_bench.FULL_ROWS if not args.quick else impact_bench.FULL_ROWS // 10
+            found["impact"].append(
+                impact_bench.measure(name, rows=rows, runs=3, only={"import", "render"})
+            )
         from store import db
 
         db.dispose_engines()
@@ -651,6 +662,24 @@ def _extra(args: argparse.Namespace, cached: Path, origin: str) -> int:
             "`python -m bench.mail --staff 200`.\n"
             f"{common}\n"
         )
+    if found.get("impact"):
+        from bench import impact as impact_bench
+
+        imports = [t for done, _ in found["impact"] for t in done]
+        renders = [r for _, drawn in found["impact"] for r in drawn]
+        met &= all(t.met for t in imports) and all(r.met for r in renders)
+        texts["impact"] = (
+            f"{SECTIONS['impact']}\n\n`python -m bench --only impact` ({stamp})\n\n"
+            f"{impact_bench.table(imports, renders)}\n\n"
+            "- Import: an aggregated CSV of that many rows (bench/impact.py), checked by "
+            "store.feedback.parse_csv and written in one transaction (executemany on SQLite, "
+            "COPY into a temporary table then INSERT ... ON CONFLICT DO NOTHING on PostgreSQL). "
+            "Render: pages/impact.py through AppTest, default range (a year), no team chosen; "
+            "cold = st.cache_data cleared first; median of 3 after one untimed run. A bench "
+            "database seeded before feedback existed gets a year of demo feedback first.\n"
+            f"{common}\n"
+        )
+
     for text in texts.values():
         print()
         print(text)

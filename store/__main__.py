@@ -174,6 +174,31 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_feedback(args: argparse.Namespace) -> int:
+    """Check a customer feedback CSV and import it (all rows or none)."""
+    from store import feedback
+
+    db.upgrade()
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 1
+    preview = feedback.parse_csv(data)
+    for problem in preview.errors:
+        print(f"{path}: {problem}", file=sys.stderr)
+    if not preview.ok:
+        print(f"error: {preview.summary()}", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print(f"Dry run, nothing written. {preview.summary()}")
+        return 0
+    result = feedback.import_feedback(preview, actor_id=None, source="cli", name=path.name)
+    print(f"{result.summary()} ({preview.summary()})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -235,6 +260,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="print what would be sent; queue and send nothing"
     )
     p.set_defaults(func=cmd_send_reminders)
+
+    p = sub.add_parser(
+        "import-feedback", help="import customer feedback from a CSV (all rows or none)"
+    )
+    p.add_argument("file", help="CSV of either shape (see the README)")
+    p.add_argument("--dry-run", action="store_true", help="check and summarise; write nothing")
+    p.set_defaults(func=cmd_import_feedback)
 
     p = sub.add_parser("backup", help="copy the SQLite database to PATH while it runs")
     p.add_argument("path")

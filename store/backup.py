@@ -7,6 +7,7 @@ from pathlib import Path
 
 from store import config, inuse
 from store.db import dispose_engines, sqlite_file
+from training.files import replacing
 
 
 class BackupError(ValueError):
@@ -31,16 +32,15 @@ def backup(target: Path, *, url: str | None = None) -> Path:
     target = Path(target)
     if target.exists() and target.is_dir():
         raise BackupError(f"{target} is a folder; give a file name for the backup.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    src = sqlite3.connect(source)
-    dst = sqlite3.connect(partial)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-    partial.replace(target)
+    # A backup file is complete or absent: a failed copy leaves no half-written file behind.
+    with replacing(target) as partial:
+        src = sqlite3.connect(source)
+        dst = sqlite3.connect(partial)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
     return target
 
 

@@ -62,3 +62,16 @@ DEFAULT_LINK_BASE = "http://localhost:8501"
 def link_base() -> str:
     """Return the base of links in mails: TRAINING_BASE_URL, else the local default."""
     return base_url() or DEFAULT_LINK_BASE
+
+
+DEFAULT_API_RATE_PER_MINUTE = 60
+
+
+def api_rate_per_minute() -> int:
+    """Return how many POST /api/feedback requests a token may make a minute."""
+    raw = os.environ.get("TRAINING_API_RATE_PER_MINUTE", "").strip()
+    try:
+        rate = int(raw) if raw else DEFAULT_API_RATE_PER_MINUTE
+    except ValueError:
+        rate = DEFAULT_API_RATE_PER_MINUTE
+    return rate if rate > 0 else DEFAULT_API_RATE_PER_MINUTE

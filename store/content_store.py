@@ -14,11 +14,9 @@ Item analysis: `analysis_versions` lists the content versions learners answered 
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import hashlib
-import os
 import re
-import tempfile
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,7 +31,16 @@ from store.accounts import _audit, now_utc
 from store.db import session_scope
 from store.models import Answer, Assignment, Attempt, ContentRevision, User
 from store.permissions import PERMISSIONS, Action
-from training.loader import ContentSet, Problem, content_version, load_module_text
+from training import edits
+from training.files import write_atomically
+from training.loader import (
+    ContentSet,
+    LoadResult,
+    Problem,
+    content_version,
+    load_module_source,
+    load_module_text,
+)
 from training.models import KEBAB_ID, Module
 
 TRAINER_ROLES = PERMISSIONS[Action.EDIT_CONTENT]
@@ -44,7 +51,6 @@ DELETED_VERSION = "(deleted)"
 # One save at a time per process: the disk check and the rename must not interleave. Across
 # processes on SQLite the write transaction (BEGIN IMMEDIATE) serialises saves as well.
 _save_lock = threading.Lock()
-_ID_LINE = re.compile(r"""^id[ \t]*:[ \t]*(["']?)([^"'#\s]*)\1""", re.MULTILINE)
 
 
 class ContentStoreError(ValueError):
@@ -89,6 +95,8 @@ class CheckResult:
     problems: list[Problem]
     module_id: str | None  # the id (and file name) it would be saved under
     renamed_from: str | None = None
+    # The line each question id is declared on, from the same load (for "starts at line n").
+    question_lines: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -158,6 +166,22 @@ def file_sha(path: Path) -> str | None:
         return None
 
 
+def changed_since_opened(path: Path, opened_sha: str | None) -> bool:
+    """Return True when the file at path changed on disk since it was opened with opened_sha."""
+    return edits.changed_since_opened(opened_sha, file_sha(path))
+
+
+def file_last_edit(path: Path, revision: RevisionInfo | None) -> edits.LastEdit:
+    """Return when a module file was last changed and by whom: a studio save, or outside."""
+    try:
+        modified = datetime.fromtimestamp(Path(path).stat().st_mtime, UTC)
+    except OSError:
+        modified = None
+    if revision is None:
+        return edits.last_edit(modified, None, None)
+    return edits.last_edit(modified, revision.saved_at, revision.saved_by)
+
+
 def module_path(directory: Path, module_id: str) -> Path:
     """Return the file of a module: the existing .yaml or .yml file, else <id>.yaml."""
     for suffix in (".yaml", ".yml"):
@@ -189,36 +213,19 @@ def normalise_text(text: str) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    """Write text to path through a temporary file in the same folder and a rename."""
-    mode = 0o644
-    with contextlib.suppress(FileNotFoundError):
-        mode = path.stat().st_mode & 0o777
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+# The one atomic writer (training/files.py), looked up at each save (the crash tests wrap it).
+_atomic_write = write_atomically
 
 
 # --- checking ---------------------------------------------------------------------------
 
 
-def _id_in_text(text: str) -> tuple[str | None, int, int]:
-    """Return the top-level id written in the text (if kebab-case) and its line and column."""
-    match = _ID_LINE.search(text)
-    if match is None:
-        return None, 1, 1
-    line = text.count("\n", 0, match.start()) + 1
-    column = match.start(2) - match.start() + 1 - len(match.group(1))
-    value = match.group(2)
-    return (value if re.fullmatch(KEBAB_ID, value) else None), line, column
+def _written_id(data: dict | None) -> str | None:
+    """Return the top-level id written in a module's data, when it is plain kebab-case."""
+    value = data.get("id") if data is not None else None
+    if not isinstance(value, str) or not re.fullmatch(KEBAB_ID, value.strip()):
+        return None
+    return value.strip()
 
 
 def attempt_count(*, module_id: str) -> int:
@@ -303,18 +310,19 @@ def check_module_text(*, directory: Path, module_id: str | None, text: str) -> C
     change once learners have attempts at the module. An id change without attempts is a
     rename: the file will be saved under the new id.
     """
-    written_id, line, column = _id_in_text(text)
-    if written_id is None:  # an id the line pattern does not see, e.g. {id: x, ...}
-        parsed, _problems = load_module_text(text, "<text>")
-        written_id = parsed.id if parsed is not None else None
+    # One parse: the written id, its position and every problem come from the same load.
+    source = load_module_source(text, "<text>")
+    written_id = _written_id(source.data)
+    line, column = source.position(("id",))
     target = module_id
     renamed_from = None
     if written_id is not None and written_id != module_id:
         target = written_id
         renamed_from = module_id
     name = f"{target or 'new-module'}.yaml"
-    module, problems = load_module_text(text, name)
-    problems = list(problems)
+    module = source.value
+    # The file is saved under the id written in it, so the id always matches the file name.
+    problems = [dataclasses.replace(p, path=name) for p in source.problems]
     if target is not None and target != module_id and module_path(directory, target).is_file():
         problems.append(
             Problem(
@@ -351,7 +359,21 @@ def check_module_text(*, directory: Path, module_id: str | None, text: str) -> C
         problems=problems,
         module_id=target,
         renamed_from=renamed_from,
+        question_lines=_question_lines(source),
     )
+
+
+def _question_lines(source: LoadResult) -> dict[str, int]:
+    """Return the line of each question id written in a loaded text (the first, if repeated)."""
+    quiz = source.data.get("quiz") if source.data is not None else None
+    questions = quiz.get("questions") if isinstance(quiz, dict) else None
+    lines: dict[str, int] = {}
+    for index, question in enumerate(questions if isinstance(questions, list) else []):
+        qid = question.get("id") if isinstance(question, dict) else None
+        if isinstance(qid, str) and qid.strip():
+            line, _column = source.position(("quiz", "questions", index, "id"))
+            lines.setdefault(qid.strip(), line)
+    return lines
 
 
 # --- saving -----------------------------------------------------------------------------
@@ -666,7 +688,7 @@ def guard_reused_ids(content: ContentSet) -> ContentSet:
     problems = list(content.problems)
     for module_id, message in refused.items():
         loaded = content.modules[module_id]
-        _id, line, column = _id_in_text(loaded.text)
+        line, column = loaded.positions.at(("id",))
         problems.append(Problem(str(loaded.path), line, column, message))
     return ContentSet(
         modules={m: lm for m, lm in content.modules.items() if m not in refused},

@@ -274,6 +274,9 @@ def seed_demo(
             # Fresh planner statistics, so the dashboards' plans fit the new data at once.
             conn.exec_driver_sql("ANALYZE")
             conn.commit()
+    from store.demo_feedback import seed_feedback  # customer feedback and a push (issue 13)
+
+    feedback_summary = seed_feedback(seed=seed, now=now)
     seconds = time.perf_counter() - started
     return (
         f"Demo organisation: {org.staff} people in {teams} teams ({org.managers} managers, "
@@ -281,7 +284,8 @@ def seed_demo(
         f"{len(modules)} modules, "
         f"{org.assignments} assignments, {counts['attempts']} submitted attempts "
         f"({counts['answers']} answers, {counts['passed']} passes), {counts['open']} attempts "
-        f"in progress, {counts['progress']} progress rows; built in {seconds:.1f} s."
+        f"in progress, {counts['progress']} progress rows; built in {seconds:.1f} s. "
+        f"{feedback_summary}"
     )
 
 

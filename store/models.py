@@ -274,3 +274,52 @@ class PasswordReset(SQLModel, table=True):
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
+
+
+# One import of customer feedback (a CSV file, the CLI or one POST /api/feedback request).
+class FeedbackImport(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    token_id: int | None = Field(default=None, foreign_key="apitoken.id")
+    source: str = Field(max_length=16)  # upload | cli | api
+    name: str = Field(default="", max_length=200)  # file name or token name
+    rows: int = 0  # rows in the file or request
+    added: int = 0  # rows that were new (the rest were there already)
+
+
+# Customer feedback for one team and day: one aggregated row (many responses) or one response.
+# row_key is "s:" + the sender's source_id, or "h:" + a hash of the row's content, so importing
+# the same rows again adds nothing (store/feedback.py). week is the Monday of day, kept so the
+# impact view groups by week through the (team_id, week) index without date arithmetic.
+class Feedback(SQLModel, table=True):
+    __table_args__ = (Index("ix_feedback_team_week", "team_id", "week"),)
+    id: int | None = Field(default=None, primary_key=True)
+    row_key: str = Field(max_length=80, unique=True)
+    import_id: int = Field(foreign_key="feedbackimport.id", index=True)
+    team_id: int = Field(foreign_key="team.id")
+    day: date
+    week: date = Field(index=True)
+    channel: str = Field(default="", max_length=40)
+    responses: int | None = None
+    csat_sum: float | None = None  # csat mean x responses: sums add up over rows
+    csat_n: int | None = None
+    promoters: int | None = None
+    passives: int | None = None
+    detractors: int | None = None
+    complaints: int | None = None
+    compliments: int | None = None
+
+
+# A bearer token a survey tool sends to POST /api/feedback; only its SHA-256 hash is stored.
+# The request count of the current minute lives here too, so the limit holds across processes.
+class ApiToken(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+    window_started_at: datetime | None = None
+    window_requests: int = 0

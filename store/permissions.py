@@ -50,6 +50,9 @@ class Action(StrEnum):
     ASSIGN_TRAINING = "assign training"
     SEE_TEAM_PROGRESS = "see team progress"
     CHANGE_SETTINGS = "change organisation settings"
+    IMPORT_FEEDBACK = "import customer feedback"
+    MANAGE_API_TOKENS = "manage API tokens"
+    SEE_FEEDBACK = "see customer feedback"  # scoped to a manager's teams (team_scope)
     SHOW_SIGN_IN_LINK = "show sign-in links"  # for people of the teams one manages
 
 
@@ -63,6 +66,9 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.ASSIGN_TRAINING: ROLE_INCLUDES["manager"],
     Action.SEE_TEAM_PROGRESS: ROLE_INCLUDES["manager"],
     Action.CHANGE_SETTINGS: ROLE_INCLUDES["admin"],
+    Action.IMPORT_FEEDBACK: ROLE_INCLUDES["admin"],
+    Action.MANAGE_API_TOKENS: ROLE_INCLUDES["admin"],
+    Action.SEE_FEEDBACK: ROLE_INCLUDES["manager"],
     Action.SHOW_SIGN_IN_LINK: ROLE_INCLUDES["manager"],
 }
 LAST_ADMIN = "This is the last active administrator; make someone else admin first."

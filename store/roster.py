@@ -25,8 +25,13 @@ from store.db import session_scope
 from store.models import Team, TeamManager, User
 from store.permissions import ROLES, TEAM_MANAGER_ROLES, Action
 from store.security import hash_password, temporary_password
+from training.csv_export import csv_bytes
 
 REQUIRED_COLUMNS = ("username", "name", "team", "role")
+EXAMPLE_ROWS = (
+    ("jsmith", "Jo Smith", "Front desk", "employee", "no"),
+    ("amorgan", "Alex Morgan", "Front desk", "manager", "yes"),
+)
 TRUE_WORDS = {"1", "true", "yes", "y", "x"}
 FALSE_WORDS = {"", "0", "false", "no", "n"}
 MAX_ROWS = 20000
@@ -74,6 +79,16 @@ class RosterResult:
     created: list[tuple[str, str]] = field(default_factory=list)
     updated: int = 0
     teams_created: int = 0
+
+
+def example_csv() -> bytes:
+    """Return an example roster file, written by the one CSV writer (training/csv_export.py)."""
+    return csv_bytes((*REQUIRED_COLUMNS, "manager"), EXAMPLE_ROWS)
+
+
+def passwords_csv(created: list[tuple[str, str]]) -> bytes:
+    """Return the (username, temporary password) pairs of an import as a CSV file."""
+    return csv_bytes(("username", "temporary_password"), created)
 
 
 def parse_roster(data: bytes | str) -> RosterPreview:

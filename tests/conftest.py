@@ -1,9 +1,13 @@
-"""Shared fixtures: a fresh database per test, cleared Streamlit caches, quick sign-ins."""
+"""Shared fixtures: a fresh database for the tests that ask for it, cleared Streamlit caches.
+
+`fresh_db` is not autouse: a test that needs a database asks for it (an argument, or
+`pytestmark = pytest.mark.usefixtures("fresh_db")` in a module where every test does).
+Factories (people, teams, certificates, attempts, page runs) live in tests/factories.py.
+"""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 # Cheap argon2 parameters for the suite only; set before store.security is imported.
 os.environ["TRAINING_FAST_HASH"] = "1"
@@ -11,12 +15,20 @@ os.environ.pop("TRAINING_DEMO", None)
 
 import pytest  # noqa: E402
 import streamlit as st  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from store import accounts, db  # noqa: E402
+from store import db  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "correct horse battery"
+# The factories were defined here before tests/factories.py; older imports keep working.
+from tests.factories import (  # noqa: E402, F401
+    PASSWORD,
+    ROOT,
+    add_certificates,
+    make_team,
+    make_user,
+    page_test,
+    page_text,
+    two_teams,
+)
 
 
 def pytest_configure(config):
@@ -49,7 +61,7 @@ def pg_cluster():
 _pg_counter = iter(range(1, 1_000_000))
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def fresh_db(tmp_path, monkeypatch, db_backend, request) -> str:
     """Point the app at a new, migrated database (SQLite file or PostgreSQL); clear caches."""
     if db_backend == "postgresql":
@@ -71,81 +83,12 @@ def fresh_db(tmp_path, monkeypatch, db_backend, request) -> str:
     db.dispose_engines()
 
 
-def make_user(
-    username: str,
-    role: str = "employee",
-    *,
-    team_id: int | None = None,
-    name=None,
-    must_change_password: bool = False,
-):
-    """Create an account with the shared test password."""
-    return accounts.create_user(
-        actor_id=None,
-        username=username,
-        name=name or username.title() + " Tester",
-        role=role,
-        password=PASSWORD,
-        team_id=team_id,
-        must_change_password=must_change_password,
-    )
-
-
-def add_certificates(user_id: int, module_id: str, issued) -> None:
-    """Store certificates (id, score, passed_at) for one person and module, valid a year."""
-    from datetime import timedelta
-
-    from store.db import session_scope
-    from store.models import Certificate
-
-    with session_scope() as s:
-        for cert, score, when in issued:
-            s.add(
-                Certificate(
-                    certificate_id=cert,
-                    user_id=user_id,
-                    module_id=module_id,
-                    score=score,
-                    passed_at=when,
-                    expires_at=when + timedelta(days=365),
-                )
-            )
-
-
-def page_test(page: str, user=None, **session) -> AppTest:
-    """Return an AppTest for a page file (or app.py), signed in as user when given."""
-    at = AppTest.from_file(str(ROOT / page), default_timeout=30)
-    if user is not None:
-        token, _ticket = accounts.create_session(user_id=user.id)
-        at.session_state["session_token"] = token
-    for key, value in session.items():
-        at.session_state[key] = value
-    return at
-
-
-def page_text(at: AppTest) -> str:
-    """Return every text an AppTest run shows (values, labels, progress texts), one per line."""
-    out: list[str] = []
-
-    def walk(node) -> None:
-        for attr in ("value", "label", "body"):
-            try:
-                v = getattr(node, attr, None)
-            except Exception:
-                v = None
-            if isinstance(v, str):
-                out.append(v)
-        proto = getattr(node, "proto", None)
-        text = getattr(proto, "text", None) if proto is not None else None
-        if isinstance(text, str) and text:
-            out.append(text)
-        children = getattr(node, "children", None)
-        if isinstance(children, dict):
-            for child in children.values():
-                walk(child)
-
-    walk(at._tree)
-    return "\n".join(out)
+@pytest.fixture
+def small_content(fresh_db, monkeypatch):
+    """Point the app at three tiny modules (empathy, sincerity, timely-service), not content/."""
+    folder = ROOT / "tests" / "fixtures" / "content" / "small"
+    monkeypatch.setenv("TRAINING_CONTENT_DIR", str(folder))
+    return folder
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from store import accounts, contact, password_reset
 from store.db import session_scope
 from store.models import AuditLog, PasswordReset
 from store.security import token_hash
-from tests.conftest import PASSWORD, make_user, page_test, page_text
+from tests.factories import PASSWORD, make_user, page_test, page_text
 
 NEW_PASSWORD = "plum orbit lantern seven"
 LINK = re.compile(r"https://training\.example\.com/\?reset=([A-Za-z0-9_-]+)")

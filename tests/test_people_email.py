@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from store import accounts, contact, roster
-from tests.conftest import make_user, page_test, page_text
+from tests.factories import make_user, page_test, page_text
 from training.reminders import Kind
 
 

@@ -15,7 +15,7 @@ from sqlmodel import select
 from store import accounts, contact, mail, reminders, settings
 from store.db import session_scope
 from store.models import Assignment, AuditLog, MailOutbox, Progress
-from tests.conftest import make_user
+from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "tests" / "fixtures" / "mail"

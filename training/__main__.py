@@ -8,13 +8,12 @@ the `add_` function in `SUBCOMMANDS`.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from training.docs import default_content_dir, schema_text, update_readme
+from training.files import write_atomically
 from training.gift import MAX_GIFT_BYTES, export_gift, gift_size_problem, import_gift
 from training.lint import lint_dir
 from training.loader import (
@@ -303,7 +302,7 @@ def cmd_import_gift(args: argparse.Namespace) -> int:
         for problem in problems:
             print(problem, file=sys.stderr)
         return EXIT_PROBLEMS
-    _write_atomically(output, text)
+    write_atomically(output, text)
     count = len(module.quiz.questions)
     print(
         f"wrote {output}: {_count(count, 'question')}, {_count(len(notes), 'note')}; "
@@ -317,18 +316,7 @@ def _print_notes(source: Path, notes: Sequence) -> None:
         print(f"{source}:{note.line}: {note.title}: {note.message}", file=sys.stderr)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write text through a temporary file in the same folder, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+_write_atomically = write_atomically  # the one atomic writer (training/files.py)
 
 
 # --------------------------------------------------------------------------------------------
@@ -369,7 +357,7 @@ def cmd_export_gift(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
     else:
-        _write_atomically(args.output, text)
+        write_atomically(args.output, text)
         print(f"wrote {args.output}: {_count(len(module.quiz.questions), 'question')}")
     return EXIT_OK
 

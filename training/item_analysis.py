@@ -2,7 +2,7 @@
 
 The figures follow Moodle's quiz statistics report (``mod/quiz/report/statistics`` and
 ``core_question\\statistics\\questions\\calculator``) and are checked against Moodle's own
-fixture in ``tests/test_item_analysis.py``.
+fixture in ``tests/unit/test_item_analysis.py``.
 
 Input is a table of marks: one row per attempt, one column per question of the pool, ``None``
 where the attempt did not draw that question (quizzes draw a random subset of the pool). As for

@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 from scipy import stats
 
-from training.loader import LoadedModule, Problem, load_content_dir
+from training.loader import ContentSet, LoadedModule, Problem, load_content_dir
 from training.models import Module, Question
 from training.organisation import Organisation, read_organisation
 
@@ -133,10 +133,14 @@ class LintWarning(Problem):
 # Public API
 
 
-def lint_dir(directory: Path) -> list[LintWarning]:
-    """Lint every valid module of a folder (invalid files are `validate`'s business)."""
+def lint_dir(directory: Path, content: ContentSet | None = None) -> list[LintWarning]:
+    """Lint every valid module of a folder (invalid files are `validate`'s business).
+
+    content is the folder as loaded already, when the caller has it (no second parse).
+    """
     directory = Path(directory)
-    content = load_content_dir(directory)
+    if content is None:
+        content = load_content_dir(directory)
     return lint_content(
         list(content.modules.values()),
         organisation=read_organisation(directory),

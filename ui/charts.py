@@ -282,6 +282,59 @@ def competency_profile(
     )
 
 
+def impact_panel(
+    frame: pd.DataFrame, *, title: str = "", start: str = "", end: str = ""
+) -> alt.Chart:
+    """Weekly lines of one measure over a fixed date range (start, end ISO), for stacking.
+
+    title names the measure in tooltips; the page writes it above the panel.
+
+    frame columns: week (date), value, shown (text), group (the combined line's label or a
+    team's name), n. Every panel of a page gets the same range and a y axis of fixed width, so
+    stacked panels line up week for week. The combined line is orange with diamonds, a team
+    blue with circles, so colour is never the only cue.
+    """
+    domain = [start, end] if start and end else alt.Undefined
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=alt.X(
+                "week:T",
+                title=None,
+                scale=alt.Scale(domain=domain),
+                axis=alt.Axis(format="%b %Y", labelAngle=0, labelOverlap="greedy", tickCount=6),
+            ),
+            y=alt.Y(
+                "value:Q",
+                title=None,
+                scale=alt.Scale(zero=False),
+                axis=alt.Axis(minExtent=48, maxExtent=48, tickCount=4),
+            ),
+            color=alt.Color(
+                "group:N",
+                title=None,
+                scale=alt.Scale(range=[ORG_COLOUR, TEAM_COLOUR]),
+                sort="descending",
+                legend=None,  # the page names the two lines once, above the panels
+            ),
+            shape=alt.Shape(
+                "group:N",
+                scale=alt.Scale(range=["diamond", "circle"]),
+                sort="descending",
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("week:T", title="Week starting", format="%-d %b %Y"),
+                alt.Tooltip("group:N", title="Who"),
+                alt.Tooltip("shown:N", title=title or "Value"),
+                alt.Tooltip("n:Q", title="Based on", format=",.0f"),
+            ],
+        )
+        .properties(height=150)
+    )
+
+
 BUILDERS: dict[str, Callable[..., alt.TopLevelMixin]] = {
     "module_status_bars": module_status_bars,
     "status_heatmap": status_heatmap,

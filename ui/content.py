@@ -1,8 +1,15 @@
-"""The curriculum as the running app sees it: reloaded when a file changes, no restart needed."""
+"""The curriculum as the running app sees it: reloaded when a file changes, no restart needed.
+
+One cache holds it: per version of the content folder (every YAML file's name, time and size,
+and the trainer's names file), the loaded modules, the set learners may see (deleted modules
+recorded, a reused id refused) and, on first use, the item-writing warnings of those modules
+(linted from the same load, never parsed again).
+"""
 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -26,16 +33,46 @@ def _signature(directory: Path) -> tuple:
         return ()
 
 
+def _names_signature(directory: Path) -> tuple:
+    names = directory / NAMES_FILE
+    try:
+        return (names.stat().st_mtime_ns,) if names.is_file() else ()
+    except OSError:
+        return ()
+
+
+class _Loaded:
+    """One version of the content folder, as loaded once."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.all = load_content_dir(directory)
+        # Deleted modules are recorded and a file reusing a deleted module's id is left out.
+        self.content = content_store.guard_reused_ids(self.all)
+        self._lint: tuple[LintWarning, ...] | None = None
+        self._lock = threading.Lock()
+
+    def lint(self) -> tuple[LintWarning, ...]:
+        """Return the item-writing warnings of every valid module (linted on first use)."""
+        with self._lock:
+            if self._lint is None:
+                self._lint = tuple(lint_dir(self.directory, self.all))
+            return self._lint
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _load(directory: str, signature: tuple) -> ContentSet:
-    # Deleted modules are recorded and a file reusing a deleted module's id is left out.
-    return content_store.guard_reused_ids(load_content_dir(Path(directory)))
+def _load(directory: str, signature: tuple) -> _Loaded:
+    return _Loaded(Path(directory))
+
+
+def _current() -> _Loaded:
+    directory = config.content_dir()
+    return _load(str(directory), (*_signature(directory), _names_signature(directory)))
 
 
 def content() -> ContentSet:
     """Return the current content set (cached until a module file changes)."""
-    directory = config.content_dir()
-    return _load(str(directory), _signature(directory))
+    return _current().content
 
 
 def modules() -> dict[str, LoadedModule]:
@@ -44,17 +81,6 @@ def modules() -> dict[str, LoadedModule]:
     return dict(sorted(loaded.items(), key=lambda kv: kv[1].module.title))
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _lint(directory: str, signature: tuple) -> tuple[LintWarning, ...]:
-    return tuple(lint_dir(Path(directory)))
-
-
 def lint_warnings() -> tuple[LintWarning, ...]:
     """Return the item-writing warnings of the content folder (cached until a file changes)."""
-    directory = config.content_dir()
-    names = directory / NAMES_FILE
-    try:
-        extra = (names.stat().st_mtime_ns,) if names.is_file() else ()
-    except OSError:
-        extra = ()
-    return _lint(str(directory), (*_signature(directory), extra))
+    return _current().lint()

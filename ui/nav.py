@@ -59,6 +59,15 @@ PAGES = [
         "manager",
     ),
     PageSpec(
+        "pages/feedback.py",
+        "Team",
+        "Customer feedback",
+        ":material/reviews:",
+        "feedback",
+        "manager",
+    ),
+    PageSpec("pages/impact.py", "Team", "Impact", ":material/insights:", "impact", "manager"),
+    PageSpec(
         "pages/studio.py", "Content", "Content studio", ":material/edit_note:", "studio", "trainer"
     ),
     PageSpec(

@@ -27,6 +27,7 @@ from starlette.routing import Route
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from store import accounts, config, db
+from ui import feedback_api
 
 log = logging.getLogger("training.server")
 
@@ -148,6 +149,7 @@ def _routes() -> list[Route]:
         Route(oidc.START_PATH, oidc.sso_start, methods=["GET"]),
         Route(oidc.CALLBACK_PATH, oidc.sso_callback, methods=["GET"]),
         Route(link_routes.LINK_PATH, link_routes.open_link, methods=["GET", "POST"]),
+        feedback_api.ROUTE,  # POST /api/feedback for survey tools (ui/feedback_api.py)
     ]
 
 

@@ -1,22 +1,19 @@
 """The content studio page body (trainers): every module's status, the YAML editor with live
 checks, the learner's-eye preview, revision history with diff and restore, and GIFT import.
 
-Editor state lives in `st.session_state`:
-
-* ``studio_open``: the file being edited: its target (file stem, or NEW), module id (None for a
-  new module), the fingerprint of the file when it was opened (for conflict detection), the
-  text it had then, and the current text (kept so a visit to another page loses nothing).
-* ``studio_drafts``: unsaved edits of other modules, by target, kept while switching.
-* ``studio_pending``: what to open on the next run after a save, restore or import.
+Editor state is one `StudioState` in `st.session_state["studio_state"]`: the file being edited
+(`EditorFile`: target, module id, the fingerprint and text it had when opened, the current
+text, kept so a visit to another page loses nothing), the unsaved edits of other modules, what
+to open on the next run after a save, restore or import (`Pending`), and the page's messages.
+Widgets keep their own keys (``studio_module``, ``studio_editor``, ...), as Streamlit needs.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
-import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -40,6 +37,54 @@ PREVIEW = "studio_preview"
 EDITOR = "studio_editor"
 TABS = ["Edit", "Preview", "History", "Import GIFT"]
 DISK, EDITING = "disk", "editor"
+STATE = "studio_state"
+
+
+@dataclass
+class EditorFile:
+    """A module file open in the editor: what it was when opened, and the text now."""
+
+    target: str  # the file stem, or NEW
+    module_id: str | None  # None for a new module, named by the id in its text
+    sha: str | None  # the file's fingerprint when opened (None: no file yet)
+    original: str  # the text when opened
+    text: str  # the text in the editor now
+
+    @property
+    def edited(self) -> bool:
+        """Return True when the editor text differs from the text opened."""
+        return self.text != self.original
+
+
+@dataclass(frozen=True)
+class Pending:
+    """What to open on the next run, after a save, a restore or an import."""
+
+    target: str
+    tab: str | None = None
+    text: str | None = None
+
+
+@dataclass
+class StudioState:
+    """Everything the studio remembers between runs, apart from its widgets' own values."""
+
+    open: EditorFile | None = None
+    drafts: dict[str, EditorFile] = field(default_factory=dict)  # unsaved edits, by target
+    pending: Pending | None = None
+    choice: str | None = None  # the file picked, kept while the picker widget is not drawn
+    flash: str | None = None  # a message for the next run ("Saved ...")
+    located: tuple[str, str] | None = None  # (module id, question id) a link asked for
+    history_reset: bool = False  # history choices start again from their defaults
+    gift_import: tuple[tuple, GiftImport] | None = None  # the last import, by its inputs
+
+
+def _state() -> StudioState:
+    """Return this session's studio state, created on first use."""
+    state = st.session_state.get(STATE)
+    if state is None:
+        state = st.session_state[STATE] = StudioState()
+    return state
 
 
 # --- opening files ---------------------------------------------------------------------
@@ -57,63 +102,62 @@ def _template_text(directory: Path) -> str:
     return "id: my-new-module\n"
 
 
-def _fresh(directory: Path, target: str, text: str | None = None) -> dict:
+def _fresh(directory: Path, target: str, text: str | None = None) -> EditorFile:
     """Return the editor state for a target opened from disk (or a new module's text)."""
     if target == NEW:
         start = text if text is not None else _template_text(directory)
-        return {"target": NEW, "module_id": None, "sha": None, "original": start, "text": start}
+        return EditorFile(target=NEW, module_id=None, sha=None, original=start, text=start)
     opened = content_store.read_module_file(directory=directory, module_id=target)
     if opened is None:
-        return {"target": target, "module_id": target, "sha": None, "original": "", "text": ""}
-    return {
-        "target": target,
-        "module_id": target,
-        "sha": opened.sha,
-        "original": opened.text,
-        "text": opened.text,
-    }
+        return EditorFile(target=target, module_id=target, sha=None, original="", text="")
+    return EditorFile(
+        target=target, module_id=target, sha=opened.sha, original=opened.text, text=opened.text
+    )
 
 
-def _show(opened: dict) -> None:
+def _show(opened: EditorFile) -> None:
+    state = _state()
     # A save, a restore or another module: the history choices start again from the defaults.
-    st.session_state["studio_history_reset"] = True
-    st.session_state["studio_open"] = opened
-    st.session_state["studio_choice"] = opened["target"]
-    st.session_state[EDITOR] = opened["text"]
+    state.history_reset = True
+    state.open = opened
+    state.choice = opened.target
+    st.session_state[EDITOR] = opened.text
 
 
 def _apply_pending(directory: Path) -> None:
     """Open what a save, restore or import asked for on the previous run."""
-    pending = st.session_state.pop("studio_pending", None)
-    if not pending:
+    state = _state()
+    pending, state.pending = state.pending, None
+    if pending is None:
         return
-    target = pending["target"]
-    st.session_state.setdefault("studio_drafts", {}).pop(target, None)
-    st.session_state["studio_module"] = target
-    if pending.get("tab"):
-        st.session_state["studio_tab"] = pending["tab"]
-    _show(_fresh(directory, target, pending.get("text")))
+    state.drafts.pop(pending.target, None)
+    st.session_state["studio_module"] = pending.target
+    if pending.tab:
+        st.session_state["studio_tab"] = pending.tab
+    _show(_fresh(directory, pending.target, pending.text))
 
 
-def _ensure_open(directory: Path, target: str) -> dict:
+def _ensure_open(directory: Path, target: str) -> EditorFile:
     """Return the editor state for target, keeping unsaved edits of the file left behind."""
-    opened = st.session_state.get("studio_open")
-    drafts: dict = st.session_state.setdefault("studio_drafts", {})
-    if opened is not None and opened["target"] == target:
+    state = _state()
+    opened = state.open
+    if opened is not None and opened.target == target:
         if EDITOR not in st.session_state:  # back from another page: widget state was dropped
-            st.session_state[EDITOR] = opened["text"]
+            st.session_state[EDITOR] = opened.text
         return opened
-    if opened is not None and opened["text"] != opened["original"]:
-        drafts[opened["target"]] = opened
-    _show(drafts.pop(target, None) or _fresh(directory, target))
-    return st.session_state["studio_open"]
+    if opened is not None and opened.edited:
+        state.drafts[opened.target] = opened
+    _show(state.drafts.pop(target, None) or _fresh(directory, target))
+    assert state.open is not None
+    return state.open
 
 
 def _reopen(target: str, *, flash: str | None = None, tab: str | None = None, text=None) -> None:
     """Open target fresh on the next run (and say flash), then rerun now."""
-    st.session_state["studio_pending"] = {"target": target, "tab": tab, "text": text}
+    state = _state()
+    state.pending = Pending(target=target, tab=tab, text=text)
     if flash:
-        st.session_state["studio_flash"] = flash
+        state.flash = flash
     st.rerun()
 
 
@@ -133,15 +177,7 @@ def _file_rows(content_set: ContentSet) -> list[dict]:
     rows = []
     for path in content_set.files:
         loaded = by_path.get(str(path))
-        revision = edits.get(path.stem)
-        try:
-            modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        except OSError:
-            modified = None
-        # The file is newer than its last recorded save: edited by hand or by a git pull.
-        outside = revision is None or (
-            modified is not None and (modified - revision.saved_at).total_seconds() > 5
-        )
+        edit = content_store.file_last_edit(path, edits.get(path.stem))
         rows.append(
             {
                 "stem": path.stem,
@@ -149,10 +185,8 @@ def _file_rows(content_set: ContentSet) -> list[dict]:
                 "title": loaded.module.title if loaded else None,
                 "problems": sorted(problems.get(str(path), [])),
                 "warnings": warnings.get(str(path), []),
-                "last_edit": modified if outside else revision.saved_at,
-                "by": "outside the studio"
-                if outside
-                else (revision.saved_by or "outside the studio"),
+                "last_edit": edit.at,
+                "by": edit.by,
             }
         )
     return rows
@@ -249,7 +283,7 @@ def _label(rows: dict[str, dict], target: str) -> str:
         return "New module (from the template)"
     row = rows[target]
     mark = "" if not row["problems"] else " · has problems"
-    if target in st.session_state.get("studio_drafts", {}):
+    if target in _state().drafts:
         mark += " · unsaved edit"
     return f"{row['title']} ({target}){mark}" if row["title"] else f"{row['path'].name}{mark}"
 
@@ -257,11 +291,12 @@ def _label(rows: dict[str, dict], target: str) -> str:
 def _wanted(rows: list[dict]) -> str:
     """Return the file the trainer picked (known before the picker is drawn)."""
     options = [*(r["stem"] for r in rows), NEW]
-    wanted = st.session_state.get("studio_module", st.session_state.get("studio_choice"))
+    state = _state()
+    wanted = st.session_state.get("studio_module", state.choice)
     if wanted not in options:
         wanted = options[0]
     st.session_state["studio_module"] = wanted
-    st.session_state["studio_choice"] = wanted
+    state.choice = wanted
     return wanted
 
 
@@ -293,7 +328,8 @@ def render(user: User) -> None:
     st.title("Content studio")
     directory = config.content_dir()
     _apply_pending(directory)
-    flash = st.session_state.pop("studio_flash", None)
+    state = _state()
+    flash, state.flash = state.flash, None
     if flash:
         st.success(flash, icon=":material/check_circle:")
         st.toast(flash, icon=":material/check_circle:")  # seen even when scrolled down
@@ -315,8 +351,8 @@ def render(user: User) -> None:
         _gift(user, directory)
 
 
-def _editor(user: User, directory: Path, opened: dict) -> content_store.CheckResult:
-    module_id = opened["module_id"]
+def _editor(user: User, directory: Path, opened: EditorFile) -> content_store.CheckResult:
+    module_id = opened.module_id
     if module_id is None:
         st.caption(
             "A new module: set its `id` (it names the file), replace the texts, then **Save**. "
@@ -324,18 +360,15 @@ def _editor(user: User, directory: Path, opened: dict) -> content_store.CheckRes
         )
     else:
         path = content_store.module_path(directory, module_id)
-        if content_store.file_sha(path) != opened["sha"]:
+        if content_store.changed_since_opened(path, opened.sha):
             st.warning(
                 f"{path.name} changed on disk since you opened it (another trainer, or a git "
                 "pull). Saving will be refused; use **Discard changes and reload** to see the "
                 "new version.",
                 icon=":material/sync_problem:",
             )
-    located = _located(opened["module_id"])
-    if located:
-        line = _question_line(opened["text"], located)
-        where = f"starts at line {line}" if line else "is not in the text any more"
-        st.caption(f"Question **{plain(located)}** {where}; see it in **Preview**.")
+    located = _located(opened.module_id)
+    located_at = st.container()  # filled in once the text is checked (the check knows lines)
     status = st.container()
     text = st.text_area(
         "Module YAML",
@@ -343,8 +376,12 @@ def _editor(user: User, directory: Path, opened: dict) -> content_store.CheckRes
         height=520,
         help="Checked whenever you click outside the box, press Ctrl+Enter, or click Check.",
     )
-    opened["text"] = text
+    opened.text = text
     check = content_store.check_module_text(directory=directory, module_id=module_id, text=text)
+    if located:
+        line = check.question_lines.get(located)
+        where = f"starts at line {line}" if line else "is not in the text any more"
+        located_at.caption(f"Question **{plain(located)}** {where}; see it in **Preview**.")
     with st.container(horizontal=True):
         checked = st.button("Check", key="studio_check", icon=":material/fact_check:")
         save = st.button("Save", key="studio_save", type="primary", icon=":material/save:")
@@ -352,7 +389,7 @@ def _editor(user: User, directory: Path, opened: dict) -> content_store.CheckRes
             "Discard changes and reload", key="studio_reload", icon=":material/undo:"
         )
     if reload:
-        _reopen(opened["target"])
+        _reopen(opened.target)
     if checked:
         st.toast(
             "Checked: no problems."
@@ -361,7 +398,7 @@ def _editor(user: User, directory: Path, opened: dict) -> content_store.CheckRes
             icon=":material/fact_check:",
         )
     with status:
-        _check_status(check, changed=text != opened["original"])
+        _check_status(check, changed=opened.edited)
     if save:
         _save(user, directory, opened, text)
     with st.expander("Highlighted YAML with line numbers", icon=":material/code:"):
@@ -395,13 +432,13 @@ def _check_status(check: content_store.CheckResult, *, changed: bool) -> None:
         _problem_list(check.problems)
 
 
-def _save(user: User, directory: Path, opened: dict, text: str) -> None:
+def _save(user: User, directory: Path, opened: EditorFile, text: str) -> None:
     try:
         result = content_store.save_module_text(
             directory=directory,
-            module_id=opened["module_id"],
+            module_id=opened.module_id,
             text=text,
-            expected_sha=opened["sha"],
+            expected_sha=opened.sha,
             actor=user,
         )
     except InvalidModule as exc:
@@ -409,7 +446,7 @@ def _save(user: User, directory: Path, opened: dict, text: str) -> None:
         return
     except SaveConflict as exc:
         st.error(str(exc), icon=":material/sync_problem:")
-        current = content_store.read_module_file(directory=directory, module_id=opened["target"])
+        current = content_store.read_module_file(directory=directory, module_id=opened.target)
         if current is not None:
             with st.expander("What is on disk now, compared with your edit", expanded=True):
                 _diff(current.text, text, "on disk now", "your edit")
@@ -440,7 +477,7 @@ def _follow_link(rows: list[dict]) -> None:
         st.warning(f"There is no module file called '{plain(wanted)}' in the content folder.")
         return
     st.session_state["studio_module"] = wanted
-    st.session_state["studio_located"] = (wanted, question) if question else None
+    _state().located = (wanted, question) if question else None
     if question:
         st.session_state["studio_tab"] = "Preview"
         st.session_state[f"{PREVIEW}_section"] = "Quiz"
@@ -448,18 +485,9 @@ def _follow_link(rows: list[dict]) -> None:
 
 def _located(module_id: str | None) -> str | None:
     """Return the id of the question a link asked for, when it is in this module."""
-    located = st.session_state.get("studio_located")
+    located = _state().located
     if located and module_id is not None and located[0] == module_id:
         return located[1]
-    return None
-
-
-def _question_line(text: str, question_id: str) -> int | None:
-    """Return the line of the YAML text where question_id is declared, if it is."""
-    pattern = re.compile(rf"^\s*(?:-\s+)?id:\s*['\"]?{re.escape(question_id)}['\"]?\s*(?:#.*)?$")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.match(line):
-            return number
     return None
 
 
@@ -557,8 +585,8 @@ def _diff(before: str, after: str, before_label: str, after_label: str) -> None:
     st.code("".join(line if line.endswith("\n") else line + "\n" for line in lines), "diff")
 
 
-def _history(user: User, directory: Path, opened: dict) -> None:
-    module_id = opened["module_id"]
+def _history(user: User, directory: Path, opened: EditorFile) -> None:
+    module_id = opened.module_id
     if module_id is None:
         st.info("A new module has no history until it is saved.")
         return
@@ -601,7 +629,8 @@ def _history(user: User, directory: Path, opened: dict) -> None:
         "studio_diff_to": (options[0], options),
         "studio_restore_pick": (previous, list(labels)),
     }
-    reset = st.session_state.pop("studio_history_reset", False)
+    state = _state()
+    reset, state.history_reset = state.history_reset, False
     for key, (value, allowed) in defaults.items():
         if reset or st.session_state.get(key) not in allowed:
             st.session_state[key] = value
@@ -618,7 +647,7 @@ def _history(user: User, directory: Path, opened: dict) -> None:
 
     def text_of(choice) -> str:
         if choice == EDITING:
-            return opened["text"]
+            return opened.text
         if choice == DISK:
             current = content_store.read_module_file(directory=directory, module_id=module_id)
             return current.text if current else ""
@@ -640,7 +669,7 @@ def _history(user: User, directory: Path, opened: dict) -> None:
     if st.button("Restore this revision", key="studio_restore", icon=":material/history:"):
         result = _write(
             lambda: content_store.restore_revision(
-                directory=directory, revision_id=pick, expected_sha=opened["sha"], actor=user
+                directory=directory, revision_id=pick, expected_sha=opened.sha, actor=user
             )
         )
         if result is None:
@@ -679,10 +708,11 @@ def _gift_import(source: str, module_id: str, title: str, competency: str) -> Gi
     """Return the import of this text, parsed once: reruns reuse it until an input changes."""
     digest = hashlib.sha256(source.encode("utf-8", errors="replace")).hexdigest()
     key = (digest, module_id, title, competency)
-    cached = st.session_state.get("studio_gift_import")
+    state = _state()
+    cached = state.gift_import
     if cached is None or cached[0] != key:
         cached = (key, import_gift(source, id=module_id, title=title, competency=competency))
-        st.session_state["studio_gift_import"] = cached  # one entry: the text on screen
+        state.gift_import = cached  # one entry: the text on screen
     return cached[1]
 
 

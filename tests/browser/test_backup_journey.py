@@ -6,12 +6,15 @@ import os
 import subprocess
 import sys
 
+import pytest
 from playwright.sync_api import expect
 
 from store import db
 from tests.browser.helpers import TIMEOUT, sign_in, sign_out, wait_ready
-from tests.conftest import PASSWORD, ROOT, make_user
+from tests.factories import PASSWORD, ROOT, make_user
 from ui.server import COOKIE_NAME
+
+pytestmark = pytest.mark.usefixtures("fresh_db")
 
 
 def store_cli(url: str, *args: str) -> subprocess.CompletedProcess:

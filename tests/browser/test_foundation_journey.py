@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import expect
 
 from store import accounts, throttle
@@ -15,7 +16,9 @@ from store.models import SignInThrottle
 from tests.browser.conftest import shot
 from tests.browser.helpers import TIMEOUT, choose, sign_in, sign_out, wait_ready
 from tests.browser.server import Server
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
+
+pytestmark = pytest.mark.usefixtures("fresh_db")
 
 PAGE_PATHS = [
     "/",

@@ -17,7 +17,9 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from store import accounts, db, roster, throttle
 from tests.browser.helpers import TIMEOUT, sign_in, wait_ready
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, Server, free_port
-from tests.conftest import PASSWORD, ROOT, make_user
+from tests.factories import PASSWORD, ROOT, make_user
+
+pytestmark = pytest.mark.usefixtures("fresh_db")
 
 
 def handshake(server: Server, origin: str | None, cookie: str = "", host: str = "") -> int:

@@ -12,10 +12,12 @@ from store import accounts, learning
 from tests.browser.conftest import shot
 from tests.browser.helpers import TIMEOUT, sign_in, wait_ready
 from tests.browser.server import Server
-from tests.conftest import PASSWORD, ROOT, make_user
-from tests.test_certificate import pdf_text
+from tests.factories import PASSWORD, ROOT, make_user
+from tests.unit.test_certificate import pdf_text
 from training import quiz
 from training.loader import load_content_dir
+
+pytestmark = pytest.mark.usefixtures("fresh_db")
 
 MODULE = "empathy"
 

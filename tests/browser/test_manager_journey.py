@@ -7,6 +7,7 @@ import io
 from datetime import timedelta
 from types import SimpleNamespace
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from store import accounts, learning
@@ -15,8 +16,10 @@ from store.db import session_scope
 from store.models import Attempt, Progress
 from tests.browser.conftest import shot
 from tests.browser.helpers import TIMEOUT, choose, sign_in, wait_ready
-from tests.conftest import PASSWORD, ROOT, make_user
+from tests.factories import PASSWORD, ROOT, make_user
 from training.loader import load_content_dir
+
+pytestmark = pytest.mark.usefixtures("fresh_db")
 
 CHARTS = "[data-testid='stVegaLiteChart']"
 

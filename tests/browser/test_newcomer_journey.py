@@ -6,11 +6,14 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.sync_api import expect
 
 from store import demo
 from store.config import PROJECT_ROOT
 from tests.browser.helpers import TIMEOUT, sign_in, wait_ready
+
+pytestmark = pytest.mark.usefixtures("fresh_db")
 
 MAIN_PAGES = {
     "employee": ["/", "/module?id=empathy", "/progress", "/account"],

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from store import accounts, contact
 from tests.browser.helpers import TIMEOUT, sign_in, wait_ready
 from tests.browser.server import Server, free_port
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 
 NEW_PASSWORD = "plum orbit lantern seven"
 

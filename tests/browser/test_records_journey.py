@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from store import accounts
 from tests.browser.conftest import shot
 from tests.browser.helpers import TIMEOUT, sign_in, wait_ready
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
+
+pytestmark = pytest.mark.usefixtures("fresh_db")
 
 ROSTER = (
     b"username,name,team,role\nnew.one,New One,Front desk,employee\nnew.two,New Two,,employee\n"

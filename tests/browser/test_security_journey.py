@@ -5,12 +5,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 from playwright.sync_api import expect
 
 from tests.browser.helpers import TIMEOUT, sign_in, wait_ready
 from tests.browser.server import Server
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
+
+pytestmark = pytest.mark.usefixtures("fresh_db")
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "content" / "valid"
 NAV_LABELS = {

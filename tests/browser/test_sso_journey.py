@@ -16,7 +16,7 @@ from store.models import AuditLog, AuthSession, Team, User
 from tests.browser.conftest import shot
 from tests.browser.helpers import TIMEOUT, choose, sign_in, wait_ready
 from tests.browser.server import Server, free_port
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 from tests.oidc_provider import OidcProvider
 
 

@@ -12,12 +12,15 @@ import threading
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
 import yaml
 
 from store import accounts, learning
 from tests.browser.helpers import sign_in, sign_out, wait_ready
 from tests.browser.server import Server
-from tests.conftest import PASSWORD, ROOT, make_user
+from tests.factories import PASSWORD, ROOT, make_user
+
+pytestmark = pytest.mark.usefixtures("fresh_db")
 
 SAMPLE = ROOT / "tests" / "fixtures" / "content" / "valid" / "sample-basics.yaml"
 PNG = bytes.fromhex(

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
 from tests.browser.helpers import TIMEOUT, sign_in, wait_ready
 from tests.browser.server import Server
-from tests.conftest import PASSWORD, ROOT, make_user
-from tests.test_page_item_analysis import learners_answer
+from tests.factories import PASSWORD, ROOT, make_user
+from tests.pages.test_page_item_analysis import learners_answer
+
+pytestmark = pytest.mark.usefixtures("fresh_db")
 
 MODULE = ROOT / "tests" / "fixtures" / "content" / "valid" / "sample-basics.yaml"
 GIFT = ROOT / "tests" / "fixtures" / "gift"

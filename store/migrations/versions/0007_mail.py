@@ -1,7 +1,7 @@
 """mail: people's email addresses and opt-outs, the outbox, password reset links
 
 Revision ID: 0007
-Revises: 0008
+Revises: 0006
 Create Date: 2026-12-01 12:00:00
 
 Nothing existing changes meaning: every person starts with no kinds of mail switched off, and
@@ -19,7 +19,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0007"
-down_revision = "0008"  # chained after single sign-on when main merged it
+down_revision = "0006"  # 0004 on the branch; after main's 0008 (sign-in) and 0006 (feedback)
 branch_labels = None
 depends_on = None
 
