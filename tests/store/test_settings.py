@@ -22,7 +22,7 @@ def test_time_zone_defaults_to_utc_and_an_admin_sets_a_known_zone():
         "Europe/Berlin"
     )
     assert settings.time_zone().key == "Europe/Berlin"
-    assert settings.all_settings() == {"time_zone": "Europe/Berlin"}
+    assert settings.all_settings()["time_zone"] == "Europe/Berlin"
     audit = accounts.recent_audit(limit=5)
     assert audit[0].action == "setting_changed" and "Europe/Berlin" in audit[0].detail
 
