@@ -29,8 +29,11 @@ class User(SQLModel, table=True):
     active: bool = True
     must_change_password: bool = False
     created_at: datetime
-    # Matched case-insensitively against the verified email of a single sign-on.
-    email: str | None = Field(default=None, max_length=254, index=True)
+    # Optional, stored lowercase so it is unique whatever the case (store/contact.py); for mail,
+    # and matched against the verified email of a single sign-on (store/sso.py).
+    email: str | None = Field(default=None, max_length=254, unique=True, index=True)
+    # Optional mail kinds this person switched off on Account, comma-separated.
+    mail_opt_outs: str = Field(default="", max_length=200)
 
 
 # Which teams a manager manages (a manager may manage several teams).
@@ -298,6 +301,42 @@ class ChecklistRevision(SQLModel, table=True):
     text: str
     saved_by: int | None = Field(default=None, foreign_key="user.id")
     saved_at: datetime
+
+
+# One mail to one person, written before it is sent: (user, kind, subject key) exists once, so
+# no run of `send-reminders`, however many at once, sends the same reminder twice.
+class MailOutbox(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "subject_key", name="uq_mailoutbox_subject"),
+        Index("ix_mailoutbox_status_next", "status", "next_try_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    kind: str = Field(max_length=32)
+    subject_key: str = Field(max_length=120)
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    body: str  # plain text; the HTML part is drawn from it when sending
+    link_url: str | None = Field(default=None, max_length=1000)
+    ics: str | None = None  # the calendar file, when the mail is about a due date
+    status: str = Field(default="pending", max_length=16)  # pending|sending|sent|failed|skipped
+    attempts: int = 0
+    next_try_at: datetime
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime
+    sent_at: datetime | None = None
+
+
+# A password reset link sent by mail: only the hash of its token is kept; it works once.
+class PasswordReset(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
 
 
 # One import of customer feedback (a CSV file, the CLI or one POST /api/feedback request).

@@ -12,12 +12,14 @@ import json
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import time
 from typing import Any
 
 from store.accounts import now_utc
 from store.db import session_scope
 from store.models import AuditLog, Setting, User
 from store.permissions import Action, PermissionDenied, require
+from training.reminders import REMINDER_KINDS, Kind
 
 KEY_PREFIX = "org."
 
@@ -66,6 +68,40 @@ def parse_not_observed_days(value: Any) -> int:
     return days
 
 
+def parse_quiet_hours(value: Any) -> str:
+    """Return value as quiet hours "HH:MM-HH:MM" (local time; may wrap past midnight)."""
+    text = value.strip() if isinstance(value, str) else ""
+    start, sep, end = text.partition("-")
+    try:
+        if not sep:
+            raise ValueError
+        first, last = (_clock_time(part) for part in (start, end))
+    except ValueError:
+        raise SettingError(
+            f"'{text or '(empty)'}' is not a time range. Write it like 21:00-07:00 (from 21:00 "
+            "in the evening to 07:00 in the morning); 00:00-00:00 means no quiet hours."
+        ) from None
+    return f"{first:%H:%M}-{last:%H:%M}"
+
+
+def _clock_time(text: str) -> time:
+    hours, sep, minutes = text.strip().partition(":")
+    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+        raise ValueError(text)
+    return time(int(hours), int(minutes))
+
+
+def parse_mail_kinds(value: Any) -> list[str]:
+    """Return value as the list of reminder kinds the organisation sends, in a fixed order."""
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise SettingError("Choose the kinds of mail from the list.")
+    known = {k.value for k in REMINDER_KINDS}
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise SettingError(f"Unknown kind of mail: {', '.join(unknown)}.")
+    return [k.value for k in REMINDER_KINDS if k.value in value]
+
+
 SETTINGS: dict[str, SettingSpec] = {
     spec.name: spec
     for spec in (
@@ -82,6 +118,20 @@ SETTINGS: dict[str, SettingSpec] = {
             default=45,
             parse=parse_not_observed_days,
             help="Team progress lists people with no observation for this many days.",
+        ),
+        SettingSpec(
+            name="quiet_hours",
+            label="Quiet hours",
+            default="21:00-07:00",
+            parse=parse_quiet_hours,
+            help="No reminder mail goes out between these times, in the organisation's time zone.",
+        ),
+        SettingSpec(
+            name="mail_kinds",
+            label="Mail the organisation sends",
+            default=[k.value for k in REMINDER_KINDS],
+            parse=parse_mail_kinds,
+            help="Which reminders and digests go out. People can also switch optional ones off.",
         ),
     )
 }
@@ -141,3 +191,14 @@ def set_setting(*, actor: User, name: str, value: Any) -> Any:
 def time_zone() -> zoneinfo.ZoneInfo:
     """Return the organisation's time zone (UTC until an administrator sets one)."""
     return zoneinfo.ZoneInfo(get_setting("time_zone"))
+
+
+def quiet_hours() -> tuple[time, time]:
+    """Return the organisation's quiet hours as (start, end) local times."""
+    start, _, end = get_setting("quiet_hours").partition("-")
+    return _clock_time(start), _clock_time(end)
+
+
+def mail_kinds() -> frozenset[Kind]:
+    """Return the reminder kinds the organisation sends."""
+    return frozenset(Kind(k) for k in get_setting("mail_kinds"))

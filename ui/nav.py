@@ -10,7 +10,7 @@ import streamlit as st
 
 from store.models import User
 from store.permissions import ROLE_LABELS
-from ui import auth
+from ui import auth, reset_view
 from ui.text import plain
 
 # Who a page is for, in the words of the refusal ("Team progress is for ...").
@@ -180,4 +180,7 @@ def sign_in_page() -> None:
     with mid:
         st.title("Service Quality Training")
         st.caption("Short modules and quizzes on the basic customer needs.")
+        if reset_view.link_page():  # the page a password reset link opens
+            return
         auth.sign_in_form()
+        reset_view.forgot_password()

@@ -1,7 +1,7 @@
 """observations: checklist observations, their revisions and rated items; checklist revisions
 
 Revision ID: 0005
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01 12:00:00
 
 Adds four new tables; no existing data changes.
@@ -12,9 +12,8 @@ import sqlmodel
 from alembic import op
 
 revision = "0005"
-down_revision = (
-    "0006"  # 0004 in the brief; after main's 0008_signin and 0006_feedback since the merges
-)
+# 0004 in the brief; after main's 0008 (sign-in), 0006 (feedback) and 0007 (mail) since merging
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
