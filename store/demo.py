@@ -260,6 +260,11 @@ def seed_demo(
             counts = _build_history(
                 conn, rng, org, modules, attempts, now, first_attempt_id, copy=copy
             )
+            from store.demo_observations import seed_observations  # it uses _Writer
+
+            counts["observations"] = seed_observations(  # issue 12: what people do
+                conn, seed=seed, now=now, content_dir=Path(content_dir), copy=copy
+            )
         finally:
             if conn.in_transaction():
                 conn.rollback()
@@ -284,7 +289,8 @@ def seed_demo(
         f"{len(modules)} modules, "
         f"{org.assignments} assignments, {counts['attempts']} submitted attempts "
         f"({counts['answers']} answers, {counts['passed']} passes), {counts['open']} attempts "
-        f"in progress, {counts['progress']} progress rows; built in {seconds:.1f} s. "
+        f"in progress, {counts['progress']} progress rows, {counts['observations']} "
+        f"observations; built in {seconds:.1f} s. "
         f"{feedback_summary}"
     )
 

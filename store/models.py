@@ -240,6 +240,69 @@ class ContentRevision(SQLModel, table=True):
     saved_at: datetime
 
 
+# One observation of a person against a checklist: a draft while the observer rates (every
+# rating saved as given), then submitted; the observer may correct it for 24 hours.
+class Observation(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_observation_subject_submitted", "subject_id", "submitted_at"),
+        Index("ix_observation_observer_open", "observer_id", "submitted_at"),
+        Index("ix_observation_team_day", "team_id", "observed_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    subject_id: int = Field(foreign_key="user.id")
+    observer_id: int = Field(foreign_key="user.id")
+    team_id: int | None = Field(default=None, foreign_key="team.id")  # the subject's team then
+    checklist_id: str = Field(max_length=64)
+    content_version: str = Field(max_length=64)
+    ratings: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    note: str = Field(default="", max_length=2000)
+    started_at: datetime
+    submitted_at: datetime | None = None
+    observed_on: date | None = None  # the organisation's day of the submit
+    revision: int = 0  # 1 on submit, +1 per correction
+    acknowledged_at: datetime | None = None
+
+
+# Every submitted or corrected state of an observation, kept so a correction never hides
+# what was recorded before.
+class ObservationRevision(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    observation_id: int = Field(foreign_key="observation.id", index=True)
+    revision: int
+    ratings: dict = Field(sa_column=Column(JSON, nullable=False))
+    note: str = Field(default="", max_length=2000)
+    saved_by: int | None = Field(default=None, foreign_key="user.id")
+    saved_at: datetime
+
+
+# One rated item of a submitted observation (rewritten on a correction), so the "does"
+# figures are sums over an index instead of a scan of JSON. "Did not come up" is not stored.
+class ObservedItem(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_observed_item_team", "team_id", "observed_on", "need"),
+        Index("ix_observed_item_subject", "subject_id", "observed_on", "need"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    observation_id: int = Field(foreign_key="observation.id", index=True)
+    subject_id: int = Field(foreign_key="user.id")
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    item_id: str = Field(max_length=64)
+    need: str = Field(max_length=64)
+    rating: str = Field(max_length=16)  # not_seen | partly | consistently
+    consistent: bool
+    observed_on: date
+
+
+# A saved version of an observation checklist's YAML (like ContentRevision for modules).
+class ChecklistRevision(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    checklist_id: str = Field(max_length=64, index=True)
+    version: str = Field(max_length=64)
+    text: str
+    saved_by: int | None = Field(default=None, foreign_key="user.id")
+    saved_at: datetime
+
+
 # One mail to one person, written before it is sent: (user, kind, subject key) exists once, so
 # no run of `send-reminders`, however many at once, sends the same reminder twice.
 class MailOutbox(SQLModel, table=True):

@@ -57,6 +57,17 @@ def parse_time_zone(value: Any) -> str:
     return name
 
 
+def parse_not_observed_days(value: Any) -> int:
+    """Return value as a whole number of days from 1 to 365."""
+    try:
+        days = int(str(value).strip()) if not isinstance(value, bool) else None
+    except ValueError:
+        days = None
+    if days is None or not 1 <= days <= 365:
+        raise SettingError("Give the number of days as a whole number from 1 to 365.")
+    return days
+
+
 def parse_quiet_hours(value: Any) -> str:
     """Return value as quiet hours "HH:MM-HH:MM" (local time; may wrap past midnight)."""
     text = value.strip() if isinstance(value, str) else ""
@@ -100,6 +111,13 @@ SETTINGS: dict[str, SettingSpec] = {
             default="UTC",
             parse=parse_time_zone,
             help="Dates and times everywhere in the app are shown in this time zone.",
+        ),
+        SettingSpec(
+            name="not_observed_days",
+            label="Not observed for (days)",
+            default=45,
+            parse=parse_not_observed_days,
+            help="Team progress lists people with no observation for this many days.",
         ),
         SettingSpec(
             name="quiet_hours",

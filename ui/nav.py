@@ -50,6 +50,7 @@ PAGES = [
     PageSpec(
         "pages/assign.py", "Team", "Assignments", ":material/assignment:", "assign", "manager"
     ),
+    PageSpec("pages/observe.py", "Team", "Observe", ":material/visibility:", "observe", "manager"),
     PageSpec(
         "pages/sign_in_links.py",
         "Team",
