@@ -17,7 +17,7 @@ from store.db import session_scope
 from store.models import Assignment, AuditLog, MailOutbox, Progress
 from tests.factories import make_user
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "tests" / "fixtures" / "mail"
 MODULE = "sample-basics"
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # a Tuesday, outside the default quiet hours

@@ -23,7 +23,7 @@ from training.checklists import (
 from training.docs import CHECKLIST_FIELDS_START, checklist_sections, field_table, update_readme
 from training.models import CUSTOMER_NEEDS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "observations" / "content"
 VALID = (FIXTURE / "observations" / "desk-basics.yaml").read_text(encoding="utf-8")
 PATH = "content/observations/desk-basics.yaml"

@@ -16,7 +16,7 @@ from tests.utils.observations import FIXTURE
 from training.checklists import load_checklists
 from training.demo_observations import PER_PERSON_YEAR, DemoPerson, plan_observations
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHECKLISTS = list(load_checklists(FIXTURE).checklists.values())
 END = date(2026, 12, 1)
 START = END - timedelta(days=364)

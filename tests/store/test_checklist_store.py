@@ -13,7 +13,7 @@ from store import accounts
 from store import checklist_store as cs
 from tests.utils.observations import FIXTURE, person
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

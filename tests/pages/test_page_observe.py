@@ -12,7 +12,7 @@ from store import accounts
 from store import observations as obs
 from tests.utils.observations import FIXTURE, observe, two_teams
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/observe.py"
 DENIED = "You do not have access to this page."
 
