@@ -55,6 +55,7 @@ def status(admin: User) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder="",
         )
 
 
