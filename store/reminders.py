@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from store import config, contact, dashboard, mail, settings
+from store import config, contact, dashboard, mail, observations, settings
 from store.accounts import _audit
 from store.db import session_scope
 from store.models import MailOutbox, Team, TeamManager, User
@@ -189,6 +189,7 @@ def _digest(manager: _Person, actor: User, today: date) -> dict | None:
                 + "; ".join(f"{a.name} ({len(a.expiring)})" for a in expiring[:20])
                 + (f"; and {len(expiring) - 20} more" if len(expiring) > 20 else "")
             )
+        lines.extend(_not_observed_line(actor, team_id, today))
         parts.append("\n".join(lines))
     if not parts:
         return None
@@ -200,6 +201,19 @@ def _digest(manager: _Person, actor: User, today: date) -> dict | None:
         "link_url": mail.link("/team"),
         "ics": None,
     }
+
+
+def _not_observed_line(actor: User, team_id: int, today: date) -> list[str]:
+    """The digest's line on people of the team not observed on the floor lately (if any)."""
+    days = settings.get_setting("not_observed_days")
+    missing = observations.not_observed(actor=actor, team_id=team_id, today=today, days=days)
+    if not missing:
+        return []
+    return [
+        f"Not observed on the floor for {days} days or more: "
+        + "; ".join(p.name for p in missing[:20])
+        + (f"; and {len(missing) - 20} more" if len(missing) > 20 else "")
+    ]
 
 
 def _managed(user_id: int) -> list[tuple[int, str]]:

@@ -136,6 +136,9 @@ def test_an_expiring_pass_and_the_managers_weekly_digest(org, smtp_server):
     assert "Front desk: 4 people, 0% complete." in body
     assert "Overdue: Sam Tester (1 module(s))" in body
     assert "Passes expiring within 30 days: Jo Tester (1)" in body
+    [floor] = [line for line in body.splitlines() if line.startswith("Not observed on the floor")]
+    assert floor.startswith("Not observed on the floor for 45 days or more: ")
+    assert "Sam Tester" in floor and "Jo Tester" in floor and "Max Manager" not in floor
     assert "https://training.example.com/team" in body
     reminders.run_pass(now=NOW + timedelta(days=2))  # same week: no second digest
     assert len(mails_to(smtp_server, "max@example.com")) == 1
