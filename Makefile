@@ -107,9 +107,11 @@ test: $(DEV_STAMP) browser postgres oidc-provider lint
 # test (about 50 minutes on 2 cores; bounded by each part's own limits). bench-quick: about 20.
 bench: $(DEV_STAMP) browser postgres nginx
 	$(PY) -m bench
+	$(PY) -m bench.observations
 
 bench-quick: $(DEV_STAMP) browser postgres nginx
 	$(PY) -m bench --quick
+	$(PY) -m bench.observations --small
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

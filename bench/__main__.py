@@ -43,7 +43,7 @@ CACHE = ROOT / "data" / "bench"
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 TARGETS = {"manager": 0.3, "admin": 1.5}  # seconds for a full render
 FLOOR_FACTOR = 3.0
-PARTS = ("dashboard", "submit", "processes", "coldstart", "memory", "load", "impact")
+PARTS = ("dashboard", "submit", "processes", "coldstart", "memory", "load", "impact", "mail")
 
 
 @dataclass
@@ -488,6 +488,7 @@ SECTIONS = {
     "coldstart": "## Cold start",
     "memory": "## Server memory with 20 signed-in sessions",
     "load": "## Many people at once",
+    "mail": "## Reminder mail: send-reminders over the organisation",
     "impact": "## Customer feedback: import and the impact view",
     "summary": "## Capacity, 2026-12-01: targets, gaps and why",  # written by hand, kept
 }
@@ -566,6 +567,10 @@ def _extra(args: argparse.Namespace, cached: Path, origin: str) -> int:
             )
         if "load" in parts:
             found["load"].append((name, _load_part(args, url, backend)))
+        if "mail" in parts:
+            from bench import mail as mail_bench
+
+            found["mail"].append(mail_bench.reminders_run(url, backend=name))
         if "impact" in parts:  # bench/impact.py reads the configured database
             from bench import impact as impact_bench
             from store import db as store_db
@@ -642,6 +647,21 @@ def _extra(args: argparse.Namespace, cached: Path, origin: str) -> int:
         text, ok = _load_text(args, found["load"], stamp, common)
         met &= ok
         texts["load"] = text
+    if found.get("mail"):
+        from bench import mail as mail_bench
+
+        rows = found["mail"]
+        met &= all(r.met for r in rows)
+        texts["mail"] = (
+            f"{SECTIONS['mail']}\n\n`python -m bench --only mail` ({stamp})\n\n"
+            f"{mail_bench.table(rows)}\n\n"
+            "- Every active person given an address, quiet hours off, then `python -m store "
+            "send-reminders` run twice as cron would (process start, curriculum parse, planning, "
+            "outbox writes and SMTP to a local aiosmtpd server on loopback all counted). Target: "
+            "first pass under 60 s, second pass sends nothing. Small mode: "
+            "`python -m bench.mail --staff 200`.\n"
+            f"{common}\n"
+        )
     if found.get("impact"):
         from bench import impact as impact_bench
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from store.permissions import ROLE_LABELS
 from store.security import has_password
+from ui import mail_view
 from ui.auth import password_change_form, require_user, sign_out_everywhere
 
 user = require_user()
@@ -21,6 +22,7 @@ else:
         "You have no password here: you sign in with single sign-on or a sign-in link. An "
         "administrator can give you one with a password reset."
     )
+mail_view.preferences(user)
 st.subheader("Sign out everywhere")
 st.write(
     "Lost a phone, or signed in on a shared computer? This ends every session of yours, "

@@ -131,6 +131,22 @@ def cmd_demo_logins(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_send_reminders(args: argparse.Namespace) -> int:
+    """Queue today's reminder mail and send what is due (one pass, for cron or a timer)."""
+    from store import mail, reminders
+
+    db.upgrade()
+    try:
+        result = reminders.run_pass(dry_run=args.dry_run)
+    except mail.MailError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for to, kind, subject in result.planned:
+        print(f"would send\t{to}\t{kind}\t{subject}")
+    print(("Dry run: " if args.dry_run else "") + result.summary())
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     """Copy the live database to a file (safe while the app runs)."""
     try:
@@ -235,6 +251,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo-logins", help="print the demo sign-ins")
     p.set_defaults(func=cmd_demo_logins)
+
+    p = sub.add_parser(
+        "send-reminders",
+        help="queue and send reminder mail: one pass, safe every 15 minutes from cron",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="print what would be sent; queue and send nothing"
+    )
+    p.set_defaults(func=cmd_send_reminders)
 
     p = sub.add_parser(
         "import-feedback", help="import customer feedback from a CSV (all rows or none)"

@@ -264,6 +264,7 @@ class PersonRow:
     active: bool
     must_change_password: bool
     manages: str
+    email: str | None = None
 
 
 def list_people() -> list[PersonRow]:
@@ -284,6 +285,7 @@ def list_people() -> list[PersonRow]:
                 active=u.active,
                 must_change_password=u.must_change_password,
                 manages=", ".join(sorted(manages.get(u.id, []))),
+                email=u.email,
             )
             for u in session.exec(select(User).order_by(User.name))
         ]

@@ -43,6 +43,27 @@ def base_url() -> str | None:
     return url or None
 
 
+def smtp_url() -> str | None:
+    """Return the mail server URL (TRAINING_SMTP_URL), or None: then no mail is sent."""
+    return os.environ.get("TRAINING_SMTP_URL", "").strip() or None
+
+
+DEFAULT_MAIL_FROM = "training@localhost"
+
+
+def mail_from() -> str:
+    """Return the sender address of every mail (TRAINING_MAIL_FROM)."""
+    return os.environ.get("TRAINING_MAIL_FROM", "").strip() or DEFAULT_MAIL_FROM
+
+
+DEFAULT_LINK_BASE = "http://localhost:8501"
+
+
+def link_base() -> str:
+    """Return the base of links in mails: TRAINING_BASE_URL, else the local default."""
+    return base_url() or DEFAULT_LINK_BASE
+
+
 DEFAULT_API_RATE_PER_MINUTE = 60
 
 

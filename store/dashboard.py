@@ -670,6 +670,30 @@ def _as_date(value) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+@dataclass(frozen=True)
+class StatusCell:
+    """One person's status on one module (for reminders: people with an email address)."""
+
+    user_id: int
+    module_id: str
+    due: date | None
+    status: Status
+    expires_at: datetime | None
+
+
+def mailable_cells(*, today: date) -> list[StatusCell]:
+    """Return the status of every module of every active team member who has an email address."""
+    cells = _cells(Scope(team_ids=(), whole_org=True), None, today)
+    query = (
+        select(cells.c.user_id, cells.c.module_id, cells.c.due, cells.c.status, cells.c.expires_at)
+        .join(User, User.id == cells.c.user_id)
+        .where(User.email.is_not(None))
+    )
+    with session_scope(write=False) as session:
+        rows = session.exec(query).all()
+    return [StatusCell(u, m, _as_date(d), Status(s), _aware(e)) for u, m, d, s, e in rows]
+
+
 # --- scores and activity --------------------------------------------------------------------
 
 

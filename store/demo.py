@@ -144,6 +144,11 @@ def seed_demo(
                 first_attempt_id=first_attempt_id,
             )
             counts = _write_history(conn, history, copy=copy)
+            from store.demo_observations import seed_observations  # it uses _Writer
+
+            observations = seed_observations(  # issue 12: what people do
+                conn, seed=seed, now=now, content_dir=Path(content_dir), copy=copy
+            )
         finally:
             if conn.in_transaction():
                 conn.rollback()
@@ -168,7 +173,8 @@ def seed_demo(
         f"{len(modules)} modules, "
         f"{len(org.assignments)} assignments, {counts.attempts} submitted attempts "
         f"({counts.answers} answers, {counts.passes} passes), {counts.open} attempts "
-        f"in progress, {counts.progress} progress rows; built in {seconds:.1f} s. "
+        f"in progress, {counts.progress} progress rows, {observations} "
+        f"observations; built in {seconds:.1f} s. "
         f"{feedback_summary}"
     )
 

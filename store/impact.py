@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Date, cast
 from sqlmodel import Session, func, select
 
+from store import observations
 from store.db import session_scope
 from store.feedback import FeedbackError, FeedbackWeek, visible_teams, weekly_feedback
 from store.models import Assignment, Attempt, Certificate, Progress, Team, User
@@ -215,6 +216,20 @@ def _customer(attribute: str, weight: str) -> Fetch:
     return fetch
 
 
+def _does(session: Session, team_ids, start: date, end: date) -> list[Row]:
+    """Observed behaviour: each week's share of checklist items rated consistently.
+
+    n is the week's number of observations (store/observations.py `weekly_does`).
+    """
+    if team_ids is None:
+        team_ids = list(session.exec(select(Team.id)))
+    return [
+        (w.team_id, w.week, w.share, w.observations)
+        for w in observations.weekly_does(team_ids, start, end)
+        if w.share is not None
+    ]
+
+
 @dataclass(frozen=True)
 class Series:
     """One weekly measure on the impact view and the function that reads it.
@@ -234,9 +249,7 @@ M = impact.MEASURES
 SERIES: list[Series] = [
     Series(M["completion"], _completion),
     Series(M["knowledge"], _knowledge, costly=True, now=_knowledge_now),
-    # Observed behaviour (the observation checklists) is one more entry here, e.g.
-    # Series(Measure("does", "Observed behaviour", "training", 0, percent=True),
-    #        lambda session, teams, start, end: observations.weekly_does(teams, start, end)),
+    Series(M["does"], _does),
     Series(M["csat"], _customer("csat", "csat_n")),
     Series(M["nps"], _customer("nps", "nps_n")),
     Series(M["complaints"], _customer("complaints_per_100", "complaint_base")),

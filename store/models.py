@@ -29,8 +29,11 @@ class User(SQLModel, table=True):
     active: bool = True
     must_change_password: bool = False
     created_at: datetime
-    # Matched case-insensitively against the verified email of a single sign-on.
-    email: str | None = Field(default=None, max_length=254, index=True)
+    # Optional, stored lowercase so it is unique whatever the case (store/contact.py); for mail,
+    # and matched against the verified email of a single sign-on (store/sso.py).
+    email: str | None = Field(default=None, max_length=254, unique=True, index=True)
+    # Optional mail kinds this person switched off on Account, comma-separated.
+    mail_opt_outs: str = Field(default="", max_length=200)
 
 
 # Which teams a manager manages (a manager may manage several teams).
@@ -235,6 +238,105 @@ class ContentRevision(SQLModel, table=True):
     text: str
     saved_by: int | None = Field(default=None, foreign_key="user.id")
     saved_at: datetime
+
+
+# One observation of a person against a checklist: a draft while the observer rates (every
+# rating saved as given), then submitted; the observer may correct it for 24 hours.
+class Observation(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_observation_subject_submitted", "subject_id", "submitted_at"),
+        Index("ix_observation_observer_open", "observer_id", "submitted_at"),
+        Index("ix_observation_team_day", "team_id", "observed_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    subject_id: int = Field(foreign_key="user.id")
+    observer_id: int = Field(foreign_key="user.id")
+    team_id: int | None = Field(default=None, foreign_key="team.id")  # the subject's team then
+    checklist_id: str = Field(max_length=64)
+    content_version: str = Field(max_length=64)
+    ratings: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    note: str = Field(default="", max_length=2000)
+    started_at: datetime
+    submitted_at: datetime | None = None
+    observed_on: date | None = None  # the organisation's day of the submit
+    revision: int = 0  # 1 on submit, +1 per correction
+    acknowledged_at: datetime | None = None
+
+
+# Every submitted or corrected state of an observation, kept so a correction never hides
+# what was recorded before.
+class ObservationRevision(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    observation_id: int = Field(foreign_key="observation.id", index=True)
+    revision: int
+    ratings: dict = Field(sa_column=Column(JSON, nullable=False))
+    note: str = Field(default="", max_length=2000)
+    saved_by: int | None = Field(default=None, foreign_key="user.id")
+    saved_at: datetime
+
+
+# One rated item of a submitted observation (rewritten on a correction), so the "does"
+# figures are sums over an index instead of a scan of JSON. "Did not come up" is not stored.
+class ObservedItem(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_observed_item_team", "team_id", "observed_on", "need"),
+        Index("ix_observed_item_subject", "subject_id", "observed_on", "need"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    observation_id: int = Field(foreign_key="observation.id", index=True)
+    subject_id: int = Field(foreign_key="user.id")
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    item_id: str = Field(max_length=64)
+    need: str = Field(max_length=64)
+    rating: str = Field(max_length=16)  # not_seen | partly | consistently
+    consistent: bool
+    observed_on: date
+
+
+# A saved version of an observation checklist's YAML (like ContentRevision for modules).
+class ChecklistRevision(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    checklist_id: str = Field(max_length=64, index=True)
+    version: str = Field(max_length=64)
+    text: str
+    saved_by: int | None = Field(default=None, foreign_key="user.id")
+    saved_at: datetime
+
+
+# One mail to one person, written before it is sent: (user, kind, subject key) exists once, so
+# no run of `send-reminders`, however many at once, sends the same reminder twice.
+class MailOutbox(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "subject_key", name="uq_mailoutbox_subject"),
+        Index("ix_mailoutbox_status_next", "status", "next_try_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    kind: str = Field(max_length=32)
+    subject_key: str = Field(max_length=120)
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    body: str  # plain text; the HTML part is drawn from it when sending
+    link_url: str | None = Field(default=None, max_length=1000)
+    ics: str | None = None  # the calendar file, when the mail is about a due date
+    status: str = Field(default="pending", max_length=16)  # pending|sending|sent|failed|skipped
+    attempts: int = 0
+    next_try_at: datetime
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime
+    sent_at: datetime | None = None
+
+
+# A password reset link sent by mail: only the hash of its token is kept; it works once.
+class PasswordReset(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
 
 
 # One import of customer feedback (a CSV file, the CLI or one POST /api/feedback request).

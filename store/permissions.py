@@ -57,6 +57,7 @@ class Action(StrEnum):
     ASSIGN_TRAINING = "assign training"
     SEE_TEAM_PROGRESS = "see team progress"
     CHANGE_SETTINGS = "change organisation settings"
+    OBSERVE = "observe people at work"  # rate checklists, read what was observed
     IMPORT_FEEDBACK = "import customer feedback"
     MANAGE_API_TOKENS = "manage API tokens"
     SEE_FEEDBACK = "see customer feedback"  # scoped to a manager's teams (team_scope)
@@ -73,6 +74,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.ASSIGN_TRAINING: ROLE_INCLUDES["manager"],
     Action.SEE_TEAM_PROGRESS: ROLE_INCLUDES["manager"],
     Action.CHANGE_SETTINGS: ROLE_INCLUDES["admin"],
+    Action.OBSERVE: ROLE_INCLUDES["manager"],
     Action.IMPORT_FEEDBACK: ROLE_INCLUDES["admin"],
     Action.MANAGE_API_TOKENS: ROLE_INCLUDES["admin"],
     Action.SEE_FEEDBACK: ROLE_INCLUDES["manager"],

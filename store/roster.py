@@ -20,6 +20,7 @@ from store.accounts import (
     normalise_username,
     now_utc,
 )
+from store.contact import email_taken, normalise_email, taken_message
 from store.db import session_scope
 from store.models import Team, TeamManager, User
 from store.permissions import ROLES, TEAM_MANAGER_ROLES, Action
@@ -52,6 +53,7 @@ class RosterRow:
     team: str
     role: str
     manager: bool
+    email: str | None = None  # optional column; blank leaves a person's address as it is
 
 
 @dataclass
@@ -120,7 +122,7 @@ def parse_roster(data: bytes | str) -> RosterPreview:
             (
                 1,
                 "Missing column(s): " + ", ".join(missing) + ". The first line must be "
-                "username,name,team,role and optionally manager.",
+                "username,name,team,role and optionally manager and email.",
             )
         )
         return preview
@@ -129,6 +131,7 @@ def parse_roster(data: bytes | str) -> RosterPreview:
         return preview
     index = {name: header.index(name) for name in header if name}
     seen: dict[str, int] = {}
+    seen_emails: dict[str, int] = {}
     for line_no, cells in enumerate(lines[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
@@ -161,16 +164,34 @@ def parse_roster(data: bytes | str) -> RosterPreview:
             problems.append("only a manager or admin can be marked as a team manager")
         if manager and not team:
             problems.append("a team manager needs a team")
+        email = None
+        try:
+            email = normalise_email(cell("email"))
+        except AccountError as exc:
+            problems.append(str(exc))
+        if email and email in seen_emails:
+            problems.append(f"email {email} appears twice (first on line {seen_emails[email]})")
         if problems:
             preview.errors.extend((line_no, p) for p in problems)
             continue
         seen[username] = line_no
-        preview.rows.append(RosterRow(line_no, username, name, team, role, manager))
+        if email:
+            seen_emails[email] = line_no
+        preview.rows.append(RosterRow(line_no, username, name, team, role, manager, email))
     if not preview.rows and not preview.errors:
         preview.errors.append((2, "The file has a header but no people."))
     with session_scope(write=False) as session:
         existing = set(session.exec(select(User.username)))
         teams = {t.lower() for t in session.exec(select(Team.name))}
+        emails = list(seen_emails)
+        owners = dict(
+            session.exec(select(User.email, User.username).where(User.email.in_(emails))).all()
+            if emails
+            else {}
+        )
+    for row in preview.rows:
+        if row.email and owners.get(row.email, row.username) != row.username:
+            preview.errors.append((row.line, taken_message(row.email)))
     preview.new_usernames = {r.username for r in preview.rows} - existing
     preview.new_teams = {r.team for r in preview.rows if r.team and r.team.lower() not in teams}
     return preview
@@ -219,6 +240,7 @@ def import_roster(preview: RosterPreview, *, actor_id: int | None) -> RosterResu
                     team_joined_at=now if team else None,
                     must_change_password=True,
                     created_at=now,
+                    email=row.email,
                 )
                 result.created.append((row.username, password))
             else:
@@ -232,6 +254,10 @@ def import_roster(preview: RosterPreview, *, actor_id: int | None) -> RosterResu
                         detail=f"{user.role} -> {row.role} (roster import)",
                     )
                 user.name, user.role = row.name, row.role
+                if row.email and user.email != row.email:
+                    if email_taken(session, row.email, other_than=user.id):
+                        raise AccountError(taken_message(row.email))
+                    user.email = row.email
                 if user.team_id != (team.id if team else None):
                     user.team_id = team.id if team else None
                     user.team_joined_at = now if team else None

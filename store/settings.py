@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
+from time import monotonic
 from typing import Any
 
 from store import config
@@ -23,6 +23,7 @@ from store.db import session_scope
 from store.models import AuditLog, Setting, User
 from store.permissions import Action, PermissionDenied, require
 from training import clock
+from training.reminders import REMINDER_KINDS, Kind
 
 KEY_PREFIX = "org."
 
@@ -60,6 +61,51 @@ def parse_time_zone(value: Any) -> str:
     return name
 
 
+def parse_not_observed_days(value: Any) -> int:
+    """Return value as a whole number of days from 1 to 365."""
+    try:
+        days = int(str(value).strip()) if not isinstance(value, bool) else None
+    except ValueError:
+        days = None
+    if days is None or not 1 <= days <= 365:
+        raise SettingError("Give the number of days as a whole number from 1 to 365.")
+    return days
+
+
+def parse_quiet_hours(value: Any) -> str:
+    """Return value as quiet hours "HH:MM-HH:MM" (local time; may wrap past midnight)."""
+    text = value.strip() if isinstance(value, str) else ""
+    start, sep, end = text.partition("-")
+    try:
+        if not sep:
+            raise ValueError
+        first, last = (_clock_time(part) for part in (start, end))
+    except ValueError:
+        raise SettingError(
+            f"'{text or '(empty)'}' is not a time range. Write it like 21:00-07:00 (from 21:00 "
+            "in the evening to 07:00 in the morning); 00:00-00:00 means no quiet hours."
+        ) from None
+    return f"{first:%H:%M}-{last:%H:%M}"
+
+
+def _clock_time(text: str) -> time:
+    hours, sep, minutes = text.strip().partition(":")
+    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+        raise ValueError(text)
+    return time(int(hours), int(minutes))
+
+
+def parse_mail_kinds(value: Any) -> list[str]:
+    """Return value as the list of reminder kinds the organisation sends, in a fixed order."""
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise SettingError("Choose the kinds of mail from the list.")
+    known = {k.value for k in REMINDER_KINDS}
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise SettingError(f"Unknown kind of mail: {', '.join(unknown)}.")
+    return [k.value for k in REMINDER_KINDS if k.value in value]
+
+
 SETTINGS: dict[str, SettingSpec] = {
     spec.name: spec
     for spec in (
@@ -69,6 +115,27 @@ SETTINGS: dict[str, SettingSpec] = {
             default="UTC",
             parse=parse_time_zone,
             help="Dates and times everywhere in the app are shown in this time zone.",
+        ),
+        SettingSpec(
+            name="not_observed_days",
+            label="Not observed for (days)",
+            default=45,
+            parse=parse_not_observed_days,
+            help="Team progress lists people with no observation for this many days.",
+        ),
+        SettingSpec(
+            name="quiet_hours",
+            label="Quiet hours",
+            default="21:00-07:00",
+            parse=parse_quiet_hours,
+            help="No reminder mail goes out between these times, in the organisation's time zone.",
+        ),
+        SettingSpec(
+            name="mail_kinds",
+            label="Mail the organisation sends",
+            default=[k.value for k in REMINDER_KINDS],
+            parse=parse_mail_kinds,
+            help="Which reminders and digests go out. People can also switch optional ones off.",
         ),
     )
 }
@@ -142,11 +209,11 @@ def time_zone() -> zoneinfo.ZoneInfo:
     url = config.database_url()
     with _zones_lock:
         remembered = _zones.get(url)
-    if remembered is not None and time.monotonic() - remembered[0] < ZONE_TTL_SECONDS:
+    if remembered is not None and monotonic() - remembered[0] < ZONE_TTL_SECONDS:
         return remembered[1]
     zone = zoneinfo.ZoneInfo(get_setting("time_zone"))
     with _zones_lock:
-        _zones[url] = (time.monotonic(), zone)
+        _zones[url] = (monotonic(), zone)
     return zone
 
 
@@ -159,3 +226,14 @@ def forget_time_zone() -> None:
 def today() -> date:
     """Return today in the organisation's time zone: the one "today" of the app."""
     return clock.today(time_zone())
+
+
+def quiet_hours() -> tuple[time, time]:
+    """Return the organisation's quiet hours as (start, end) local times."""
+    start, _, end = get_setting("quiet_hours").partition("-")
+    return _clock_time(start), _clock_time(end)
+
+
+def mail_kinds() -> frozenset[Kind]:
+    """Return the reminder kinds the organisation sends."""
+    return frozenset(Kind(k) for k in get_setting("mail_kinds"))

@@ -229,7 +229,7 @@ def sign_in(*, issuer: str, subject: str, claims: Mapping, settings: SsoSettings
                 name=name,
                 role="employee",
                 password_hash=NO_PASSWORD,
-                email=email,
+                email=email.lower(),  # stored lowercase, unique (store/contact.py)
             )
             accounts._audit(
                 session,

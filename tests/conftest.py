@@ -89,3 +89,16 @@ def small_content(fresh_db, monkeypatch):
     folder = ROOT / "tests" / "fixtures" / "content" / "small"
     monkeypatch.setenv("TRAINING_CONTENT_DIR", str(folder))
     return folder
+
+
+@pytest.fixture
+def smtp_server(monkeypatch):
+    """A real SMTP server (aiosmtpd) on a loopback port, set as TRAINING_SMTP_URL; stopped after."""
+    from tests.mailbox import Mailbox
+
+    box = Mailbox().start()
+    monkeypatch.setenv("TRAINING_SMTP_URL", box.url())
+    monkeypatch.setenv("TRAINING_MAIL_FROM", "training@example.com")
+    monkeypatch.setenv("TRAINING_BASE_URL", "https://training.example.com")
+    yield box
+    box.stop()

@@ -11,6 +11,10 @@ ROOT = Path(__file__).resolve().parent.parent
 STATUS_VALUES = {s.value for s in Status}
 # Column names that happen to spell a status ("passed" is a column of attempt rows).
 COLUMN_TUPLES = ("_COLUMNS",)
+# Files with a vocabulary of their own that shares a word with the statuses.
+OTHER_VOCABULARY = {
+    "store/reminders.py",  # the mail outbox: pending, sent, failed
+}
 
 
 def _column_names(tree: ast.AST) -> set[int]:
@@ -37,7 +41,7 @@ def bare_status_strings(folder: str, root: Path = ROOT) -> list[str]:
     """Return "path:line: 'value'" for every string literal in folder that spells a status."""
     found = []
     for path in sorted((root / folder).rglob("*.py")):
-        if "migrations" in path.parts:
+        if "migrations" in path.parts or path.relative_to(root).as_posix() in OTHER_VOCABULARY:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         skip = _column_names(tree)

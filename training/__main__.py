@@ -12,6 +12,12 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from training.checklists import (
+    OBSERVATIONS_DIR,
+    checklist_schema_text,
+    load_checklist_file,
+    load_checklists,
+)
 from training.docs import default_content_dir, schema_text, update_readme
 from training.files import write_atomically
 from training.gift import MAX_GIFT_BYTES, export_gift, gift_size_problem, import_gift
@@ -67,6 +73,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     modules: list[LoadedModule] = []
     problems: list[Problem] = []
     files = 0
+    checklists = checklist_files = 0
     for path in paths:
         if path.is_dir():
             content = load_content_dir(path)
@@ -75,6 +82,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
             files += len(content.files)
             if not content.files and not content.problems:
                 print(f"warning: no module files (*.yaml) in {path}", file=sys.stderr)
+            found = load_checklists(path)  # <path>/observations/, when there is one
+            checklists += len(found.checklists)
+            problems.extend(found.problems)
+            files += len(found.files)
+            checklist_files += len(found.files)
+        elif path.parent.name == OBSERVATIONS_DIR:
+            files += 1
+            checklist_files += 1
+            checklist, file_problems = load_checklist_file(path)
+            problems.extend(file_problems)
+            checklists += checklist is not None
         else:
             files += 1
             module, file_problems = load_module_file(path)
@@ -86,13 +104,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     questions = sum(len(m.module.quiz.questions) for m in modules)
     for problem in problems:
         print(problem)
+    observed = f", {_count(checklists, 'checklist')}" if checklists else ""
     if not problems:
-        print(f"{_count(len(modules), 'module')}, {_count(questions, 'question')}, all valid")
+        print(
+            f"{_count(len(modules), 'module')}, {_count(questions, 'question')}{observed}, "
+            "all valid"
+        )
         return EXIT_OK
     bad_files = len({p.path for p in problems})
+    # Checklists counted in: "files"; a folder of modules only keeps saying "modules".
+    noun = "file" if checklist_files else "module"
     print(
         f"{_count(len(problems), 'problem')} in {_count(bad_files, 'file')}; "
-        f"{len(modules)} of {_count(files, 'module')} valid"
+        f"{len(modules) + checklists} of {_count(files, noun)} valid"
     )
     return EXIT_PROBLEMS
 
@@ -210,6 +234,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
     current = readme.read_text(encoding="utf-8")
     try:
         wanted = {readme: update_readme(current), directory / "_schema.json": schema_text()}
+        if (directory / OBSERVATIONS_DIR).is_dir():
+            wanted[directory / OBSERVATIONS_DIR / "_schema.json"] = checklist_schema_text()
     except ValueError as exc:
         print(f"error: {readme}: {exc}", file=sys.stderr)
         return EXIT_USAGE

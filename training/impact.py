@@ -72,6 +72,9 @@ MEASURES: dict[str, Measure] = {
     for m in (
         Measure("completion", "Training completion", "training", 0, percent=True),
         Measure("knowledge", "Knowledge (average best score)", "training", 1),
+        Measure(
+            "does", "Observed behaviour (items seen consistently)", "training", 0, percent=True
+        ),
         Measure("csat", "CSAT (1-5)", "customer", 2),
         Measure("nps", "NPS", "customer", 1),
         Measure("complaints", "Complaints per 100 responses", "customer", 1),

@@ -282,6 +282,47 @@ def competency_profile(
     )
 
 
+KNOWS = "Knows (quiz)"
+DOES = "Does (observed)"
+
+
+def knows_does(frame: pd.DataFrame) -> alt.Chart:
+    """Dot plot per need: knows (average best quiz score) against does (share observed).
+
+    frame columns: need (label), measure (KNOWS or DOES), value (0-100), n (observations
+    behind a does value). A need not observed yet has no does point; the table beside says so.
+    Blue circles and vermillion diamonds: told apart by shape as well as colour.
+    """
+    return (
+        alt.Chart(frame, title="Knows and does")
+        .mark_point(filled=True, size=120)
+        .encode(
+            y=alt.Y("need:N", title=None, axis=alt.Axis(labelLimit=180)),
+            x=alt.X("value:Q", title="Percent", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color(
+                "measure:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=[KNOWS, DOES], range=[TEAM_COLOUR, STATUS_COLOURS[Status.OVERDUE]]
+                ),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            shape=alt.Shape(
+                "measure:N",
+                scale=alt.Scale(domain=[KNOWS, DOES], range=["circle", "diamond"]),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("need:N", title="Need"),
+                alt.Tooltip("measure:N", title="Measure"),
+                alt.Tooltip("value:Q", title="Percent", format=".0f"),
+                alt.Tooltip("n:Q", title="Observations"),
+            ],
+        )
+        .properties(height=alt.Step(26))
+    )
+
+
 def impact_panel(
     frame: pd.DataFrame, *, title: str = "", start: str = "", end: str = ""
 ) -> alt.Chart:
@@ -342,6 +383,7 @@ BUILDERS: dict[str, Callable[..., alt.TopLevelMixin]] = {
     "score_histogram": score_histogram,
     "weekly_chart": weekly_chart,
     "competency_profile": competency_profile,
+    "knows_does": knows_does,
 }
 
 

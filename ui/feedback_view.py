@@ -56,6 +56,7 @@ def _weekly(user: User) -> None:
         column_config={
             "Week starting": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT),
         },
+        placeholder="",
     )
 
 
@@ -80,6 +81,7 @@ def _upload(user: User) -> None:
             hide_index=True,
             width="stretch",
             key="feedback_errors",
+            placeholder="",
         )
         return
     st.success(preview.summary())
@@ -102,6 +104,7 @@ def _upload(user: User) -> None:
         width="stretch",
         key="feedback_preview",
         column_config={"Date": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT)},
+        placeholder="",
     )
     if st.button(
         f"Import {preview.new} new rows", type="primary", key="feedback_import",
@@ -138,6 +141,7 @@ def _latest_imports(user: User) -> None:
         hide_index=True,
         width="stretch",
         key="feedback_imports",
+        placeholder="",
     )
 
 
@@ -183,6 +187,7 @@ def _tokens(user: User) -> None:
         hide_index=True,
         width="stretch",
         key="feedback_tokens",
+        placeholder="",
     )
     live = [t for t in tokens if t.revoked_at is None]
     if live:

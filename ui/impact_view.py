@@ -174,7 +174,13 @@ def render(user: User) -> None:
         f"measures over the range. Pearson's r with a 95% interval; under {impact.MIN_TEAMS} "
         "teams with both measures there is not enough data to say anything."
     )
-    st.dataframe(_correlation_table(view), hide_index=True, width="stretch", key="impact_corr")
+    st.dataframe(
+        _correlation_table(view),
+        hide_index=True,
+        width="stretch",
+        key="impact_corr",
+        placeholder="",
+    )
 
     st.subheader("Before and after a training push")
     pushes = [p for p in view.pushes if len(p.team_ids) >= impact.MIN_TEAMS_PER_GROUP]

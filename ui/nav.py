@@ -10,7 +10,7 @@ import streamlit as st
 
 from store.models import User
 from store.permissions import ROLE_AUDIENCE, ROLE_LABELS
-from ui import auth
+from ui import auth, reset_view
 from ui.text import plain
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +42,7 @@ PAGES = [
     PageSpec(
         "pages/assign.py", "Team", "Assignments", ":material/assignment:", "assign", "manager"
     ),
+    PageSpec("pages/observe.py", "Team", "Observe", ":material/visibility:", "observe", "manager"),
     PageSpec(
         "pages/sign_in_links.py",
         "Team",
@@ -171,4 +172,7 @@ def sign_in_page() -> None:
     with mid:
         st.title("Service Quality Training")
         st.caption("Short modules and quizzes on the basic customer needs.")
+        if reset_view.link_page():  # the page a password reset link opens
+            return
         auth.sign_in_form()
+        reset_view.forgot_password()

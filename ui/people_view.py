@@ -7,13 +7,13 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from store import accounts, learning, roster, sso, sso_config, throttle
+from store import accounts, contact, learning, roster, sso, sso_config, throttle
 from store.models import User
 from store.permissions import ROLE_LABELS, ROLES, TEAM_MANAGER_ROLES
 from training.certificate import Standing, normalise_certificate_id
 from training.scores import format_score
 from training.words import count
-from ui import content, settings_view
+from ui import content, mail_view, settings_view
 from ui.auth import as_signed_in
 from ui.dates import format_date, format_datetime
 from ui.text import plain
@@ -50,9 +50,11 @@ def render(admin: User) -> None:
         _audit_log()
     with settings_tab:
         settings_view.render(admin)
+        mail_view.settings_form(admin)
 
 
 def _people(admin: User) -> None:
+    mail_view.status(admin)
     people = accounts.list_people()
     if people:
         ways = sso.sign_in_methods(password_mode=sso_config.password_mode())
@@ -63,6 +65,7 @@ def _people(admin: User) -> None:
                     "Username": p.username,
                     "Role": ROLE_LABELS.get(p.role, p.role),
                     "Team": p.team or "",
+                    "Email": p.email or "",
                     "Manages": p.manages,
                     "Active": p.active,
                     "Signs in with": ways.get(p.id, ""),
@@ -119,12 +122,19 @@ def _people(admin: User) -> None:
                 index=team_names.index(current_team),
                 key=f"people_edit_team_{person.id}",
             )
+            email = st.text_input(
+                "Email (optional)",
+                value=person.email or "",
+                key=f"people_edit_email_{person.id}",
+                help="For reminders and password reset links; each person needs their own.",
+            )
             active = st.checkbox(
                 "Active (may sign in)", value=person.active, key=f"people_edit_active_{person.id}"
             )
             saved = st.form_submit_button("Save changes", type="primary")
         if saved:
             try:
+                contact.check_email(user_id=person.id, email=email)  # a bad one saves nothing
                 accounts.update_user(
                     user_id=person.id,
                     actor_id=admin.id,
@@ -134,6 +144,7 @@ def _people(admin: User) -> None:
                     clear_team=teams[team] is None,
                     active=active,
                 )
+                contact.set_email(user_id=person.id, actor_id=admin.id, email=email)
             except accounts.AccountError as exc:
                 st.error(str(exc))
             else:
@@ -243,14 +254,15 @@ def _teams(admin: User) -> None:
 def _import(admin: User) -> None:
     st.write(
         "Upload a CSV file with the columns **username, name, team, role** and optionally "
-        "**manager** (yes/no). New people get a temporary password; people who already exist "
-        "are updated. Nothing is imported while any row has a problem."
+        "**manager** (yes/no) and **email** (blank keeps a person's address). New people get "
+        "a temporary password; people who already exist are updated. Nothing is imported "
+        "while any row has a problem."
     )
     st.download_button(
         "Download an example file",
-        "username,name,team,role,manager\n"
-        "jsmith,Jo Smith,Front desk,employee,no\n"
-        "amorgan,Alex Morgan,Front desk,manager,yes\n",
+        "username,name,team,role,manager,email\n"
+        "jsmith,Jo Smith,Front desk,employee,no,jo.smith@example.com\n"
+        "amorgan,Alex Morgan,Front desk,manager,yes,\n",
         file_name="roster-example.csv",
         mime="text/csv",
         key="roster_example",

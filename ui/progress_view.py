@@ -14,16 +14,16 @@ from training import quiz
 from training.certificate import Standing, certificate_pdf
 from training.competency import personal_profile
 from training.markdown import safe_markdown
-from training.models import COMPETENCY_LABELS
+from training.models import COMPETENCY_LABELS, CUSTOMER_NEEDS
 from training.refresher import RefresherQuestion, build_refresher, due_questions
 from training.scores import format_score
-from ui import content
+from ui import content, observe_view
 from ui.dates import format_date, format_datetime, local_date
 from ui.dates import today as org_today
 from ui.module_view import answer_feedback, question_header
 from ui.text import plain
 
-TABS = ["Overview", "Certificates", "History", "Refresher"]
+TABS = ["Overview", "Observations", "Certificates", "History", "Refresher"]
 
 
 def render(user: User) -> None:
@@ -32,11 +32,14 @@ def render(user: User) -> None:
     modules = content.modules()
     progress = learning.progress_rows(user_id=user.id)
     wanted = st.query_params.get("tab", "").capitalize()
-    overview, certs, hist, refresher = st.tabs(
+    overview, observed, certs, hist, refresher = st.tabs(
         TABS, default=wanted if wanted in TABS else None, key="progress_tabs"
     )
     with overview:
         _overview(modules, progress)
+        observe_view.knows_and_does(user, knows(modules, progress))
+    with observed:
+        observe_view.my_observations(user)
     with certs:
         _certificates(user, modules, progress)
     with hist:
@@ -58,6 +61,17 @@ def competency_profile(modules, progress) -> pd.DataFrame:
             for n in personal_profile(competency_of, progress)
         ]
     )
+
+
+def knows(modules, progress) -> dict[str, float | None]:
+    """Return the average best score per need over its modules (None: no module of the need)."""
+    frame = competency_profile(modules, progress)
+    return {
+        need: score if passed.split(" of ")[1] != "0" else None
+        for need, score, passed in zip(
+            CUSTOMER_NEEDS, frame["Best score (%)"], frame["Modules passed"], strict=True
+        )
+    }
 
 
 def _overview(modules, progress) -> None:

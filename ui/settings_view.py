@@ -1,4 +1,5 @@
-"""Organisation settings on the People and teams page (administrators): the time zone so far."""
+"""Organisation settings on the People and teams page (administrators): the time zone and how
+long someone may go unobserved before Team progress lists them."""
 
 from __future__ import annotations
 
@@ -25,10 +26,21 @@ def render(admin: User) -> None:
             key="settings_time_zone",
             help=spec.help + " An IANA name such as Europe/Berlin, America/New_York or UTC.",
         )
+        days_spec = settings.SETTINGS["not_observed_days"]
+        days = st.number_input(
+            days_spec.label,
+            min_value=1,
+            max_value=365,
+            step=1,
+            value=current["not_observed_days"],
+            key="settings_not_observed_days",
+            help=days_spec.help,
+        )
         submitted = st.form_submit_button("Save settings", type="primary")
     if submitted:
         try:
             saved = settings.set_setting(actor=admin, name="time_zone", value=zone)
+            settings.set_setting(actor=admin, name="not_observed_days", value=days)
         except settings.SettingError as exc:
             st.error(str(exc), icon=":material/error:")
             return

@@ -27,7 +27,7 @@ from training.lint import LintWarning
 from training.loader import ContentSet, Problem, content_version
 from training.models import COMPETENCY_LABELS, Module, Question
 from training.words import competency_note, count
-from ui import content
+from ui import checklist_studio, content
 from ui.dates import format_datetime
 from ui.preview import render_lessons, render_question_preview
 from ui.text import plain
@@ -35,7 +35,7 @@ from ui.text import plain
 NEW = "__new__"
 PREVIEW = "studio_preview"
 EDITOR = "studio_editor"
-TABS = ["Edit", "Preview", "History", "Import GIFT"]
+TABS = ["Edit", "Preview", "History", "Import GIFT", "Observation checklists"]
 DISK, EDITING = "disk", "editor"
 STATE = "studio_state"
 
@@ -349,6 +349,8 @@ def render(user: User) -> None:
         _history(user, directory, opened)
     with tabs[3]:
         _gift(user, directory)
+    with tabs[4]:
+        checklist_studio.render(user, directory)
 
 
 def _editor(user: User, directory: Path, opened: EditorFile) -> content_store.CheckResult:

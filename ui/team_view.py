@@ -18,10 +18,10 @@ from store import config, dashboard
 from store.learning import NotAllowed
 from store.models import User
 from store.permissions import EVERY_TEAM_ROLES
-from training.models import COMPETENCY_LABELS
+from training.models import COMPETENCY_LABELS, CUSTOMER_NEEDS
 from training.scores import format_score, score_value
 from training.status import STATUS_LABELS, Status
-from ui import charts
+from ui import charts, observe_view
 from ui.content import _signature as content_signature
 from ui.content import modules as content_modules
 from ui.dates import DATE_COLUMN_FORMAT, format_date, format_datetime
@@ -131,6 +131,7 @@ def clear_cache() -> None:
     """Forget every cached dashboard figure (call after a write that changes them)."""
     for cached in (_overview, _person_modules, _weekly, _scores, _organisation_scores, _person):
         cached.clear()
+    observe_view.clear_cache()
 
 
 # --- the page -------------------------------------------------------------------------------
@@ -215,6 +216,7 @@ def render(user: User) -> None:
     else:
         _people_table(grid, titles)
     _download(user, team_id, module_ids, titles, today)
+    observe_view.team_floor(user, team_id, _knows(view, competency_of), competency_of)
 
 
 def _team_filter(
@@ -417,6 +419,7 @@ def _attention(
         st.error(str(exc))
         return
     _person_panel(detail, titles)
+    observe_view.person_floor(user, detail)
 
 
 def _heatmap_click() -> int | None:
@@ -618,6 +621,17 @@ def _competencies(
     frame = pd.DataFrame(rows)
     floor = max(0, int(frame["score"].min() - 5) // 10 * 10)
     charts.show("competency_profile", frame, team_label=label, score_floor=floor)
+
+
+def _knows(view: dashboard.Overview, competency_of: dict[str, str]) -> dict[str, float | None]:
+    """Return the view's average best score per need, for the knows-and-does comparison."""
+    profile = dashboard.competency_profile(
+        scores=view.scores,
+        organisation=(),
+        competency_of=competency_of,
+        competencies=CUSTOMER_NEEDS,
+    )
+    return {p.competency: p.average for p in profile}
 
 
 def _people_table(grid: list[dashboard.PersonModule], titles: dict[str, str]) -> None:

@@ -47,7 +47,11 @@ def test_admin_sees_every_team_the_charts_and_the_push_sentence(org):
     sentence = [m.value for m in at.markdown if "Teams that completed" in m.value]
     assert sentence and "relative to other teams in the next 8 weeks" in sentence[0]
     assert "It rests on" in text and "not proof" in text
-    assert len(at.dataframe[0].value) == 6
+    # completion, knowledge and observed behaviour, each against CSAT, NPS and complaints
+    correlations = at.dataframe[0].value
+    assert len(correlations) == 9
+    does = correlations[correlations["Training measure"].str.startswith("Observed behaviour")]
+    assert len(does) == 3 and (does["Teams"] == 10).all()  # the demo observes every team
 
 
 def test_manager_sees_only_their_teams_and_no_push_to_compare(org):

@@ -68,7 +68,11 @@ def test_the_sign_in_form_offers_single_sign_on_and_explains_a_refusal(fresh_db,
     at.query_params["sign_in_error"] = "deactivated"
     at.run()
     assert not at.exception
-    assert [b.label for b in at.button] == ["Sign in with Contoso", "Sign in"]
+    assert [b.label for b in at.button] == [
+        "Sign in with Contoso",
+        "Sign in",
+        "Forgot your password?",
+    ]
     assert at.error[0].value == sso.REFUSALS["deactivated"]
     monkeypatch.setenv("TRAINING_PASSWORD_SIGN_IN", "off")
     at = page_test("app.py").run()

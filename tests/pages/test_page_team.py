@@ -121,6 +121,7 @@ def test_manager_sees_numbers_charts_and_who_needs_attention(org):
         "Competency profile",
         "Completions over time",
         "Best scores",
+        "Knows and does",
     ]
     for chart in at.get("vega_lite_chart"):
         assert chart.proto.datasets or chart.proto.data.data, "a chart without data"
@@ -278,6 +279,9 @@ def test_every_chart_builder_makes_a_valid_vega_lite_spec():
         ),
         "competency_profile": pd.DataFrame(
             [{"competency": "Empathy", "group": "Bar", "score": 75.0}]
+        ),
+        "knows_does": pd.DataFrame(
+            [{"need": "Empathy", "measure": charts.DOES, "value": 60.0, "n": 4}]
         ),
     }
     options = {"competency_profile": {"team_label": "Bar"}}

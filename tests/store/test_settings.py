@@ -22,7 +22,7 @@ def test_time_zone_defaults_to_utc_and_an_admin_sets_a_known_zone():
         "Europe/Berlin"
     )
     assert settings.time_zone().key == "Europe/Berlin"
-    assert settings.all_settings() == {"time_zone": "Europe/Berlin"}
+    assert settings.all_settings()["time_zone"] == "Europe/Berlin"
     audit = accounts.recent_audit(limit=5)
     assert audit[0].action == "setting_changed" and "Europe/Berlin" in audit[0].detail
 
@@ -56,3 +56,13 @@ def test_an_unknown_setting_name_is_an_error():
         settings.get_setting("colour")
     with pytest.raises(settings.SettingError):
         settings.set_setting(actor=admin, name="colour", value="blue")
+
+
+def test_not_observed_days_defaults_to_45_and_takes_only_sensible_numbers():
+    admin = make_user("boss2", "admin")
+    assert settings.get_setting("not_observed_days") == 45
+    assert settings.set_setting(actor=admin, name="not_observed_days", value="30") == 30
+    for bad in ("0", "366", "a month", True):
+        with pytest.raises(settings.SettingError, match="1 to 365"):
+            settings.set_setting(actor=admin, name="not_observed_days", value=bad)
+    assert settings.get_setting("not_observed_days") == 30

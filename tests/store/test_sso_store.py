@@ -98,7 +98,7 @@ def test_unknown_people_are_refused_or_created_as_employees_of_the_default_team(
         "new.person",
         "New Person",
         "employee",
-        "New.Person@example.com",
+        "new.person@example.com",  # addresses are stored lowercase (store/contact.py)
     )
     with session_scope(write=False) as s:
         assert s.get(Team, user.team_id).name == "Front desk"

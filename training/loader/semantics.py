@@ -105,7 +105,8 @@ def _check_module_id(data: dict[str, Any], result: LoadResult) -> None:
     if ident != stem:
         result.add_at(
             ("id",),
-            f"module id '{ident}' does not match the file name "
+            f"{result.kind.noun if result.kind else 'module'} id '{ident}' does not match the "
+            "file name "
             f"'{_short(Path(result.path).name)}'; rename the file to '{ident}.yaml' "
             "or change the id",
         )
