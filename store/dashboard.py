@@ -683,7 +683,7 @@ class StatusCell:
 
 def mailable_cells(*, today: date) -> list[StatusCell]:
     """Return the status of every module of every active team member who has an email address."""
-    cells = _cells(Scope(team_ids=(), whole_org=True), None, today)
+    cells = _cells(Scope(team_ids=(), whole_org=True), None, today, settings.time_zone())
     query = (
         select(cells.c.user_id, cells.c.module_id, cells.c.due, cells.c.status, cells.c.expires_at)
         .join(User, User.id == cells.c.user_id)
