@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +39,7 @@ from store.security import (
     token_hash,
     verify_password,
 )
+from training import clock
 
 SESSION_LIFETIME = timedelta(hours=10)  # a working day
 TICKET_LIFETIME = timedelta(seconds=60)
@@ -72,8 +73,8 @@ def too_many_attempts(seconds: int) -> str:
 
 
 def now_utc() -> datetime:
-    """Return the current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
+    """Return the current time, timezone-aware in UTC (training.clock, the one clock)."""
+    return clock.now()
 
 
 def _audit(
@@ -217,6 +218,23 @@ def create_user(
         )
         _audit(session, "user_created", actor_id=actor_id, target=username, detail=f"role={role}")
         return user
+
+
+def add_person(
+    *, actor_id: int | None, username: str, name: str, role: str, team_id: int | None = None
+) -> tuple[User, str]:
+    """Create an account with a temporary password to change at first sign-in; return both."""
+    password = temporary_password(username=normalise_username(username))
+    user = create_user(
+        actor_id=actor_id,
+        username=username,
+        name=name,
+        role=role,
+        password=password,
+        team_id=team_id,
+        must_change_password=True,
+    )
+    return user, password
 
 
 def get_user(user_id: int) -> User | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import (
     Date,
@@ -34,7 +34,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, func, select
 
-from store import permissions
+from store import permissions, settings
 from store.db import session_scope
 from store.learning import NotAllowed
 from store.models import Assignment, Attempt, AuditLog, Progress, Team, User
@@ -128,14 +128,13 @@ def data_stamp() -> tuple:
 # --- the status of every person and module, in SQL ---------------------------------------
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
+def _status_expr(today: date, zone: tzinfo, due, is_open) -> ColumnElement[str]:
+    """Return training.status.decide_status as a SQL CASE over a (possibly missing) progress row.
 
-
-def _status_expr(today: date, due, is_open) -> ColumnElement[str]:
-    """Return training.status.decide_status as a SQL CASE over a (possibly missing) progress row."""
-    tomorrow = _midnight(today + timedelta(days=1))
-    soon = _midnight(today + timedelta(days=EXPIRING_SOON_DAYS + 1))
+    today is a day in zone; a pass expires at the start of its expiry day in zone.
+    """
+    tomorrow = clock.start_of_day(today + timedelta(days=1), zone)
+    soon = clock.start_of_day(today + timedelta(days=EXPIRING_SOON_DAYS + 1), zone)
     expires = Progress.expires_at
     passed = Progress.passed_at.is_not(None)
     valid = and_(passed, or_(expires.is_(None), expires >= tomorrow))
@@ -151,35 +150,52 @@ def _status_expr(today: date, due, is_open) -> ColumnElement[str]:
 
 
 class _day_plus(FunctionElement):
-    """The UTC day of a timestamp plus a number of days, as a SQL date (per dialect)."""
+    """The day in a time zone of a UTC timestamp, plus a number of days, as a SQL date.
+
+    The zone is part of the SQL text (a plain attribute, not a bound value), so statements
+    holding it are not cached by SQLAlchemy: the UTC form is cheaper and must not be reused
+    for another zone.
+    """
 
     type = Date()
-    inherit_cache = True
+    inherit_cache = False
+
+    def __init__(self, moment, days, zone: tzinfo) -> None:
+        self.zone = str(zone)
+        super().__init__(moment, days)
+
+
+def _zone_literal(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
 
 
 @compiles(_day_plus)
 def _day_plus_postgresql(element, compiler, **kw):
+    # timezone(zone, timestamptz) is the wall-clock time in zone, whose date is the local day.
     moment, days = list(element.clauses)
-    return (
-        f"(CAST(timezone('UTC', {compiler.process(moment, **kw)}) AS DATE) "
-        f"+ {compiler.process(days, **kw)})"
-    )
+    local = f"timezone({_zone_literal(element.zone)}, {compiler.process(moment, **kw)})"
+    return f"(CAST({local} AS DATE) + {compiler.process(days, **kw)})"
 
 
 @compiles(_day_plus, "sqlite")
 def _day_plus_sqlite(element, compiler, **kw):
     # SQLite keeps UTC timestamps and dates as text; date() reads and writes 'YYYY-MM-DD'.
     moment, days = list(element.clauses)
-    return (
-        f"date({compiler.process(moment, **kw)}, '+' || {compiler.process(days, **kw)} || ' days')"
-    )
+    day = compiler.process(moment, **kw)
+    if element.zone != "UTC":
+        day = f"local_day({day}, {_zone_literal(element.zone)})"  # see store.db._local_day
+    return f"date({day}, '+' || {compiler.process(days, **kw)} || ' days')"
 
 
-def _member_due() -> ColumnElement:
-    """Return training.status.due_for_member in SQL, for a team assignment joined to a member."""
-    joined = _day_plus(func.coalesce(User.team_joined_at, User.created_at), literal(0))
-    assigned = _day_plus(Assignment.assigned_at, literal(0))
-    own = _day_plus(func.coalesce(User.team_joined_at, User.created_at), Assignment.due_days)
+def _member_due(zone: tzinfo) -> ColumnElement:
+    """Return training.status.due_for_member in SQL, for a team assignment joined to a member.
+
+    Join and assignment days are days in zone, the organisation's time zone.
+    """
+    joined_at = func.coalesce(User.team_joined_at, User.created_at)
+    joined = _day_plus(joined_at, literal(0), zone)
+    assigned = _day_plus(Assignment.assigned_at, literal(0), zone)
+    own = _day_plus(joined_at, Assignment.due_days, zone)
     due = Assignment.due_date
     return case(
         (or_(Assignment.due_days.is_(None), joined <= assigned), due),
@@ -194,7 +210,7 @@ def _module_filter(column, module_ids: Sequence[str] | None) -> ColumnElement[bo
     return column.in_(list(module_ids)) if module_ids else false()
 
 
-def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date):
+def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date, zone: tzinfo):
     """Return a subquery: one row per person and module that is assigned or has progress.
 
     The keys come from one grouped pass over the people's assignments (team ones due from
@@ -209,7 +225,7 @@ def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date):
             User.id.label("user_id"),
             User.team_id.label("team_id"),
             Assignment.module_id.label("module_id"),
-            _member_due().label("due"),
+            _member_due(zone).label("due"),
         )
         .join(Assignment, Assignment.team_id == User.team_id)
         .where(people, live, _module_filter(Assignment.module_id, module_ids)),
@@ -242,7 +258,7 @@ def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date):
             Progress.passed_at,
             Progress.expires_at,
             Progress.certificate_id,
-            _status_expr(today, keys.c.due, is_open).label("status"),
+            _status_expr(today, zone, keys.c.due, is_open).label("status"),
         )
         .select_from(keys)
         .outerjoin(
@@ -357,6 +373,38 @@ class Overview:
     attention: list[AttentionRow] = field(default_factory=list)
 
 
+@dataclass
+class _Tally:
+    """Running counts over grouped rows: of a team, of one team and module, or of a module."""
+
+    assigned: int = 0
+    completed: int = 0
+    overdue: int = 0
+    expiring: int = 0
+    score_sum: float = 0.0
+    score_n: int = 0
+
+    def add_scores(self, total: float | None, count: int) -> None:
+        self.score_sum += total or 0.0
+        self.score_n += count
+
+    def add_assigned(self, status: Status, people: int) -> None:
+        self.assigned += people
+        self.completed += people if status in DONE else 0
+        self.overdue += people if status is Status.OVERDUE else 0
+
+
+@dataclass
+class _Flags:
+    """What puts one person on the attention list, gathered over their grouped rows."""
+
+    team: int | None
+    overdue: list[str] = field(default_factory=list)
+    due: list[date] = field(default_factory=list)
+    expiring: list[str] = field(default_factory=list)
+    failing: list[str] = field(default_factory=list)
+
+
 def overview(
     *,
     actor: User,
@@ -371,8 +419,9 @@ def overview(
     which keep their person so the attention list can name them.
     """
     scope = resolve_scope(actor=actor, team_id=team_id)
-    today = today or clock.today()
-    cells = _cells(scope, module_ids, today)
+    zone = settings.time_zone()
+    today = today or clock.today(zone)
+    cells = _cells(scope, module_ids, today, zone)
     assigned = cells.c.due.is_not(None).label("assigned")
     failing = and_(cells.c.attempt_count >= 2, cells.c.passed_at.is_(None)).label("failing")
     flagged = or_(cells.c.status.in_((Status.OVERDUE.value, Status.EXPIRING.value)), failing)
@@ -396,7 +445,7 @@ def overview(
         )
         people = dict(session.exec(people_query).all())
         names = dict(session.exec(select(Team.id, Team.name).where(Team.id.in_(people))).all())
-        flagged_ids = {row[5] for row in rows if row[5] is not None}
+        flagged_ids = {row.who for row in rows if row.who is not None}
         who_is = {
             uid: (name, username)
             for uid, name, username in session.exec(
@@ -404,39 +453,30 @@ def overview(
             )
         }
 
-    per_team: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    per_team: dict[int, _Tally] = defaultdict(_Tally)
     by_module: dict[tuple[str, str], int] = defaultdict(int)
-    team_modules: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    scores: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
-    flags: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    team_modules: dict[tuple[int, str], _Tally] = defaultdict(_Tally)
+    scores: dict[str, _Tally] = defaultdict(_Tally)
+    flags: dict[int, _Flags] = {}
     for team, module_id, value, is_assigned, is_failing, uid, due, n, total, count in rows:
         status = Status(value)
-        t = per_team[team]
-        t["score_sum"] += total or 0.0
-        t["score_n"] += count
-        scores[module_id][0] += total or 0.0
-        scores[module_id][1] += count
+        per_team[team].add_scores(total, count)
+        scores[module_id].add_scores(total, count)
         if status is Status.EXPIRING:
-            t["expiring"] += n
+            per_team[team].expiring += n
         if is_assigned:
             by_module[(module_id, status)] += n
-            tm = team_modules[(team, module_id)]
-            tm[0] += n
-            tm[1] += n if status in DONE else 0
-            tm[2] += n if status is Status.OVERDUE else 0
-            t["assigned"] += n
-            t["completed"] += n if status in DONE else 0
-            t["overdue"] += n if status is Status.OVERDUE else 0
+            team_modules[(team, module_id)].add_assigned(status, n)
+            per_team[team].add_assigned(status, n)
         if uid is not None:
-            found = flags[uid]
-            found["team"] = [team]
+            found = flags.setdefault(uid, _Flags(team=team))
             if status is Status.OVERDUE:
-                found["overdue"].append(module_id)
-                found["due"].append(_as_date(due))
+                found.overdue.append(module_id)
+                found.due.append(_as_date(due))
             if status is Status.EXPIRING:
-                found["expiring"].append(module_id)
+                found.expiring.append(module_id)
             if is_failing:
-                found["failing"].append(module_id)
+                found.failing.append(module_id)
 
     def average(total: float, count: float) -> float | None:
         return total / count if count else None
@@ -446,11 +486,11 @@ def overview(
             team_id=tid,
             team=names.get(tid, "?"),
             people=count,
-            assigned=int(per_team[tid]["assigned"]),
-            completed=int(per_team[tid]["completed"]),
-            overdue=int(per_team[tid]["overdue"]),
-            expiring=int(per_team[tid]["expiring"]),
-            average_best=average(per_team[tid]["score_sum"], per_team[tid]["score_n"]),
+            assigned=per_team[tid].assigned,
+            completed=per_team[tid].completed,
+            overdue=per_team[tid].overdue,
+            expiring=per_team[tid].expiring,
+            average_best=average(per_team[tid].score_sum, per_team[tid].score_n),
         )
         for tid, count in people.items()
     ]
@@ -461,11 +501,11 @@ def overview(
                 user_id=uid,
                 name=who_is[uid][0],
                 username=who_is[uid][1],
-                team=names.get(found["team"][0], "?"),
-                overdue=tuple(sorted(found["overdue"])),
-                failed_twice=tuple(sorted(found["failing"])),
-                expiring=tuple(sorted(found["expiring"])),
-                earliest_due=min(found["due"]) if found["due"] else None,
+                team=names.get(found.team, "?"),
+                overdue=tuple(sorted(found.overdue)),
+                failed_twice=tuple(sorted(found.failing)),
+                expiring=tuple(sorted(found.expiring)),
+                earliest_due=min(found.due) if found.due else None,
             )
             for uid, found in flags.items()
         ),
@@ -478,8 +518,8 @@ def overview(
         overdue=sum(t.overdue for t in teams),
         expiring=sum(t.expiring for t in teams),
         average_best=average(
-            sum(v["score_sum"] for v in per_team.values()),
-            sum(v["score_n"] for v in per_team.values()),
+            sum(v.score_sum for v in per_team.values()),
+            sum(v.score_n for v in per_team.values()),
         ),
     )
     return Overview(
@@ -490,13 +530,19 @@ def overview(
         ],
         teams=teams,
         team_modules=[
-            TeamModule(team_id=t, module_id=m, assigned=a, completed=c, overdue=o)
-            for (t, m), (a, c, o) in sorted(team_modules.items())
+            TeamModule(
+                team_id=t,
+                module_id=m,
+                assigned=n.assigned,
+                completed=n.completed,
+                overdue=n.overdue,
+            )
+            for (t, m), n in sorted(team_modules.items())
         ],
         scores=[
-            ModuleScore(module_id=m, total=t, count=int(n))
-            for m, (t, n) in sorted(scores.items())
-            if n
+            ModuleScore(module_id=m, total=t.score_sum, count=t.score_n)
+            for m, t in sorted(scores.items())
+            if t.score_n
         ],
         attention=attention,
     )
@@ -593,8 +639,9 @@ def person_modules(
     user_id, only that person's rows (they must be in the view).
     """
     scope = resolve_scope(actor=actor, team_id=team_id)
-    today = today or clock.today()
-    cells = _cells(scope, module_ids, today)
+    zone = settings.time_zone()
+    today = today or clock.today(zone)
+    cells = _cells(scope, module_ids, today, zone)
     who = select(User.id, User.name, User.username, Team.name).join(Team, Team.id == User.team_id)
     who = who.where(scope.condition()).order_by(Team.name, User.name, User.id)
     query = select(*cells.c)
@@ -636,7 +683,7 @@ class StatusCell:
 
 def mailable_cells(*, today: date) -> list[StatusCell]:
     """Return the status of every module of every active team member who has an email address."""
-    cells = _cells(Scope(team_ids=(), whole_org=True), None, today)
+    cells = _cells(Scope(team_ids=(), whole_org=True), None, today, settings.time_zone())
     query = (
         select(cells.c.user_id, cells.c.module_id, cells.c.due, cells.c.status, cells.c.expires_at)
         .join(User, User.id == cells.c.user_id)
@@ -682,9 +729,9 @@ def score_distribution(
         .group_by(bucket)
     )
     if start is not None:
-        query = query.where(Progress.last_attempt_at >= _midnight(start))
+        query = query.where(Progress.last_attempt_at >= clock.start_of_day(start))
     if end is not None:
-        query = query.where(Progress.last_attempt_at < _midnight(end + timedelta(days=1)))
+        query = query.where(Progress.last_attempt_at < clock.start_of_day(end + timedelta(days=1)))
     with session_scope(write=False) as session:
         counts = dict(session.exec(query).all())
     return [ScoreBin(low=low, count=int(counts.get(low, 0))) for low in SCORE_BINS]
@@ -732,8 +779,8 @@ def weekly_activity(
                 func.sum(Attempt.score),
             )
             .where(
-                Attempt.submitted_at >= _midnight(start),
-                Attempt.submitted_at < _midnight(end + timedelta(days=1)),
+                Attempt.submitted_at >= clock.start_of_day(start),
+                Attempt.submitted_at < clock.start_of_day(end + timedelta(days=1)),
                 Attempt.kind == "quiz",
                 _module_filter(Attempt.module_id, module_ids),
             )

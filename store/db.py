@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from alembic import command
 from alembic.config import Config
@@ -14,13 +16,24 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 from store import config, inuse
+from training import clock
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+def _local_day(moment: str | None, zone: str) -> str | None:
+    """Return the day (YYYY-MM-DD) in zone of a UTC timestamp as SQLite keeps it, as text."""
+    if moment is None:
+        return None
+    return clock.day_of(datetime.fromisoformat(moment), ZoneInfo(zone)).isoformat()
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLite knows no time zones: local_day(moment, zone) places a UTC moment on the
+    # organisation's calendar (store.dashboard's join-day rule), as PostgreSQL's timezone() does.
+    dbapi_connection.create_function("local_day", 2, _local_day, deterministic=True)
     # WAL lets readers work while one writer commits; busy_timeout waits instead of failing.
     # We emit BEGIN ourselves (see _sqlite_begin), so the driver must not.
     dbapi_connection.isolation_level = None
@@ -110,6 +123,20 @@ def session_scope(url: str | None = None, *, write: bool = True) -> Iterator[Ses
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def reading(session: Session | None = None) -> Iterator[Session]:
+    """Use the caller's session when given one, else open a read-only session for this read.
+
+    Store functions that read take an optional session this way, so a page that needs several
+    of them can open one session for all (store.learning.quiz_screen does).
+    """
+    if session is not None:
+        yield session
+        return
+    with session_scope(write=False) as own:
+        yield own
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -14,9 +14,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from store import config, permissions
+from store import config, permissions, settings
 from store.accounts import _audit, now_utc
-from store.db import session_scope
+from store.db import reading, session_scope
 from store.models import (
     Answer,
     Assignment,
@@ -32,6 +32,7 @@ from training.certificate import Standing, certificate_id_candidates
 from training.certificate import standing as certificate_standing
 from training.loader import LoadedModule, load_module_text
 from training.models import Module
+from training.progress import ModuleProgress, after_attempt
 from training.refresher import ReviewEvent
 from training.status import Status, decide_status, due_for_member
 
@@ -87,12 +88,16 @@ _RECORDED_VERSIONS: set[tuple[str, str, str]] = set()
 
 
 def module_for_version(
-    *, module_id: str, version: str, current: LoadedModule | None = None
+    *,
+    module_id: str,
+    version: str,
+    current: LoadedModule | None = None,
+    session: Session | None = None,
 ) -> Module | None:
     """Return the module as it was at version (the current one when it matches)."""
     if current is not None and current.version == version:
         return current.module
-    with session_scope(write=False) as session:
+    with reading(session) as session:
         text = session.exec(
             select(ContentRevision.text).where(
                 ContentRevision.module_id == module_id, ContentRevision.version == version
@@ -115,15 +120,15 @@ def _user_attempts(session: Session, user_id: int, module_id: str) -> int:
     ).one()
 
 
-def attempts_used(*, user_id: int, module_id: str) -> int:
+def attempts_used(*, user_id: int, module_id: str, session: Session | None = None) -> int:
     """Return how many quiz attempts this person has started on a module."""
-    with session_scope(write=False) as session:
+    with reading(session) as session:
         return _user_attempts(session, user_id, module_id)
 
 
-def open_attempt(*, user_id: int, module_id: str) -> Attempt | None:
+def open_attempt(*, user_id: int, module_id: str, session: Session | None = None) -> Attempt | None:
     """Return the person's unsubmitted attempt at a module, if any."""
-    with session_scope(write=False) as session:
+    with reading(session) as session:
         return session.exec(
             select(Attempt)
             .where(
@@ -276,16 +281,20 @@ def submit_attempt(*, attempt_id: int, user_id: int, module: Module) -> SubmitRe
     return SubmitResult(attempt=attempt, grade=grade, first_submit=True)
 
 
-def recorded_result(*, attempt_id: int, user_id: int, module: Module) -> SubmitResult | None:
+def recorded_result(
+    *, attempt_id: int, user_id: int, module: Module, session: Session | None = None
+) -> SubmitResult | None:
     """Return the graded result of one of the person's submitted attempts, or None."""
-    row = attempt(attempt_id=attempt_id, user_id=user_id)
+    row = attempt(attempt_id=attempt_id, user_id=user_id, session=session)
     if row is None or row.submitted_at is None or row.kind != "quiz":
         return None
-    return _recorded_result(attempt_id, module)
+    return _recorded_result(attempt_id, module, session)
 
 
-def _recorded_result(attempt_id: int, module: Module) -> SubmitResult:
-    with session_scope(write=False) as session:
+def _recorded_result(
+    attempt_id: int, module: Module, session: Session | None = None
+) -> SubmitResult:
+    with reading(session) as session:
         attempt = session.get(Attempt, attempt_id)
         answers = {
             a.question_id: list(a.chosen)
@@ -328,17 +337,19 @@ def _record_progress(
     now: datetime,
 ) -> None:
     row = _touch_progress(session, user_id, module.id)
-    row.attempt_count += 1
-    row.last_score = grade.score
-    row.last_attempt_at = now
-    row.best_score = grade.score if row.best_score is None else max(row.best_score, grade.score)
+    fields = ModuleProgress.__slots__  # the progress row's columns that the rule keeps
+    new = after_attempt(
+        ModuleProgress(**{name: getattr(row, name) for name in fields}),
+        score=grade.score,
+        passed=grade.passed,
+        submitted_at=now,
+        valid_for_days=module.valid_for_days,
+    )
+    for name in fields:
+        setattr(row, name, getattr(new, name))
     if grade.passed:
         # A new certificate for this pass, with this attempt's score and dates; earlier ones
         # stay in the certificate table and keep verifying (as superseded).
-        row.passed_at = now
-        row.expires_at = (
-            now + timedelta(days=module.valid_for_days) if module.valid_for_days else None
-        )
         row.certificate_id = _new_certificate_id(session, user_id, module.id, now, attempt_id)
         session.add(
             Certificate(
@@ -425,24 +436,19 @@ def withdrawn_attempts(*, user_id: int, since: datetime) -> list[WithdrawnAttemp
     ]
 
 
-def attempt(*, attempt_id: int, user_id: int) -> Attempt | None:
+def attempt(*, attempt_id: int, user_id: int, session: Session | None = None) -> Attempt | None:
     """Return one of the person's attempts."""
-    with session_scope(write=False) as session:
+    with reading(session) as session:
         row = session.get(Attempt, attempt_id)
         return row if row is not None and row.user_id == user_id else None
 
 
-def attempt_answers(*, attempt_id: int) -> dict[str, list[int]]:
-    """Return the graded answers of a submitted attempt."""
-    with session_scope(write=False) as session:
-        return {
-            a.question_id: list(a.chosen)
-            for a in session.exec(select(Answer).where(Answer.attempt_id == attempt_id))
-        }
-
-
 def history(
-    *, user_id: int, module_id: str | None = None, limit: int | None = None
+    *,
+    user_id: int,
+    module_id: str | None = None,
+    limit: int | None = None,
+    session: Session | None = None,
 ) -> list[Attempt]:
     """Return the person's submitted quiz attempts (optionally of one module), newest first."""
     query = select(Attempt).where(
@@ -451,13 +457,13 @@ def history(
     if module_id is not None:
         query = query.where(Attempt.module_id == module_id)
     query = query.order_by(Attempt.submitted_at.desc()).limit(limit)
-    with session_scope(write=False) as session:
+    with reading(session) as session:
         return list(session.exec(query))
 
 
-def progress_rows(*, user_id: int) -> dict[str, Progress]:
+def progress_rows(*, user_id: int, session: Session | None = None) -> dict[str, Progress]:
     """Return the person's progress rows keyed by module id."""
-    with session_scope(write=False) as session:
+    with reading(session) as session:
         return {
             p.module_id: p
             for p in session.exec(select(Progress).where(Progress.user_id == user_id))
@@ -493,6 +499,7 @@ def _certificate_records(
     session: Session, user: User, rows: list[Certificate], today: date
 ) -> list[CertificateRecord]:
     """Return the records of some of one person's certificates, each with its standing."""
+    zone = settings.time_zone()
     newest: dict[str, Certificate] = {}
     replaced_on: dict[int, datetime] = {}  # certificate row id -> when the next pass came
     for cert in session.exec(
@@ -518,6 +525,7 @@ def _certificate_records(
                 is_latest=newest[cert.module_id].id == cert.id,
                 expires_at=cert.expires_at,
                 today=today,
+                zone=zone,
             ),
             current_id=newest[cert.module_id].certificate_id,
             superseded_on=replaced_on.get(cert.id),
@@ -535,7 +543,7 @@ def find_certificate(certificate_id: str, *, today: date | None = None) -> Certi
         if cert is None:
             return None
         user = session.get(User, cert.user_id)
-        (record,) = _certificate_records(session, user, [cert], today or clock.today())
+        (record,) = _certificate_records(session, user, [cert], today or settings.today())
         return record
 
 
@@ -552,7 +560,7 @@ def certificates(*, user_id: int, today: date | None = None) -> list[Certificate
                 .order_by(Certificate.passed_at.desc(), Certificate.id.desc())
             )
         )
-        return _certificate_records(session, user, rows, today or clock.today())
+        return _certificate_records(session, user, rows, today or settings.today())
 
 
 # --- assignments -----------------------------------------------------------------------
@@ -603,7 +611,8 @@ def create_assignments(
     if (team_id is None) == (not user_ids):
         raise LearningError("Assign to a team or to chosen people, not both or neither.")
     now = now_utc()
-    due_days = max(0, (due_date - clock.day_of(now)).days) if team_id is not None else None
+    today = clock.day_of(now, settings.time_zone())
+    due_days = max(0, (due_date - today).days) if team_id is not None else None
     try:
         with session_scope() as session:
             allowed = _manageable_team_ids(session, actor)
@@ -765,13 +774,13 @@ def withdraw_assignment(*, actor: User, assignment_id: int) -> None:
         )
 
 
-def assigned_due_dates(*, user_id: int) -> dict[str, date]:
+def assigned_due_dates(*, user_id: int, session: Session | None = None) -> dict[str, date]:
     """Return module id -> earliest due date among the person's active assignments.
 
     A team assignment is due for this person as training.status.due_for_member says, from the
     day they joined the team.
     """
-    with session_scope(write=False) as session:
+    with reading(session) as session:
         user = session.get(User, user_id)
         if user is None:
             return {}
@@ -781,7 +790,8 @@ def assigned_due_dates(*, user_id: int) -> dict[str, date]:
         rows = session.exec(
             select(Assignment).where(Assignment.withdrawn_at.is_(None), or_(*conditions))
         ).all()
-    joined_on = clock.day_of(user.team_joined_at or user.created_at)
+    zone = settings.time_zone()
+    joined_on = clock.day_of(user.team_joined_at or user.created_at, zone)
     due: dict[str, date] = {}
     for a in rows:
         day = (
@@ -789,7 +799,7 @@ def assigned_due_dates(*, user_id: int) -> dict[str, date]:
                 due_date=a.due_date,
                 due_days=a.due_days,
                 from_joining=a.from_joining,
-                assigned_on=clock.day_of(a.assigned_at),
+                assigned_on=clock.day_of(a.assigned_at, zone),
                 joined_on=joined_on,
             )
             if a.team_id is not None
@@ -826,13 +836,18 @@ class TrainingItem:
 
 
 def my_training(
-    *, user_id: int, modules: Mapping[str, LoadedModule], today: date | None = None
+    *,
+    user_id: int,
+    modules: Mapping[str, LoadedModule],
+    today: date | None = None,
+    session: Session | None = None,
 ) -> list[TrainingItem]:
     """Return every module for the person: assigned ones first, most urgent first."""
-    today = today or clock.today()
-    due_dates = assigned_due_dates(user_id=user_id)
-    progress = progress_rows(user_id=user_id)
-    with session_scope(write=False) as session:
+    zone = settings.time_zone()
+    today = today or clock.today(zone)
+    with reading(session) as session:
+        due_dates = assigned_due_dates(user_id=user_id, session=session)
+        progress = progress_rows(user_id=user_id, session=session)
         open_ids = set(
             session.exec(
                 select(Attempt.module_id).where(
@@ -862,6 +877,7 @@ def my_training(
                     due=due,
                     open_attempt=module_id in open_ids,
                     today=today,
+                    zone=zone,
                 ),
                 best_score=p.best_score if p else None,
                 passed_at=p.passed_at if p else None,
@@ -874,9 +890,16 @@ def my_training(
     return items
 
 
-def training_item(*, user_id: int, loaded: LoadedModule, today: date | None = None) -> TrainingItem:
+def training_item(
+    *,
+    user_id: int,
+    loaded: LoadedModule,
+    today: date | None = None,
+    session: Session | None = None,
+) -> TrainingItem:
     """Return where the person stands on one module (the same rule as their whole list)."""
-    (item,) = my_training(user_id=user_id, modules={loaded.module.id: loaded}, today=today)
+    one = {loaded.module.id: loaded}
+    (item,) = my_training(user_id=user_id, modules=one, today=today, session=session)
     return item
 
 
@@ -886,6 +909,7 @@ def training_item(*, user_id: int, loaded: LoadedModule, today: date | None = No
 def review_events(*, user_id: int, since: datetime | None = None) -> list[ReviewEvent]:
     """Return the person's answered questions as events for the refresher schedule."""
     since = since or now_utc() - timedelta(days=180)
+    zone = settings.time_zone()
     with session_scope(write=False) as session:
         rows = session.exec(
             select(
@@ -911,7 +935,7 @@ def review_events(*, user_id: int, since: datetime | None = None) -> list[Review
             ReviewEvent(
                 module_id=module_id,
                 question_id=question_id,
-                answered_on=submitted_at.date(),
+                answered_on=clock.day_of(submitted_at, zone),
                 correct=bool(correct),
                 source="refresher" if kind == "refresher" else "quiz",
             )
@@ -972,7 +996,7 @@ def _due_reviews(user_id: int, today: date) -> tuple:
                 Attempt.user_id == user_id, Attempt.submitted_at.is_not(None)
             )
         ).one()
-    key = (config.database_url(), user_id, today, tuple(stamp))
+    key = (config.database_url(), str(settings.time_zone()), user_id, today, tuple(stamp))
     with _REVIEW_LOCK:
         if key in _REVIEW_CACHE:
             _REVIEW_CACHE.move_to_end(key)
@@ -989,7 +1013,7 @@ def review_due_count(
     *, user_id: int, modules: Mapping[str, LoadedModule], today: date | None = None
 ) -> int:
     """Return how many missed questions are due for review today (ones still in the content)."""
-    today = today or clock.today()
+    today = today or settings.today()
     due = _due_reviews(user_id, today)
     return sum(
         1

@@ -37,6 +37,13 @@ ROLE_INCLUDES = {
 EVERY_TEAM_ROLES = ROLE_INCLUDES["admin"]
 # Roles that may be set as the manager of a team.
 TEAM_MANAGER_ROLES = ROLE_INCLUDES["manager"]
+# Who something for a role is for, in words ("Team progress is for managers and administrators").
+ROLE_AUDIENCE = {
+    role: "everyone"
+    if ROLE_INCLUDES[role] == frozenset(ROLES)
+    else " and ".join(ROLE_LABELS[r].lower() + "s" for r in ROLES if r in ROLE_INCLUDES[role])
+    for role in ROLES
+}
 
 
 class Action(StrEnum):

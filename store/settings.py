@@ -9,16 +9,20 @@ that no longer parses (hand-edited, or from a newer version) reads as the defaul
 from __future__ import annotations
 
 import json
+import threading
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
+from time import monotonic
 from typing import Any
 
+from store import config
 from store.accounts import now_utc
 from store.db import session_scope
 from store.models import AuditLog, Setting, User
 from store.permissions import Action, PermissionDenied, require
+from training import clock
 from training.reminders import REMINDER_KINDS, Kind
 
 KEY_PREFIX = "org."
@@ -185,12 +189,43 @@ def set_setting(*, actor: User, name: str, value: Any) -> Any:
                     detail=f"{spec.label}: {clean}",
                 )
             )
+    forget_time_zone()
     return clean
 
 
+ZONE_TTL_SECONDS = 30.0
+"""How long one process trusts the time zone it read (another process may have changed it)."""
+
+_zones: dict[str, tuple[float, zoneinfo.ZoneInfo]] = {}
+_zones_lock = threading.Lock()
+
+
 def time_zone() -> zoneinfo.ZoneInfo:
-    """Return the organisation's time zone (UTC until an administrator sets one)."""
-    return zoneinfo.ZoneInfo(get_setting("time_zone"))
+    """Return the organisation's time zone (UTC until an administrator sets one).
+
+    Read from the database at most every ZONE_TTL_SECONDS per database and process; changing
+    it here forgets the remembered one at once.
+    """
+    url = config.database_url()
+    with _zones_lock:
+        remembered = _zones.get(url)
+    if remembered is not None and monotonic() - remembered[0] < ZONE_TTL_SECONDS:
+        return remembered[1]
+    zone = zoneinfo.ZoneInfo(get_setting("time_zone"))
+    with _zones_lock:
+        _zones[url] = (monotonic(), zone)
+    return zone
+
+
+def forget_time_zone() -> None:
+    """Drop the remembered time zone, so the next time_zone() reads the database."""
+    with _zones_lock:
+        _zones.clear()
+
+
+def today() -> date:
+    """Return today in the organisation's time zone: the one "today" of the app."""
+    return clock.today(time_zone())
 
 
 def quiet_hours() -> tuple[time, time]:

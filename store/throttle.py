@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 
 from store.db import session_scope
 from store.models import SignInThrottle
+from training import clock
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def address_key(address: str | None) -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def wait_seconds(*, username: str, address: str | None, now: datetime | None = None) -> int:

@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 from pathlib import Path
 
@@ -135,11 +135,13 @@ class Standing(StrEnum):
         }[self]
 
 
-def standing(*, is_latest: bool, expires_at: datetime | None, today: date) -> Standing:
+def standing(
+    *, is_latest: bool, expires_at: datetime | None, today: date, zone: tzinfo = UTC
+) -> Standing:
     """Return a certificate's standing: superseded by a later pass, else expired or current."""
     if not is_latest:
         return Standing.SUPERSEDED
-    return Standing.CURRENT if pass_is_valid(expires_at, today) else Standing.EXPIRED
+    return Standing.CURRENT if pass_is_valid(expires_at, today, zone) else Standing.EXPIRED
 
 
 def normalise_certificate_id(text: str) -> str | None:

@@ -40,6 +40,7 @@ from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 
 from training.models import Question
+from training.quiz import TRUE_FALSE_LABELS, TRUE_FALSE_ORDER, correct_answer
 
 K = TypeVar("K", bound=Hashable)
 
@@ -455,3 +456,59 @@ def _option_flags(
                     f"right answer ({_pct(best_right)}): check the key and the wording."
                 )
     return found
+
+
+# --- what the page shows per question -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionFigures:
+    """Everything the page shows about one question."""
+
+    number: int
+    question: Question
+    item: ItemStats
+    option_ids: list[int]
+    option_labels: dict[int, str]
+    correct: list[int]
+    shares: dict[int, float]
+    flags: list[str]
+
+    @property
+    def checked(self) -> bool:
+        """Return True when the question has enough attempts to be flagged."""
+        return self.item.attempts >= MIN_ATTEMPTS_FOR_FLAGS
+
+
+def short_text(text: str, limit: int = 60) -> str:
+    """Return text on one line, cut at limit characters with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def option_ids(question: Question) -> tuple[list[int], dict[int, str]]:
+    """Return a question's option ids in content order, and their texts."""
+    if question.type == "true_false":
+        return list(TRUE_FALSE_ORDER), dict(TRUE_FALSE_LABELS)
+    options = question.options or []
+    return list(range(len(options))), {i: o.text for i, o in enumerate(options)}
+
+
+def question_figures(
+    questions: Sequence[Question],
+    stats: QuizStats,
+    choices: Mapping[str, Sequence[Collection[int]]],
+) -> list[QuestionFigures]:
+    """Return the figures, option shares and flags of every question of the pool.
+
+    choices holds, per question id, the options each response chose.
+    """
+    figures = []
+    for number, (question, item) in enumerate(zip(questions, stats.items, strict=True), 1):
+        ids, labels = option_ids(question)
+        shares = option_shares(choices.get(question.id, []), ids)
+        correct = correct_answer(question)
+        short = {i: short_text(t, 40) for i, t in labels.items()}
+        found = flags(item, shares, correct=correct, labels=short)
+        figures.append(QuestionFigures(number, question, item, ids, labels, correct, shares, found))
+    return figures

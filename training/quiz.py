@@ -147,6 +147,12 @@ def _option_count(question: Question) -> int:
     return len(question.options)
 
 
+def draw_count(module: Module) -> int:
+    """Return how many questions one attempt draws: questions_per_attempt, at most the pool."""
+    pool = len(module.quiz.questions)
+    return min(module.quiz.questions_per_attempt or pool, pool)
+
+
 def draw_questions(module: Module, seed: int) -> list[DrawnQuestion]:
     """Draw the questions of one attempt and each one's option order, deterministically per seed.
 
@@ -155,9 +161,7 @@ def draw_questions(module: Module, seed: int) -> list[DrawnQuestion]:
     true_false is always shown True then False.
     """
     rng = random.Random(seed)
-    pool = list(module.quiz.questions)
-    count = module.quiz.questions_per_attempt or len(pool)
-    picked = rng.sample(pool, min(count, len(pool)))
+    picked = rng.sample(list(module.quiz.questions), draw_count(module))
     drawn: list[DrawnQuestion] = []
     for question in picked:
         if question.type == "true_false":
@@ -295,11 +299,18 @@ def grade(
                 question_id=qid, chosen=chosen, correct=correct, marks=int(correct), max_marks=1
             )
         )
+    return total(results, module.quiz.pass_mark)
+
+
+def total(results: Sequence[QuestionResult], pass_mark: int) -> Grade:
+    """Return the grade of an attempt from its marked questions: the one scoring rule.
+
+    `passed` compares the exact fraction with the pass mark, so float rounding never flips it.
+    """
     marks = sum(r.marks for r in results)
     max_marks = sum(r.max_marks for r in results)
-    pass_mark = module.quiz.pass_mark
     return Grade(
-        results=results,
+        results=list(results),
         marks=marks,
         max_marks=max_marks,
         score=marks * 100 / max_marks,
@@ -454,6 +465,26 @@ def answer_summary(question: Question, chosen: Sequence[int]) -> str:
     if wrong:
         text += f" and {wrong} that {'is' if wrong == 1 else 'are'} not right"
     return text + "."
+
+
+@dataclass(frozen=True)
+class AnswerVerdict:
+    """Everything said about one answered question: the verdict, option by option, and why."""
+
+    correct: bool
+    summary: str  # answer_summary
+    verdicts: list[OptionVerdict]  # option_verdicts, in content order
+    explanation: str | None
+
+
+def answer_verdict(question: Question, chosen: Sequence[int]) -> AnswerVerdict:
+    """Return the verdict on an answer as the quiz, the results and the refresher show it."""
+    return AnswerVerdict(
+        correct=is_correct(question, chosen),
+        summary=answer_summary(question, chosen),
+        verdicts=option_verdicts(question, chosen),
+        explanation=question.explanation,
+    )
 
 
 def attempts_left(max_attempts: int | None, used: int) -> int | None:

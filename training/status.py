@@ -7,8 +7,10 @@ assignment is due for one member of the team. Pages show `Status.label`, never t
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
+
+from training.clock import day_of
 
 EXPIRING_SOON_DAYS = 30
 """A valid pass that expires within this many days is "expiring soon"."""
@@ -58,12 +60,13 @@ STATUS_LABELS: dict[str, str] = {s.value: s.label for s in Status}
 """Status value -> label, for tables and CSV files that hold plain strings."""
 
 
-def pass_is_valid(expires_at: datetime | None, today: date) -> bool:
+def pass_is_valid(expires_at: datetime | None, today: date, zone: tzinfo = UTC) -> bool:
     """Return whether a pass that expires at expires_at still counts on today.
 
-    A pass is valid up to the day before its expiry day: on the expiry day it is due again.
+    A pass is valid up to the day before its expiry day (the day in zone, the organisation's
+    time zone, on which expires_at falls): on the expiry day it is due again.
     """
-    return expires_at is None or expires_at.date() > today
+    return expires_at is None or day_of(expires_at, zone) > today
 
 
 def decide_status(
@@ -74,16 +77,17 @@ def decide_status(
     due: date | None,
     open_attempt: bool,
     today: date,
+    zone: tzinfo = UTC,
 ) -> Status:
     """Return a module's status for one person on a day.
 
     passed_at and expires_at are those of the person's latest pass, attempts counts their
-    submitted attempts, due is the (earliest) due date of their assignments, if any.
+    submitted attempts, due is the (earliest) due date of their assignments, if any; today
+    is a day in zone (the organisation's time zone), where expires_at is placed too.
     """
-    if passed_at is not None and pass_is_valid(expires_at, today):
-        if expires_at is not None and expires_at.date() <= today + timedelta(
-            days=EXPIRING_SOON_DAYS
-        ):
+    if passed_at is not None and pass_is_valid(expires_at, today, zone):
+        soon = today + timedelta(days=EXPIRING_SOON_DAYS)
+        if expires_at is not None and day_of(expires_at, zone) <= soon:
             return Status.EXPIRING
         return Status.PASSED
     if due is not None and due < today:

@@ -14,7 +14,7 @@ import streamlit as st
 from store import accounts, dashboard, learning
 from store.models import User
 from ui import team_view
-from ui.dates import DATE_COLUMN_FORMAT, format_date
+from ui.dates import DATE_COLUMN_FORMAT, format_date, local_date
 from ui.dates import today as org_today
 from ui.text import plain
 
@@ -206,7 +206,7 @@ def _current(
                 "Due": r.due_date,
                 "Past due": r.due_date < today,
                 "Assigned by": r.assigned_by or "",
-                "Assigned on": r.assigned_at.date(),
+                "Assigned on": local_date(r.assigned_at),
             }
             for r in rows
         ]

@@ -60,11 +60,6 @@ def client_address() -> str | None:
     return address if isinstance(address, str) else None
 
 
-def current_token() -> str | None:
-    """Return this browser's session token: the HttpOnly cookie, else this tab's sign-in."""
-    return _cookie_token() or st.session_state.get(TOKEN_KEY)
-
-
 def current_user() -> User | None:
     """Return the signed-in user of this browser session, checked against the database."""
     ensure_database()
@@ -296,7 +291,7 @@ def password_change_form(user: User, key: str = "change_password") -> None:
                 user_id=user.id,
                 current_password=current,
                 new_password=new,
-                keep_token=current_token(),
+                keep_token=_cookie_token() or st.session_state.get(TOKEN_KEY),
             )
         except accounts.AccountError as exc:
             st.error(str(exc))

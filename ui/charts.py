@@ -19,23 +19,23 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from training.status import STATUS_LABELS
+from training.status import Status
 
 # Okabe-Ito, one distinct colour per status, most urgent first. Seven of its eight colours go
 # to the statuses (black would hide the cell borders); "not assigned" is the empty cell, a pale
 # grey with an outline in the legend, so no two statuses share a hue.
-STATUS_COLOURS = {
-    "overdue": "#D55E00",  # vermillion
-    "due_again": "#E69F00",  # orange
-    "failed": "#CC79A7",  # reddish purple
-    "in_progress": "#0072B2",  # blue
-    "not_started": "#56B4E9",  # sky blue
-    "expiring": "#F0E442",  # yellow
-    "passed": "#009E73",  # bluish green
+STATUS_COLOURS: dict[Status, str] = {
+    Status.OVERDUE: "#D55E00",  # vermillion
+    Status.DUE_AGAIN: "#E69F00",  # orange
+    Status.FAILED: "#CC79A7",  # reddish purple
+    Status.IN_PROGRESS: "#0072B2",  # blue
+    Status.NOT_STARTED: "#56B4E9",  # sky blue
+    Status.EXPIRING: "#F0E442",  # yellow
+    Status.PASSED: "#009E73",  # bluish green
 }
 NOT_ASSIGNED = "Not assigned"  # heatmap only: not started on a module nobody asked for
 NOT_ASSIGNED_COLOUR = "#EEEEEE"
-STATUS_DOMAIN = [*(STATUS_LABELS[s] for s in STATUS_COLOURS), NOT_ASSIGNED]
+STATUS_DOMAIN = [*(s.label for s in STATUS_COLOURS), NOT_ASSIGNED]
 STATUS_RANGE = [*STATUS_COLOURS.values(), NOT_ASSIGNED_COLOUR]
 PERSON_PICK = "person_pick"  # the heatmap's click selection: one person's row
 TEAM_COLOUR = "#0072B2"
@@ -173,7 +173,7 @@ def team_completion_heatmap(frame: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("completion:Q", title="Completed", format=".0%"),
                 alt.Tooltip("completed:Q", title="People done"),
                 alt.Tooltip("assigned:Q", title="People assigned"),
-                alt.Tooltip("overdue:Q", title="Overdue"),
+                alt.Tooltip("people_overdue:Q", title="Overdue"),
             ],
         )
         .properties(height=alt.Step(ROW_HEIGHT))
@@ -303,7 +303,7 @@ def knows_does(frame: pd.DataFrame) -> alt.Chart:
                 "measure:N",
                 title=None,
                 scale=alt.Scale(
-                    domain=[KNOWS, DOES], range=[TEAM_COLOUR, STATUS_COLOURS["overdue"]]
+                    domain=[KNOWS, DOES], range=[TEAM_COLOUR, STATUS_COLOURS[Status.OVERDUE]]
                 ),
                 legend=alt.Legend(orient="bottom"),
             ),

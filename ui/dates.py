@@ -5,29 +5,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import streamlit as st
-
-from store import config, settings
-from training import clock, dates
+from store import settings
+from training import dates
 
 # Streamlit's date columns, written the same way as format_date ("3 Dec 2026").
 DATE_COLUMN_FORMAT = "D MMM YYYY"
 
 
-@st.cache_data(ttl=30, show_spinner=False)
-def _zone_name(database_url: str) -> str:
-    # Read at most every 30 seconds per process; People clears it when an admin changes it.
-    return settings.get_setting("time_zone")
-
-
 def zone() -> ZoneInfo:
-    """Return the organisation's time zone."""
-    return ZoneInfo(_zone_name(config.database_url()))
+    """Return the organisation's time zone (store.settings.time_zone, read every 30 s at most)."""
+    return settings.time_zone()
 
 
 def forget_zone() -> None:
     """Drop the remembered time zone (after an administrator changed it)."""
-    _zone_name.clear()
+    settings.forget_time_zone()
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -41,5 +33,10 @@ def format_datetime(value: datetime | None) -> str:
 
 
 def today() -> date:
-    """Return today's date in the organisation's time zone (training.clock, the one clock)."""
-    return clock.today(zone())
+    """Return today's date in the organisation's time zone (store.settings.today, the one today)."""
+    return settings.today()
+
+
+def local_date(value: date | datetime) -> date:
+    """Return the calendar day of value in the organisation's time zone (a date unchanged)."""
+    return dates.local_date(value, zone())

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import streamlit as st
 
 from store import accounts, learning
 from store.models import User
+from training import clock
 from training.models import COMPETENCY_LABELS
 from training.scores import format_score
 from training.status import Status
@@ -74,7 +75,7 @@ def _card(item: learning.TrainingItem, today: date) -> None:
 
 def _withdrawn(user: User) -> None:
     """Tell the learner about quizzes closed in the last 30 days because the module went."""
-    since = datetime.now(UTC) - timedelta(days=30)
+    since = clock.now() - timedelta(days=30)
     for gone in learning.withdrawn_attempts(user_id=user.id, since=since):
         old = learning.module_for_version(module_id=gone.module_id, version=gone.content_version)
         title = old.title if old is not None else gone.module_id

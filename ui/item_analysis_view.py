@@ -8,83 +8,32 @@ CSV download.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from store import content_store
-from store.content_store import Responses
 from store.learning import module_for_version
 from store.models import User
-from training import quiz
 from training.csv_export import csv_bytes
 from training.item_analysis import (
     MIN_ATTEMPTS_FOR_FLAGS,
     POOR_DISCRIMINATION_INDEX,
     TOO_EASY_FACILITY,
     TOO_HARD_FACILITY,
-    ItemStats,
+    QuestionFigures,
     QuizStats,
     analyse,
-    flags,
-    option_shares,
+    question_figures,
     random_guess_score,
+    short_text,
 )
-from training.models import Question
 from training.words import count, question_type_label
 from ui import content
 from ui.dates import format_date
 from ui.links import page_link, studio_query
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-@dataclass(frozen=True)
-class QuestionFigures:
-    """Everything the page shows about one question."""
-
-    number: int
-    question: Question
-    item: ItemStats
-    option_ids: list[int]
-    option_labels: dict[int, str]
-    correct: list[int]
-    shares: dict[int, float]
-    flags: list[str]
-
-    @property
-    def checked(self) -> bool:
-        """Return True when the question has enough attempts to be flagged."""
-        return self.item.attempts >= MIN_ATTEMPTS_FOR_FLAGS
-
-
-def _short(text: str, limit: int = 60) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
-
-
-def _option_ids(question: Question) -> tuple[list[int], dict[int, str]]:
-    if question.type == "true_false":
-        return list(quiz.TRUE_FALSE_ORDER), dict(quiz.TRUE_FALSE_LABELS)
-    options = question.options or []
-    return list(range(len(options))), {i: o.text for i, o in enumerate(options)}
-
-
-def question_figures(
-    questions: list[Question], stats: QuizStats, data: Responses
-) -> list[QuestionFigures]:
-    """Return the figures, option shares and flags of every question of the pool."""
-    figures = []
-    for number, (question, item) in enumerate(zip(questions, stats.items, strict=True), 1):
-        ids, labels = _option_ids(question)
-        shares = option_shares(data.choices.get(question.id, []), ids)
-        correct = quiz.correct_answer(question)
-        short = {i: _short(t, 40) for i, t in labels.items()}
-        found = flags(item, shares, correct=correct, labels=short)
-        figures.append(QuestionFigures(number, question, item, ids, labels, correct, shares, found))
-    return figures
 
 
 def _num(value: float | None, pattern: str = "{:.1f}") -> str:
@@ -171,7 +120,7 @@ def render(user: User) -> None:
         )
         return
     stats = analyse(data.marks, data.max_marks, [random_guess_score(q) for q in questions])
-    figures = question_figures(questions, stats, data)
+    figures = question_figures(questions, stats, data.choices)
     which = "all attempts" if every else "first attempts only"
     st.caption(f"{count(stats.attempts, 'attempt')} analysed ({which}).")
     _whole_quiz(stats)
@@ -248,7 +197,7 @@ def _flag_summary(module_id: str, figures: list[QuestionFigures]) -> None:
         st.success("No problems found in the questions with enough attempts.")
     for f in flagged:
         st.warning(
-            f"**{f.question.id}** · {_short(f.question.prompt, 90)}\n\n"
+            f"**{f.question.id}** · {short_text(f.question.prompt, 90)}\n\n"
             + "\n".join(f"- {message}" for message in f.flags),
             icon=":material/flag:",
         )
@@ -287,7 +236,7 @@ def _table(figures: list[QuestionFigures]) -> pd.DataFrame:
                 "#": f.number,
                 "Question": f.question.id,
                 "Type": question_type_label(f.question.type),
-                "Prompt": _short(f.question.prompt),
+                "Prompt": short_text(f.question.prompt),
                 "Attempts": item.attempts,
                 "Facility %": _pct(item.facility),
                 "SD %": _round(sd_percent),
@@ -306,7 +255,7 @@ def _overview_chart(figures: list[QuestionFigures]) -> None:
         [
             {
                 "Question": f.question.id,
-                "Prompt": _short(f.question.prompt),
+                "Prompt": short_text(f.question.prompt),
                 "Facility %": 100 * f.item.facility,
                 "Discrimination index": f.item.discrimination_index,
                 "Attempts": f.item.attempts,
@@ -354,7 +303,7 @@ def _distractors(figures: list[QuestionFigures]) -> None:
     picked = st.selectbox(
         "Question",
         list(by_id),
-        format_func=lambda q: f"{q} · {_short(by_id[q].question.prompt, 70)}",
+        format_func=lambda q: f"{q} · {short_text(by_id[q].question.prompt, 70)}",
         key="item_analysis_question",
     )
     f = by_id[picked]
@@ -364,7 +313,7 @@ def _distractors(figures: list[QuestionFigures]) -> None:
     bars = pd.DataFrame(
         [
             {
-                "Option": f"{LETTERS[n]}. {_short(f.option_labels[o], 32)}",
+                "Option": f"{LETTERS[n]}. {short_text(f.option_labels[o], 32)}",
                 "Text": f.option_labels[o],
                 "Share %": round(100 * f.shares[o], 1),
                 "Answer": "right" if o in f.correct else "wrong",

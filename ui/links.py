@@ -7,17 +7,10 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-PAGE_URLS = {
-    "pages/home.py": "/",
-    "pages/module.py": "/module",
-    "pages/progress.py": "/progress",
-    "pages/account.py": "/account",
-    "pages/team.py": "/team",
-    "pages/assign.py": "/assign",
-    "pages/studio.py": "/studio",
-    "pages/item_analysis.py": "/item-analysis",
-    "pages/people.py": "/people",
-}
+from ui.nav import PAGES
+
+# The URL of every page, from the one page table (ui/nav.py).
+PAGE_URLS = {spec.file: "/" + spec.url for spec in PAGES}
 
 
 def page_link(
@@ -29,11 +22,6 @@ def page_link(
     except StreamlitAPIException:
         url = PAGE_URLS.get(page, "/") + ("?" + urlencode(query) if query else "")
         st.markdown(f"[{label}]({url})")
-
-
-def module_url(module_id: str) -> str:
-    """Return the URL of a module page."""
-    return "/module?" + urlencode({"id": module_id})
 
 
 def studio_query(module_id: str, question_id: str | None = None) -> dict[str, str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from store import learning
-from store.models import Attempt, User
+from store import learning, module_page
+from store.models import User
 from training import quiz
 from training.loader import LoadedModule
 from training.markdown import safe_markdown
@@ -40,8 +40,7 @@ def render(user: User) -> None:
         page_link("pages/home.py", "Back to my training", icon=":material/arrow_back:")
         return
     m = loaded.module
-    progress = learning.progress_rows(user_id=user.id).get(m.id)
-    open_attempt = learning.open_attempt(user_id=user.id, module_id=m.id)
+    header = module_page.module_header(user_id=user.id, loaded=loaded, today=today())
 
     page_link("pages/home.py", "My training", icon=":material/arrow_back:")
     st.title(plain(m.title))
@@ -50,23 +49,24 @@ def render(user: User) -> None:
         f"about {m.estimated_minutes} min",
         count(len(m.lessons), "lesson"),
     ]
-    if progress and progress.best_score is not None:
-        facts.append(f"best score {format_score(progress.best_score)}")
-    facts.append(_standing(learning.training_item(user_id=user.id, loaded=loaded, today=today())))
+    if header.item.best_score is not None:
+        facts.append(f"best score {format_score(header.item.best_score)}")
+    facts.append(_standing(header.item))
     st.caption(" · ".join(facts))
     st.write(m.summary)
 
     section_key = f"module_section_{m.id}"
     if section_key not in st.session_state:
         showing_result = st.session_state.get(f"module_result_{m.id}")
-        st.session_state[section_key] = "Quiz" if open_attempt or showing_result else "Lessons"
+        quiz_first = header.has_open_attempt or showing_result
+        st.session_state[section_key] = "Quiz" if quiz_first else "Lessons"
     section = st.segmented_control(
         "Section", ["Lessons", "Quiz"], key=section_key, label_visibility="collapsed"
     )
     if section == "Quiz":
-        _quiz(user, loaded, open_attempt, progress)
+        _quiz(user, loaded, modules)
     else:
-        _lessons(user, m, progress)
+        _lessons(user, m, header.lesson_position)
 
 
 def _standing(item: learning.TrainingItem) -> str:
@@ -86,10 +86,9 @@ def _standing(item: learning.TrainingItem) -> str:
 # --- lessons ---------------------------------------------------------------------------
 
 
-def _lessons(user: User, m: Module, progress) -> None:
+def _lessons(user: User, m: Module, saved: int) -> None:
     key = f"module_lesson_{m.id}"
     if key not in st.session_state:
-        saved = progress.lesson_position if progress else 0
         st.session_state[key] = min(max(saved, 0), len(m.lessons) - 1)
     pos = min(st.session_state[key], len(m.lessons) - 1)
 
@@ -154,47 +153,49 @@ def lesson_screen(m: Module, pos: int, *, key: str, go, to_quiz) -> None:
 # --- quiz ------------------------------------------------------------------------------
 
 
-def _quiz(user: User, loaded: LoadedModule, open_attempt: Attempt | None, progress) -> None:
+def _quiz(user: User, loaded: LoadedModule, modules) -> None:
     m = loaded.module
     result_key = f"module_result_{m.id}"
     flash = st.session_state.pop("module_flash", None)
     if flash:
         st.error(flash)
-    if open_attempt is None and st.session_state.get(result_key):
-        _results(user, loaded, st.session_state[result_key], progress)
-        return
-    if open_attempt is None:
-        _quiz_intro(user, loaded, progress)
-        return
-    module = learning.module_for_version(
-        module_id=m.id, version=open_attempt.content_version, current=loaded
+    screen = module_page.quiz_screen(
+        user_id=user.id,
+        loaded=loaded,
+        modules=modules,
+        result_attempt_id=st.session_state.get(result_key) or None,
+        today=today(),
     )
-    if module is None:
+    if screen.unreadable:
         st.error(
             "This attempt was started on a version of the module that can no longer be "
             "read. Ask a trainer for help."
         )
-        return
-    _question_screen(user, module, open_attempt)
+    elif screen.missing_result:
+        st.session_state.pop(result_key, None)
+        st.warning("That result is not available.")
+    elif screen.results is not None:
+        _results(user, loaded, screen.results)
+    elif screen.attempt is not None:
+        _question_screen(user, screen.attempt)
+    else:
+        _quiz_intro(user, loaded, screen.intro)
 
 
-def _quiz_intro(user: User, loaded: LoadedModule, progress) -> None:
+def _quiz_intro(user: User, loaded: LoadedModule, intro: module_page.QuizIntro) -> None:
     m = loaded.module
-    used = learning.attempts_used(user_id=user.id, module_id=m.id)
-    left = quiz.attempts_left(m.quiz.max_attempts, used)
-    count = min(m.quiz.questions_per_attempt or len(m.quiz.questions), len(m.quiz.questions))
     with st.container(border=True):
         st.subheader("Quiz")
         lines = [
-            f"- **{count} questions**, drawn from a pool of {len(m.quiz.questions)}",
-            f"- **Pass mark: {m.quiz.pass_mark}%**",
-            f"- {FEEDBACK_WORDS[m.quiz.feedback]}",
+            f"- **{intro.draw_count} questions**, drawn from a pool of {intro.pool}",
+            f"- **Pass mark: {intro.pass_mark}%**",
+            f"- {FEEDBACK_WORDS[intro.feedback.value]}",
             "- Your answers are saved as you go: you can close the page and come back.",
         ]
-        if left is not None:
-            lines.append(f"- Attempts left: **{left}** of {m.quiz.max_attempts}")
+        if intro.left is not None:
+            lines.append(f"- Attempts left: **{intro.left}** of {intro.max_attempts}")
         st.markdown("\n".join(lines))
-        if left == 0:
+        if intro.left == 0:
             st.warning(
                 "You have used every attempt at this quiz. Your manager can help you "
                 "with what to do next."
@@ -208,7 +209,7 @@ def _quiz_intro(user: User, loaded: LoadedModule, progress) -> None:
                     st.session_state["module_flash"] = str(exc)
                 st.session_state.pop(f"module_result_{m.id}", None)
 
-            label = "Start quiz" if not used else "Start a new attempt"
+            label = "Start quiz" if not intro.used else "Start a new attempt"
             st.button(
                 label,
                 key=f"module_start_{m.id}",
@@ -216,58 +217,43 @@ def _quiz_intro(user: User, loaded: LoadedModule, progress) -> None:
                 on_click=as_signed_in(user, start),
                 icon=":material/play_arrow:",
             )
-    last = next(iter(learning.history(user_id=user.id, module_id=m.id, limit=1)), None)
-    if last is not None:
+    if intro.last_attempt_id is not None:
 
         def show_last() -> None:
-            st.session_state[f"module_result_{m.id}"] = last.id
+            st.session_state[f"module_result_{m.id}"] = intro.last_attempt_id
 
+        when = format_date(intro.last_submitted_at)
         st.button(
-            f"See my last result ({format_score(last.score)}, {format_date(last.submitted_at)})",
+            f"See my last result ({format_score(intro.last_score)}, {when})",
             key=f"module_last_{m.id}",
             on_click=show_last,
         )
 
 
-def _answer_key(attempt: Attempt, qid: str, option: int | None = None) -> str:
-    base = f"quiz_{attempt.id}_{qid}"
+def _answer_key(attempt_id: int, qid: str, option: int | None = None) -> str:
+    base = f"quiz_{attempt_id}_{qid}"
     return base if option is None else f"{base}_{option}"
 
 
-def _save(user: User, module: Module, attempt: Attempt, qid: str, answer: list[int]) -> None:
+def _save(user: User, module: Module, attempt_id: int, qid: str, answer: list[int]) -> None:
     try:
         learning.save_answer(
-            attempt_id=attempt.id, user_id=user.id, module=module, question_id=qid, answer=answer
+            attempt_id=attempt_id, user_id=user.id, module=module, question_id=qid, answer=answer
         )
     except learning.LearningError as exc:
         st.session_state["module_flash"] = f"Your answer could not be saved: {exc}"
 
 
-def _question_screen(user: User, module: Module, attempt: Attempt) -> None:
-    drawn = quiz.drawn_from_json(attempt.drawn)
-    drafts = attempt.draft_answers or {}
-    n = len(drawn)
-    pos = min(max(attempt.position, 0), n - 1)
-    answered = sum(1 for d in drawn if drafts.get(d.question_id))
-    immediate = module.quiz.feedback == "immediate"
+def _question_screen(user: User, screen: module_page.OpenAttemptView) -> None:
+    module, attempt_id = screen.module, screen.attempt_id
+    n, pos, answered = screen.questions, screen.position, screen.answered
     st.progress(answered / n, text=f"Question {pos + 1} of {n} · {answered} answered")
-
-    current = drawn[pos]
-    question = module.question(current.question_id)
     with st.container(border=True):
-        _ask(
-            user,
-            module,
-            attempt,
-            current,
-            question,
-            drafts.get(current.question_id) or [],
-            immediate,
-        )
+        _ask(user, module, attempt_id, screen.current)
 
     def move(to: int) -> None:
         try:
-            learning.save_position(attempt_id=attempt.id, user_id=user.id, position=to)
+            learning.save_position(attempt_id=attempt_id, user_id=user.id, position=to)
         except learning.LearningError as exc:
             st.session_state["module_flash"] = str(exc)
 
@@ -275,7 +261,7 @@ def _question_screen(user: User, module: Module, attempt: Attempt) -> None:
     with prev_col:
         st.button(
             "Previous",
-            key=f"quiz_prev_{attempt.id}",
+            key=f"quiz_prev_{attempt_id}",
             on_click=as_signed_in(user, move),
             args=(pos - 1,),
             disabled=pos == 0,
@@ -285,7 +271,7 @@ def _question_screen(user: User, module: Module, attempt: Attempt) -> None:
     with next_col:
         st.button(
             "Next",
-            key=f"quiz_next_{attempt.id}",
+            key=f"quiz_next_{attempt_id}",
             on_click=as_signed_in(user, move),
             args=(pos + 1,),
             disabled=pos + 1 >= n,
@@ -304,13 +290,13 @@ def _question_screen(user: User, module: Module, attempt: Attempt) -> None:
         confirm = True
         if unanswered and pos + 1 >= n:
             confirm = st.checkbox(
-                "Submit with unanswered questions", key=f"quiz_confirm_{attempt.id}"
+                "Submit with unanswered questions", key=f"quiz_confirm_{attempt_id}"
             )
 
         def submit() -> None:
             try:
                 result = learning.submit_attempt(
-                    attempt_id=attempt.id, user_id=user.id, module=module
+                    attempt_id=attempt_id, user_id=user.id, module=module
                 )
             except learning.LearningError as exc:
                 st.session_state["module_flash"] = str(exc)
@@ -319,7 +305,7 @@ def _question_screen(user: User, module: Module, attempt: Attempt) -> None:
 
         st.button(
             "Submit quiz",
-            key=f"quiz_submit_{attempt.id}",
+            key=f"quiz_submit_{attempt_id}",
             on_click=as_signed_in(user, submit),
             type="primary" if pos + 1 >= n else "secondary",
             disabled=(unanswered > 0 and not confirm) or (unanswered > 0 and pos + 1 < n),
@@ -336,30 +322,23 @@ def question_header(question: Question) -> None:
         st.caption("Tick every answer that applies.")
 
 
-def _ask(
-    user: User,
-    module: Module,
-    attempt: Attempt,
-    drawn: quiz.DrawnQuestion,
-    question: Question,
-    draft: list[int],
-    immediate: bool,
-) -> None:
+def _ask(user: User, module: Module, attempt_id: int, view: module_page.QuestionView) -> None:
+    question, options, draft = view.question, view.options, view.draft
     qid = question.id
+    immediate = module.quiz.feedback == "immediate"
     question_header(question)
-    options = quiz.ordered_options(question, drawn)
     labels = {idx: text for idx, text in options}
-    locked = immediate and bool(draft)
+    locked = view.verdict is not None
     if question.type == "multiple":
         ticked = []
         for idx, _text in options:
-            key = _answer_key(attempt, qid, idx)
+            key = _answer_key(attempt_id, qid, idx)
 
             def changed() -> None:
                 chosen = [
-                    i for i, _ in options if st.session_state.get(_answer_key(attempt, qid, i))
+                    i for i, _ in options if st.session_state.get(_answer_key(attempt_id, qid, i))
                 ]
-                _save(user, module, attempt, qid, chosen)
+                _save(user, module, attempt_id, qid, chosen)
 
             st.checkbox(
                 safe_markdown(labels[idx]),
@@ -373,18 +352,18 @@ def _ask(
         if immediate and not locked:
             st.button(
                 "Check answer",
-                key=f"quiz_check_{attempt.id}_{qid}",
+                key=f"quiz_check_{attempt_id}_{qid}",
                 disabled=not ticked,
                 on_click=as_signed_in(user, _save),
-                args=(user, module, attempt, qid, ticked),
+                args=(user, module, attempt_id, qid, ticked),
             )
     else:
-        key = _answer_key(attempt, qid)
+        key = _answer_key(attempt_id, qid)
         order = [idx for idx, _ in options]
 
         def picked() -> None:
             value = st.session_state.get(key)
-            _save(user, module, attempt, qid, [] if value is None else [value])
+            _save(user, module, attempt_id, qid, [] if value is None else [value])
 
         st.radio(
             "Your answer",
@@ -397,64 +376,54 @@ def _ask(
             label_visibility="collapsed",
         )
     if locked:
-        answer_feedback(question, draft, labels)
+        _verdict_box(question, view.verdict, options)
 
 
 def answer_feedback(question: Question, answer: list[int], labels: dict[int, str]) -> None:
     """Show the verdict on an answer, option by option, and the explanation (immediate
     feedback in the quiz, and each refresher answer); labels are in display order."""
-    text = f"**{quiz.answer_summary(question, answer)}**\n\n" + _verdicts(
-        question, list(labels.items()), answer
-    )
-    if question.explanation:
-        text += f"\n\n*{safe_markdown(question.explanation)}*"
-    if quiz.is_correct(question, answer):
+    _verdict_box(question, quiz.answer_verdict(question, answer), list(labels.items()))
+
+
+def _verdict_box(
+    question: Question, verdict: quiz.AnswerVerdict, options: list[tuple[int, str]]
+) -> None:
+    text = f"**{verdict.summary}**\n\n" + _verdicts(question, options, verdict)
+    if verdict.explanation:
+        text += f"\n\n*{safe_markdown(verdict.explanation)}*"
+    if verdict.correct:
         st.success(text, icon=":material/check_circle:")
     else:
         st.error(text, icon=":material/cancel:")
 
 
-def _verdicts(question: Question, options: list[tuple[int, str]], chosen: list[int]) -> str:
+def _verdicts(
+    question: Question, options: list[tuple[int, str]], verdict: quiz.AnswerVerdict
+) -> str:
     """Return Markdown: one item per option worth naming, its verdict and its feedback.
 
     Each option's text stands on its own line, so option texts ending in a full stop are never
     run into a comma or a colon.
     """
-    by_index = {v.index: v for v in quiz.option_verdicts(question, chosen)}
+    by_index = {v.index: v for v in verdict.verdicts}
     lines = []
     for idx, text in options:  # in the order the learner saw them
-        verdict = by_index.get(idx)
-        if verdict is None:
+        v = by_index.get(idx)
+        if v is None:
             continue
         # Green for what the learner got right, and for the right answer of a single choice.
-        good = verdict.right or (verdict.correct and question.type != "multiple")
+        good = v.right or (v.correct and question.type != "multiple")
         icon = ":green[:material/check:]" if good else ":red[:material/close:]"
-        line = f"- {icon} **{safe_markdown(text)}**  \n  {verdict.sentence(question.type)}"
-        if verdict.feedback and (verdict.chosen or verdict.correct):
-            line += f" {safe_markdown(verdict.feedback)}"
+        line = f"- {icon} **{safe_markdown(text)}**  \n  {v.sentence(question.type)}"
+        if v.feedback and (v.chosen or v.correct):
+            line += f" {safe_markdown(v.feedback)}"
         lines.append(line)
     return "\n".join(lines)
 
 
-def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> None:
+def _results(user: User, loaded: LoadedModule, screen: module_page.ResultsScreen) -> None:
     m = loaded.module
-    row = learning.attempt(attempt_id=attempt_id, user_id=user.id)
-    module = (
-        learning.module_for_version(module_id=m.id, version=row.content_version, current=loaded)
-        if row
-        else None
-    )
-    result = (
-        learning.recorded_result(attempt_id=attempt_id, user_id=user.id, module=module)
-        if module
-        else None
-    )
-    if result is None:
-        st.session_state.pop(f"module_result_{m.id}", None)
-        st.warning("That result is not available.")
-        return
-    grade = result.grade
-    ever_passed = bool(progress and progress.passed_at) or grade.passed
+    grade = screen.grade
     with st.container(border=True):
         score_col, text_col = st.columns([1, 3], vertical_alignment="center")
         score_col.metric(
@@ -473,31 +442,26 @@ def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> Non
                     f"need {grade.pass_mark}%. Read the feedback below, then try again.",
                     icon=":material/replay:",
                 )
-    reviews = quiz.review(module, grade, module.quiz.feedback, passed=ever_passed)
-    drawn = {d.question_id: d for d in quiz.drawn_from_json(row.drawn)}
     st.subheader("Your answers")
-    if not any(r.revealed for r in reviews):
+    if not any(r.revealed for r in screen.reviews):
         st.caption("This quiz shows the right answers once you have passed it.")
-    for number, r in enumerate(reviews, start=1):
-        q = module.question(r.question_id)
-        labels = dict(quiz.ordered_options(q, drawn[r.question_id]))
+    for r in screen.reviews:
+        q = r.question
         icon = ":material/check_circle:" if r.correct else ":material/cancel:"
         colour = "green" if r.correct else "red"
-        with st.expander(f":{colour}[{icon}] {number}. {q.prompt}", expanded=not r.correct):
+        with st.expander(f":{colour}[{icon}] {r.number}. {q.prompt}", expanded=not r.correct):
             if q.scenario:
                 st.caption(safe_markdown(q.scenario))
-            options = quiz.ordered_options(q, drawn[r.question_id])
-            if r.revealed:
-                st.markdown(f"**{quiz.answer_summary(q, r.chosen)}**")
-                st.markdown(_verdicts(q, options, r.chosen))
-                if r.explanation:
-                    st.info(safe_markdown(r.explanation), icon=":material/lightbulb:")
+            if r.verdict is not None:
+                st.markdown(f"**{r.verdict.summary}**")
+                st.markdown(_verdicts(q, r.options, r.verdict))
+                if r.verdict.explanation:
+                    st.info(safe_markdown(r.verdict.explanation), icon=":material/lightbulb:")
             else:
+                labels = dict(r.options)
                 chosen = [f"- {safe_markdown(labels[i])}" for i in r.chosen if i in labels]
                 st.markdown("**Your answer:**\n\n" + ("\n".join(chosen) or "*no answer*"))
     st.subheader("What next")
-    used = learning.attempts_used(user_id=user.id, module_id=m.id)
-    left = quiz.attempts_left(m.quiz.max_attempts, used)
 
     def again() -> None:
         st.session_state.pop(f"module_result_{m.id}", None)
@@ -510,7 +474,7 @@ def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> Non
         st.session_state.pop(f"module_result_{m.id}", None)
 
     cols = st.columns(3)
-    if not grade.passed and left != 0:
+    if not grade.passed and screen.left != 0:
         cols[0].button(
             "Try again",
             key=f"module_retry_{m.id}",
@@ -521,22 +485,13 @@ def _results(user: User, loaded: LoadedModule, attempt_id: int, progress) -> Non
     elif not grade.passed:
         cols[0].warning("No attempts left.")
     with cols[1]:
-        nxt = _next_module(user, m.id)
-        if nxt is not None:
+        if screen.next_module is not None:
             page_link(
                 "pages/module.py",
-                f"Next: {nxt[1]}",
+                f"Next: {screen.next_module[1]}",
                 icon=":material/arrow_forward:",
-                query={"id": nxt[0]},
+                query={"id": screen.next_module[0]},
             )
         else:
             page_link("pages/home.py", "Back to my training", icon=":material/home:")
     cols[2].button("Close results", key=f"module_close_{m.id}", on_click=close)
-
-
-def _next_module(user: User, current: str) -> tuple[str, str] | None:
-    items = learning.my_training(user_id=user.id, modules=content.modules(), today=today())
-    for item in items:
-        if item.module_id != current and not item.status.done:
-            return item.module_id, item.title
-    return None

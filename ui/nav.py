@@ -9,17 +9,9 @@ from pathlib import Path
 import streamlit as st
 
 from store.models import User
-from store.permissions import ROLE_LABELS
+from store.permissions import ROLE_AUDIENCE, ROLE_LABELS
 from ui import auth, reset_view
 from ui.text import plain
-
-# Who a page is for, in the words of the refusal ("Team progress is for ...").
-AUDIENCE = {
-    "employee": "everyone",
-    "manager": "managers and administrators",
-    "trainer": "trainers and administrators",
-    "admin": "administrators",
-}
 
 ROOT = Path(__file__).resolve().parent.parent
 ICON = str(ROOT / "ui" / "assets" / "icon.png")  # the favicon, served by the app itself
@@ -147,7 +139,7 @@ def refusal_page(spec: PageSpec, allowed: list[PageSpec]) -> None:
     """Say plainly that this page is not for this person, and link what they can open."""
     st.title("Not available to you")
     st.error(
-        f"**{spec.title}** is for {AUDIENCE[spec.role]}, so it is not open to you. "
+        f"**{spec.title}** is for {ROLE_AUDIENCE[spec.role]}, so it is not open to you. "
         "If you need it, ask an administrator to change your role.",
         icon=":material/block:",
     )

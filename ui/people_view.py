@@ -9,8 +9,7 @@ import streamlit as st
 
 from store import accounts, contact, learning, roster, sso, sso_config, throttle
 from store.models import User
-from store.permissions import ROLE_LABELS, ROLES
-from store.security import temporary_password
+from store.permissions import ROLE_LABELS, ROLES, TEAM_MANAGER_ROLES
 from training.certificate import Standing, normalise_certificate_id
 from training.scores import format_score
 from training.words import count
@@ -87,22 +86,15 @@ def _people(admin: User) -> None:
             team = st.selectbox("Team", list(teams), key="people_add_team")
             submitted = st.form_submit_button("Add person", type="primary")
         if submitted:
-            password = temporary_password(username=accounts.normalise_username(username))
             try:
-                accounts.create_user(
-                    username=username,
-                    name=name,
-                    role=role,
-                    password=password,
-                    team_id=teams[team],
-                    must_change_password=True,
-                    actor_id=admin.id,
+                added, password = accounts.add_person(
+                    username=username, name=name, role=role, team_id=teams[team], actor_id=admin.id
                 )
             except accounts.AccountError as exc:
                 st.error(str(exc))
             else:
                 # Shown until dismissed (a rerun or a download must not lose it).
-                st.session_state[ADDED] = (name, accounts.normalise_username(username), password)
+                st.session_state[ADDED] = (added.name, added.username, password)
                 for key in ("people_add_username", "people_add_name"):
                     st.session_state.pop(key, None)
                 st.rerun()
@@ -233,7 +225,7 @@ def _teams(admin: User) -> None:
     st.subheader("Rename a team or set its managers")
     by_name = {t.name: t for t in teams}
     picked = by_name[st.selectbox("Team", list(by_name), key="teams_pick")]
-    managers = [p for p in people if p.role in ("manager", "admin") and p.active]
+    managers = [p for p in people if p.role in TEAM_MANAGER_ROLES and p.active]
     current = [m.id for m in accounts.team_managers(team_id=picked.id)]
     with st.form(f"teams_edit_{picked.id}"):
         new_name = st.text_input("Name", value=picked.name, key=f"teams_name_{picked.id}")

@@ -12,12 +12,13 @@ from store import learning
 from store.models import User
 from training import quiz
 from training.certificate import Standing, certificate_pdf
+from training.competency import personal_profile
 from training.markdown import safe_markdown
 from training.models import COMPETENCY_LABELS, CUSTOMER_NEEDS
 from training.refresher import RefresherQuestion, build_refresher, due_questions
-from training.scores import format_score, score_value
+from training.scores import format_score
 from ui import content, observe_view
-from ui.dates import format_date, format_datetime
+from ui.dates import format_date, format_datetime, local_date
 from ui.dates import today as org_today
 from ui.module_view import answer_feedback, question_header
 from ui.text import plain
@@ -48,20 +49,18 @@ def render(user: User) -> None:
 
 
 def competency_profile(modules, progress) -> pd.DataFrame:
-    """Return the best score per customer need (mean over its modules), 0 when not tried."""
-    rows = []
-    for need in CUSTOMER_NEEDS:
-        ids = [mid for mid, lm in modules.items() if lm.module.competency == need]
-        scores = [progress[mid].best_score or 0 for mid in ids if mid in progress]
-        passed = sum(1 for mid in ids if mid in progress and progress[mid].passed_at)
-        rows.append(
+    """Return the profile (training.competency.personal_profile) as the chart's table."""
+    competency_of = {mid: lm.module.competency for mid, lm in modules.items()}
+    return pd.DataFrame(
+        [
             {
-                "Competency": COMPETENCY_LABELS[need],
-                "Best score (%)": score_value(sum(scores) / len(ids)) if ids else 0.0,
-                "Modules passed": f"{passed} of {len(ids)}",
+                "Competency": COMPETENCY_LABELS[n.competency],
+                "Best score (%)": n.best_score,
+                "Modules passed": f"{n.passed} of {n.modules}",
             }
-        )
-    return pd.DataFrame(rows)
+            for n in personal_profile(competency_of, progress)
+        ]
+    )
 
 
 def knows(modules, progress) -> dict[str, float | None]:
@@ -140,8 +139,8 @@ def _certificates(user: User, modules, progress) -> None:
                     user.name,
                     title,
                     cert.score,
-                    cert.passed_at.date(),
-                    cert.expires_at.date() if cert.expires_at else None,
+                    local_date(cert.passed_at),
+                    local_date(cert.expires_at) if cert.expires_at else None,
                 ),
                 file_name=f"certificate-{cert.module_id}.pdf",
                 mime="application/pdf",

@@ -17,6 +17,7 @@ import streamlit as st
 from store import config, dashboard
 from store.learning import NotAllowed
 from store.models import User
+from store.permissions import EVERY_TEAM_ROLES
 from training.models import COMPETENCY_LABELS, CUSTOMER_NEEDS
 from training.scores import format_score, score_value
 from training.status import STATUS_LABELS, Status
@@ -225,7 +226,7 @@ def _team_filter(
     (None when the view is the whole organisation)."""
     ids = [c.id for c in choices]
     names = {c.id: c.name for c in choices}
-    all_label = "Whole organisation" if user.role == "admin" else "All my teams"
+    all_label = "Whole organisation" if user.role in EVERY_TEAM_ROLES else "All my teams"
     wanted = st.query_params.get("team")
     if wanted is not None:
         try:
@@ -237,7 +238,7 @@ def _team_filter(
             del st.query_params["team"]
         elif "team_filter_team" not in st.session_state:
             st.session_state["team_filter_team"] = wanted_id
-    if len(choices) == 1 and user.role != "admin":
+    if len(choices) == 1 and user.role not in EVERY_TEAM_ROLES:
         st.caption(f"Team: **{plain(choices[0].name)}**")
         return choices[0].id, choices[0].name
     options: list[int | str] = [ALL, *ids]
@@ -252,7 +253,7 @@ def _team_filter(
     if picked == ALL:
         if "team" in st.query_params:
             del st.query_params["team"]
-        return None, None if user.role == "admin" else "Your teams"
+        return None, None if user.role in EVERY_TEAM_ROLES else "Your teams"
     st.query_params["team"] = str(picked)
     return int(picked), names[int(picked)]
 
@@ -515,7 +516,6 @@ def _module_bars(view: dashboard.Overview, titles: dict[str, str]) -> None:
     if not view.by_module:
         st.info("Nothing is assigned in this view yet. Assign training under Assignments.")
         return
-    rank = {s: i for i, s in enumerate(charts.STATUS_COLOURS)}
     totals: dict[str, list[int]] = {}
     for row in view.by_module:
         done, total = totals.setdefault(row.module_id, [0, 0])
@@ -529,7 +529,7 @@ def _module_bars(view: dashboard.Overview, titles: dict[str, str]) -> None:
                 "module": titles.get(r.module_id, r.module_id),
                 "status": STATUS_LABELS[r.status],
                 "people": r.people,
-                "order": rank[r.status],
+                "order": Status(r.status).order,
                 "completion": totals[r.module_id][0] / totals[r.module_id][1],
             }
             for r in view.by_module
@@ -578,7 +578,7 @@ def _team_heatmap(view: dashboard.Overview, titles: dict[str, str]) -> None:
                 "completion": c.completed / c.assigned,
                 "completed": c.completed,
                 "assigned": c.assigned,
-                "overdue": c.overdue,
+                "people_overdue": c.overdue,
             }
             for c in view.team_modules
             if c.team_id in wanted and c.assigned

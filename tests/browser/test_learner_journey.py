@@ -116,7 +116,7 @@ def test_answers_survive_a_reload_and_the_result_reaches_the_manager(server, con
             next_question(page)
     page.get_by_role("button", name="Submit quiz").click()
     expect(page.get_by_text("You passed Empathy")).to_be_visible(timeout=TIMEOUT)
-    expect(page.get_by_text("100%")).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue").get_by_text("100%")).to_be_visible()
     shot(page, "quiz-result")
 
     page.goto(server.url + "/progress?tab=certificates")

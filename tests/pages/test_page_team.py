@@ -269,7 +269,7 @@ def test_every_chart_builder_makes_a_valid_vega_lite_spec():
                     "completion": 0.5,
                     "completed": 1,
                     "assigned": 2,
-                    "overdue": 1,
+                    "people_overdue": 1,
                 }
             ]
         ),
