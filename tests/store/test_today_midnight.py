@@ -24,7 +24,7 @@ from ui import dates as ui_dates
 
 AUCKLAND = ZoneInfo("Pacific/Auckland")
 LATE_EVENING_UTC = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)  # 1 Dec, 12:30 in Auckland
-CONTENT = Path(__file__).resolve().parent.parent / "content"
+CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 
 def _user(username: str, role: str = "employee", team_id: int | None = None) -> User:

@@ -13,7 +13,7 @@ from training.demo.organisation import plan_organisation
 from training.loader import load_content_dir
 from training.progress import ModuleProgress, after_attempt
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 3, 1, 9, tzinfo=UTC)
 
 

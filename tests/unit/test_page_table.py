@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ui import links, nav
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _guard_role(page: str) -> str | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from training.status import Status
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STATUS_VALUES = {s.value for s in Status}
 # Column names that happen to spell a status ("passed" is a column of attempt rows).
 COLUMN_TUPLES = ("_COLUMNS",)
