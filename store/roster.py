@@ -29,8 +29,8 @@ from training.csv_export import csv_bytes
 
 REQUIRED_COLUMNS = ("username", "name", "team", "role")
 EXAMPLE_ROWS = (
-    ("jsmith", "Jo Smith", "Front desk", "employee", "no"),
-    ("amorgan", "Alex Morgan", "Front desk", "manager", "yes"),
+    ("jsmith", "Jo Smith", "Front desk", "employee", "no", "jo.smith@example.com"),
+    ("amorgan", "Alex Morgan", "Front desk", "manager", "yes", ""),
 )
 TRUE_WORDS = {"1", "true", "yes", "y", "x"}
 FALSE_WORDS = {"", "0", "false", "no", "n"}
@@ -83,7 +83,7 @@ class RosterResult:
 
 def example_csv() -> bytes:
     """Return an example roster file, written by the one CSV writer (training/csv_export.py)."""
-    return csv_bytes((*REQUIRED_COLUMNS, "manager"), EXAMPLE_ROWS)
+    return csv_bytes((*REQUIRED_COLUMNS, "manager", "email"), EXAMPLE_ROWS)
 
 
 def passwords_csv(created: list[tuple[str, str]]) -> bytes:

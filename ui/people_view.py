@@ -260,9 +260,7 @@ def _import(admin: User) -> None:
     )
     st.download_button(
         "Download an example file",
-        "username,name,team,role,manager,email\n"
-        "jsmith,Jo Smith,Front desk,employee,no,jo.smith@example.com\n"
-        "amorgan,Alex Morgan,Front desk,manager,yes,\n",
+        roster.example_csv(),
         file_name="roster-example.csv",
         mime="text/csv",
         key="roster_example",
@@ -363,12 +361,9 @@ def _imported(result: roster.RosterResult) -> None:
             "and hand them out privately.",
             icon=":material/key:",
         )
-        csv_text = "username,temporary_password\n" + "".join(
-            f"{u},{p}\n" for u, p in result.created
-        )
         st.download_button(
             "Download temporary passwords",
-            csv_text,
+            roster.passwords_csv(result.created),
             file_name="temporary-passwords.csv",
             mime="text/csv",
             key="roster_passwords",
