@@ -26,6 +26,7 @@ from training.gift import MAX_GIFT_BYTES, GiftImport, gift_size_problem, import_
 from training.lint import LintWarning
 from training.loader import ContentSet, Problem, content_version
 from training.models import COMPETENCY_LABELS, Module, Question
+from training.quiz import draw_count
 from training.words import competency_note, count
 from ui import checklist_studio, content
 from ui.dates import format_datetime
@@ -498,7 +499,7 @@ def _preview(module: Module | None) -> None:
         st.info("The preview appears as soon as the module has no problems.")
         return
     quiz = module.quiz
-    drawn = quiz.questions_per_attempt or len(quiz.questions)
+    drawn = draw_count(module)
     st.caption(
         f"As a learner sees it, drawn by the learner's own page. Each attempt draws {drawn} of "
         f"the {count(len(quiz.questions), 'question')} and shuffles their options; trainers "
