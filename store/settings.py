@@ -23,6 +23,7 @@ from store.db import session_scope
 from store.models import AuditLog, Setting, User
 from store.permissions import Action, PermissionDenied, require
 from training import clock
+from training.practice import DEFAULT_RETENTION, RETENTION_RANGE
 from training.reminders import REMINDER_KINDS, Kind
 
 KEY_PREFIX = "org."
@@ -106,6 +107,20 @@ def parse_mail_kinds(value: Any) -> list[str]:
     return [k.value for k in REMINDER_KINDS if k.value in value]
 
 
+def parse_desired_retention(value: Any) -> float:
+    """Return value as the FSRS desired retention, a fraction from 0.7 to 0.97."""
+    low, high = RETENTION_RANGE
+    try:
+        number = float(str(value).strip()) if not isinstance(value, bool) else None
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        raise SettingError(
+            f"Give the desired retention as a number from {low} to {high} (for example 0.9)."
+        )
+    return round(number, 2)
+
+
 SETTINGS: dict[str, SettingSpec] = {
     spec.name: spec
     for spec in (
@@ -136,6 +151,16 @@ SETTINGS: dict[str, SettingSpec] = {
             default=[k.value for k in REMINDER_KINDS],
             parse=parse_mail_kinds,
             help="Which reminders and digests go out. People can also switch optional ones off.",
+        ),
+        SettingSpec(
+            name="desired_retention",
+            label="Desired retention",
+            default=DEFAULT_RETENTION,
+            parse=parse_desired_retention,
+            help=(
+                "How likely a learner should still know an answer when daily practice asks it "
+                "again. Higher means more frequent practice."
+            ),
         ),
     )
 }
@@ -237,3 +262,8 @@ def quiet_hours() -> tuple[time, time]:
 def mail_kinds() -> frozenset[Kind]:
     """Return the reminder kinds the organisation sends."""
     return frozenset(Kind(k) for k in get_setting("mail_kinds"))
+
+
+def desired_retention() -> float:
+    """Return the organisation's FSRS desired retention (0.9 until an administrator sets one)."""
+    return get_setting("desired_retention")

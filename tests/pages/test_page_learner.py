@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from store import accounts, learning
+from store import accounts, learning, practice
 from store.db import session_scope
 from store.models import Progress
 from tests.factories import add_certificates, make_user, page_test, page_text
@@ -207,14 +207,14 @@ def test_progress_page_shows_profile_certificate_history_and_refresher(content_d
     assert at.metric[0].value == "1 of 4"
     assert any(d.label == "Certificate (PDF)" for d in at.get("download_button"))
     assert len(at.dataframe[0].value) == 2
-    # yesterday's misses are due today: backdate the first attempt
+    # a month later even the right answers are due for practice: backdate both attempts
     from store.db import session_scope
     from store.models import Attempt
 
     with session_scope() as s:
-        row = s.get(Attempt, a.id)
-        row.submitted_at = row.submitted_at - timedelta(days=1)
-        s.add(row)
+        for row in (s.get(Attempt, a.id), s.get(Attempt, b.id)):
+            row.submitted_at = row.submitted_at - timedelta(days=30)
+            s.add(row)
     at = open_page(eve, "pages/progress.py", tab="refresher")
     assert not at.exception
     assert at.button(key="FormSubmitter:progress_refresher_form_1-Check answer")
@@ -251,11 +251,12 @@ def test_each_refresher_answer_shows_the_right_answer_and_the_explanation(conten
         assert "but it is right." in shown[-1] or "This is the right answer." in shown[-1]
         assert q.explanation in shown[-1]
     assert at.success[-1].value.startswith(f"0 of {total} right.")
-    events = [e for e in learning.review_events(user_id=eve.id) if e.source == "refresher"]
-    assert len(events) == total and not any(e.correct for e in events)
+    cards = practice.cards(user_id=eve.id)
+    assert len(cards) == total
+    assert all(c.reviews == 2 and not c.last_correct for c in cards.values())
     at.button(key="progress_refresher_done").click().run()
     assert at.session_state["progress_refresher"] == []  # reviewed today: due again later
-    assert "Nothing to review today" in at.success[0].value
+    assert "Nothing to practise today" in at.success[0].value
 
 
 def test_markup_in_content_is_shown_as_text(content_dir):
