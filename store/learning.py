@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from store import config, permissions, settings
+from store import config, fsrs_cards, permissions, settings
 from store.accounts import _audit, now_utc
 from store.db import reading, session_scope
 from store.models import (
@@ -30,6 +30,7 @@ from training.certificate import Standing, certificate_id_candidates
 from training.certificate import standing as certificate_standing
 from training.loader import LoadedModule, load_module_text
 from training.models import Module
+from training.practice import Review
 from training.progress import ModuleProgress, after_attempt
 from training.status import Status, decide_status, due_for_member
 
@@ -273,6 +274,11 @@ def submit_attempt(*, attempt_id: int, user_id: int, module: Module) -> SubmitRe
                 )
             )
         _record_progress(session, user_id, module, attempt_id, grade, now)
+        fsrs_cards.record(
+            session,
+            user_id,
+            [Review(module.id, r.question_id, now, r.correct) for r in grade.results],
+        )
     with session_scope(write=False) as session:
         attempt = session.get(Attempt, attempt_id)
     return SubmitResult(attempt=attempt, grade=grade, first_submit=True)
@@ -934,4 +940,5 @@ def record_refresher(*, user_id: int, results: list[tuple[str, str, list[int], b
                     marks=float(correct),
                 )
             )
+        fsrs_cards.record(session, user_id, [Review(m, q, now, c) for m, q, _, c in results])
         return attempt.id

@@ -1,89 +1,37 @@
-"""Daily practice scheduled by FSRS, read from the answers the app already keeps.
+"""Daily practice scheduled by FSRS: today's questions, days practised, memory strength.
 
 Every graded answer (quiz answers, refresher and daily-practice answers) is one FSRS review of
-its question's card (training.practice). The cards are replayed from the `answer` table, the one
-record of what a learner answered, so existing refresher history is FSRS history as it stands and
-nobody loses their schedule. Refresher and practice answers are stored as ungraded attempts of
-kind "refresher" with question ids "module:question" (store.learning.record_refresher).
+its question's card (training.practice); store.fsrs_cards keeps the cards up to date as answers
+are saved. Practice answers are stored as ungraded attempts of kind "refresher" with question ids
+"module:question" (store.learning.record_refresher).
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
-from sqlmodel import func, select
+from sqlmodel import select
 
-from store import config, learning, settings
+from store import fsrs_cards, learning, settings
 from store.accounts import now_utc
 from store.db import session_scope
-from store.models import Answer, Attempt
+from store.models import Attempt
 from training import clock
 from training.loader import LoadedModule
 from training.practice import (
     DAILY_LIMIT,
     CardState,
     QuestionKey,
-    Review,
     daily_selection,
     mean_retrievability,
-    replay,
 )
 
 
-def reviews(*, user_id: int) -> list[Review]:
-    """Return every graded answer of the person as FSRS reviews, in the order they were given."""
-    with session_scope(write=False) as session:
-        rows = session.exec(
-            select(
-                Attempt.module_id,
-                Attempt.kind,
-                Attempt.submitted_at,
-                Answer.question_id,
-                Answer.correct,
-            )
-            .join(Answer, Answer.attempt_id == Attempt.id)
-            .where(Attempt.user_id == user_id, Attempt.submitted_at.is_not(None))
-            .order_by(Attempt.submitted_at, Answer.id)
-        ).all()
-    out = []
-    for module_id, kind, submitted_at, question_id, correct in rows:
-        if kind == "refresher":
-            module_id, _, question_id = question_id.partition(":")
-        out.append(Review(module_id, question_id, submitted_at, bool(correct)))
-    return out
-
-
-# My training shows the due count on every rerun, and replaying reads every answer of the
-# person. The cards only change when the person submits something or the retention changes, so
-# each process keeps them keyed by a cheap stamp of the person's submitted attempts.
-_CACHE: OrderedDict[tuple, dict[QuestionKey, CardState]] = OrderedDict()
-_CACHE_SIZE = 10_000
-_LOCK = threading.Lock()
-
-
 def cards(*, user_id: int) -> dict[QuestionKey, CardState]:
-    """Return the person's FSRS cards, replaying their answers only when they changed."""
-    retention = settings.desired_retention()
+    """Return the person's FSRS cards as the database keeps them (store.fsrs_cards)."""
     with session_scope(write=False) as session:
-        stamp = session.exec(
-            select(func.count(), func.max(Attempt.submitted_at)).where(
-                Attempt.user_id == user_id, Attempt.submitted_at.is_not(None)
-            )
-        ).one()
-    key = (config.database_url(), retention, user_id, tuple(stamp))
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    result = replay(reviews(user_id=user_id), retention)
-    with _LOCK:
-        _CACHE[key] = result
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return result
+        return fsrs_cards.load(session, user_id)
 
 
 def _end_of(day: date) -> datetime:

@@ -17,6 +17,8 @@ from datetime import date, time
 from time import monotonic
 from typing import Any
 
+from sqlmodel import Session
+
 from store import config
 from store.accounts import now_utc
 from store.db import session_scope
@@ -173,11 +175,16 @@ def _spec(name: str) -> SettingSpec:
         raise SettingError(f"there is no organisation setting called {name!r}") from None
 
 
-def get_setting(name: str) -> Any:
-    """Return the current value of an organisation setting (its default when never set)."""
+def get_setting(name: str, *, session: Session | None = None) -> Any:
+    """Return the current value of an organisation setting (its default when never set).
+
+    With `session`, read inside that transaction (a caller that is already writing)."""
     spec = _spec(name)
-    with session_scope(write=False) as session:
+    if session is not None:
         row = session.get(Setting, KEY_PREFIX + name)
+    else:
+        with session_scope(write=False) as own:
+            row = own.get(Setting, KEY_PREFIX + name)
     if row is None:
         return spec.default
     try:

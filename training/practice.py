@@ -78,6 +78,18 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def apply(
+    sched: Scheduler, before: CardState | None, review: Review, card_id: int = 1
+) -> CardState:
+    """Return the card after one more answer (`before` is None for a question's first answer)."""
+    card = before.card if before else Card(card_id=card_id)
+    after, _log = sched.review_card(card, rating(review.correct), _utc(review.at))
+    count = before.reviews + 1 if before else 1
+    return CardState(
+        review.module_id, review.question_id, after, last_correct=review.correct, reviews=count
+    )
+
+
 def replay(
     history: Iterable[Review], desired_retention: float = DEFAULT_RETENTION
 ) -> dict[QuestionKey, CardState]:
@@ -86,11 +98,7 @@ def replay(
     states: dict[QuestionKey, CardState] = {}
     for review in sorted(history, key=lambda r: _utc(r.at)):  # stable for equal times
         key = (review.module_id, review.question_id)
-        before = states.get(key)
-        card = before.card if before else Card(card_id=len(states) + 1)
-        after, _log = sched.review_card(card, rating(review.correct), _utc(review.at))
-        count = before.reviews + 1 if before else 1
-        states[key] = CardState(*key, card=after, last_correct=review.correct, reviews=count)
+        states[key] = apply(sched, states.get(key), review, card_id=len(states) + 1)
     return states
 
 

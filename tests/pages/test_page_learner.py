@@ -189,32 +189,25 @@ def test_max_attempts_blocks_a_fourth_start(content_dir):
 def test_progress_page_shows_profile_certificate_history_and_refresher(content_dir):
     eve = make_user("eve")
     lm = loaded(content_dir, "sample-basics")
-    a = learning.start_attempt(user_id=eve.id, loaded=lm)
-    learning.submit_attempt(attempt_id=a.id, user_id=eve.id, module=lm.module)  # all wrong
-    b = learning.start_attempt(user_id=eve.id, loaded=lm)
-    for d in b.drawn:
-        q = lm.module.question(d["question_id"])
-        learning.save_answer(
-            attempt_id=b.id,
-            user_id=eve.id,
-            module=lm.module,
-            question_id=q.id,
-            answer=quiz.correct_answer(q),
-        )
-    learning.submit_attempt(attempt_id=b.id, user_id=eve.id, module=lm.module)
+    with clock.frozen_at(clock.now() - timedelta(days=30)):  # a month later all are due
+        a = learning.start_attempt(user_id=eve.id, loaded=lm)
+        learning.submit_attempt(attempt_id=a.id, user_id=eve.id, module=lm.module)  # all wrong
+        b = learning.start_attempt(user_id=eve.id, loaded=lm)
+        for d in b.drawn:
+            q = lm.module.question(d["question_id"])
+            learning.save_answer(
+                attempt_id=b.id,
+                user_id=eve.id,
+                module=lm.module,
+                question_id=q.id,
+                answer=quiz.correct_answer(q),
+            )
+        learning.submit_attempt(attempt_id=b.id, user_id=eve.id, module=lm.module)
     at = open_page(eve, "pages/progress.py")
     assert not at.exception
     assert at.metric[0].value == "1 of 4"
     assert any(d.label == "Certificate (PDF)" for d in at.get("download_button"))
     assert len(at.dataframe[0].value) == 2
-    # a month later even the right answers are due for practice: backdate both attempts
-    from store.db import session_scope
-    from store.models import Attempt
-
-    with session_scope() as s:
-        for row in (s.get(Attempt, a.id), s.get(Attempt, b.id)):
-            row.submitted_at = row.submitted_at - timedelta(days=30)
-            s.add(row)
     at = open_page(eve, "pages/progress.py", tab="refresher")
     assert not at.exception
     assert at.button(key="FormSubmitter:progress_refresher_form_1-Check answer")
@@ -223,15 +216,9 @@ def test_progress_page_shows_profile_certificate_history_and_refresher(content_d
 def test_each_refresher_answer_shows_the_right_answer_and_the_explanation(content_dir):
     eve = make_user("eve")
     lm = loaded(content_dir, "sample-basics")
-    a = learning.start_attempt(user_id=eve.id, loaded=lm)
-    learning.submit_attempt(attempt_id=a.id, user_id=eve.id, module=lm.module)  # all wrong
-    from store.db import session_scope
-    from store.models import Attempt
-
-    with session_scope() as s:
-        row = s.get(Attempt, a.id)
-        row.submitted_at = row.submitted_at - timedelta(days=1)
-        s.add(row)
+    with clock.frozen_at(clock.now() - timedelta(days=2)):  # missed two days ago: due today
+        a = learning.start_attempt(user_id=eve.id, loaded=lm)
+        learning.submit_attempt(attempt_id=a.id, user_id=eve.id, module=lm.module)  # all wrong
     at = open_page(eve, "pages/progress.py", tab="refresher")
     drawn = at.session_state["progress_refresher"]
     total = len(drawn)

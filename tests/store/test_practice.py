@@ -139,20 +139,19 @@ def test_memory_strength_per_need_and_per_person(sample):
     assert people == {eve.id: pytest.approx(soon[need]), tom.id: None}
 
 
-def test_the_desired_retention_setting_is_checked_and_changes_the_schedule(sample):
+def test_the_desired_retention_setting_is_checked_and_schedules_later_answers(sample):
     admin = make_user("ada", role="admin")
-    eve = make_user("eve")
-    quiz_at(
-        eve,
-        sample,
-        T0,
-        right=set(sample.module.question(q.id).id for q in sample.module.quiz.questions),
-    )
+    eve, tom = make_user("eve"), make_user("tom")
+    every = {q.id for q in sample.module.quiz.questions}
+    quiz_at(eve, sample, T0, right=every)
     before = {k: c.card.due for k, c in practice.cards(user_id=eve.id).items()}
     for bad in ("0.5", "0.98", "lots", True):
         with pytest.raises(settings.SettingError, match="desired retention"):
             settings.set_setting(actor=admin, name="desired_retention", value=bad)
     assert settings.desired_retention() == 0.9
     settings.set_setting(actor=admin, name="desired_retention", value="0.95")
-    after = {k: c.card.due for k, c in practice.cards(user_id=eve.id).items()}
-    assert all(after[k] < before[k] for k in before)
+    quiz_at(tom, sample, T0, right=every)
+    stricter = {k: c.card.due for k, c in practice.cards(user_id=tom.id).items()}
+    assert all(stricter[k] < before[k] for k in before)  # higher retention: sooner
+    assert stricter[next(iter(before))] == direct_due([(T0, True)], 0.95)
+    assert {k: c.card.due for k, c in practice.cards(user_id=eve.id).items()} == before
