@@ -129,6 +129,9 @@ _answer = sa.table(
 )
 
 
+_has_cards = sa.select(sa.column("user_id")).select_from(sa.table("fsrscard"))
+
+
 def _stored_retention(connection: sa.Connection) -> float:
     row = connection.execute(
         sa.text("SELECT value FROM setting WHERE key = :k"), {"k": "org.desired_retention"}
@@ -141,7 +144,10 @@ def _stored_retention(connection: sa.Connection) -> float:
 
 
 def backfill(connection: sa.Connection) -> int:
-    """Replay every stored answer into FSRS cards and review rows; return the cards written."""
+    """Replay stored answers into FSRS cards and review rows; return the cards written.
+
+    Only people who have no cards yet (all of them in the migration; the new people of a demo
+    seed) are replayed, so running it again never doubles a card."""
     retention = _stored_retention(connection)
     rows = connection.execute(
         sa.select(
@@ -153,7 +159,7 @@ def backfill(connection: sa.Connection) -> int:
             _answer.c.correct,
         )
         .join(_answer, _answer.c.attempt_id == _attempt.c.id)
-        .where(_attempt.c.submitted_at.is_not(None))
+        .where(_attempt.c.submitted_at.is_not(None), _attempt.c.user_id.not_in(_has_cards))
         .order_by(_attempt.c.user_id, _attempt.c.submitted_at, _answer.c.id)
     ).all()
     by_user: dict[int, list[Review]] = {}
