@@ -33,7 +33,8 @@ def review_of(module_id: str, kind: str, submitted_at, question_id: str, correct
     return Review(module_id, question_id, submitted_at, bool(correct))
 
 
-def _state(row: FsrsCard) -> CardState:
+def card_state(row: FsrsCard) -> CardState:
+    """Return a stored card as training.practice's CardState (an fsrs Card inside)."""
     card = Card(
         card_id=row.id or 1,
         state=State(row.state),
@@ -88,9 +89,9 @@ def record(session: Session, user_id: int, reviews: Iterable[Review]) -> None:
                     session.add(row)
             except IntegrityError:
                 row = _card_row(session, user_id, review)
-                _fill(row, apply(sched, _state(row), review))
+                _fill(row, apply(sched, card_state(row), review))
         else:
-            _fill(row, apply(sched, _state(row), review))
+            _fill(row, apply(sched, card_state(row), review))
         session.add(row)
         session.add(
             FsrsReview(
@@ -107,7 +108,7 @@ def record(session: Session, user_id: int, reviews: Iterable[Review]) -> None:
 def load(session: Session, user_id: int) -> dict[QuestionKey, CardState]:
     """Return the person's cards by (module id, question id)."""
     rows = session.exec(select(FsrsCard).where(FsrsCard.user_id == user_id)).all()
-    return {(r.module_id, r.question_id): _state(r) for r in rows}
+    return {(r.module_id, r.question_id): card_state(r) for r in rows}
 
 
 # --- migration 0009's data step (plain tables: it must not depend on later models) ----------

@@ -9,14 +9,15 @@ are saved. Practice answers are stored as ungraded attempts of kind "refresher" 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlmodel import select
 
-from store import fsrs_cards, learning, settings
+from store import dashboard, fsrs_cards, learning, settings
 from store.accounts import now_utc
 from store.db import session_scope
-from store.models import Attempt
+from store.models import Attempt, FsrsCard, Team, User
 from training import clock
 from training.loader import LoadedModule
 from training.practice import (
@@ -25,6 +26,7 @@ from training.practice import (
     QuestionKey,
     daily_selection,
     mean_retrievability,
+    scheduler,
 )
 
 
@@ -103,6 +105,55 @@ def memory_strength(
     return {
         need: mean_retrievability(group, now, retention) for need, group in sorted(by_need.items())
     }
+
+
+@dataclass(frozen=True)
+class Strength:
+    """Mean FSRS retrievability (0 to 1) of a group's cards; None when it has no cards."""
+
+    label: str
+    team: str
+    strength: float | None
+    cards: int
+
+
+def team_memory_strength(
+    *,
+    actor: User,
+    modules: Mapping[str, LoadedModule],
+    team_id: int | None = None,
+    now: datetime | None = None,
+) -> tuple[list[Strength], list[Strength]]:
+    """Return memory strength per team and per person of the teams `actor` may see.
+
+    Raises dashboard.NotAllowed for a team the actor does not manage (store.permissions)."""
+    scope = dashboard.resolve_scope(actor=actor, team_id=team_id)
+    now = now or now_utc()
+    sched = scheduler(settings.desired_retention())
+    with session_scope(write=False) as session:
+        people = session.exec(
+            select(User.id, User.name, Team.name)
+            .join(Team, Team.id == User.team_id)
+            .where(scope.condition())
+            .order_by(Team.name, User.name)
+        ).all()
+        ids = [p[0] for p in people]
+        rows = session.exec(select(FsrsCard).where(FsrsCard.user_id.in_(ids or [-1]))).all()
+    values: dict[int, list[float]] = {}
+    for row in rows:
+        if _in_content((row.module_id, row.question_id), modules):
+            card = fsrs_cards.card_state(row).card
+            values.setdefault(row.user_id, []).append(sched.get_card_retrievability(card, now))
+    by_team: dict[str, list[float]] = {}
+    persons = []
+    for user_id, name, team in people:
+        mine = values.get(user_id, [])
+        by_team.setdefault(team, []).extend(mine)
+        persons.append(Strength(name, team, sum(mine) / len(mine) if mine else None, len(mine)))
+    teams = [
+        Strength(team, team, sum(v) / len(v) if v else None, len(v)) for team, v in by_team.items()
+    ]
+    return teams, persons
 
 
 def people_memory_strength(

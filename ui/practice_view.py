@@ -129,4 +129,37 @@ def memory_strength(user: User, modules) -> None:
             for need, value in strength.items()
         ],
         hide_index=True,
+        placeholder="",
     )
+
+
+def team_memory_strength(user: User, modules, team_id: int | None) -> None:
+    """Draw memory strength per team and per person for Team progress."""
+    teams, people = practice.team_memory_strength(actor=user, modules=modules, team_id=team_id)
+    st.subheader("Memory strength")
+    st.caption(
+        "How likely people are to recall what their quizzes and daily practice asked, today "
+        "(mean FSRS retrievability of their answered questions)."
+    )
+
+    def shown(value: float | None) -> str:
+        return "no answers yet" if value is None else f"{value:.0%}"
+
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.dataframe(
+            [{"Team": t.label, "Memory strength": shown(t.strength)} for t in teams],
+            hide_index=True,
+            placeholder="",
+            key="team_memory_teams",
+        )
+    with right:
+        st.dataframe(
+            [
+                {"Person": p.label, "Team": p.team, "Memory strength": shown(p.strength)}
+                for p in people
+            ],
+            hide_index=True,
+            placeholder="",
+            key="team_memory_people",
+        )

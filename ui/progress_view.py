@@ -33,6 +33,7 @@ def render(user: User) -> None:
     with overview:
         _overview(modules, progress)
         observe_view.knows_and_does(user, knows(modules, progress))
+        practice_view.memory_strength(user, modules)
     with observed:
         observe_view.my_observations(user)
     with certs:
@@ -225,4 +226,3 @@ def _refresher(user: User, modules) -> None:
         "forget it (the FSRS scheduler). It does not affect your scores."
     )
     practice_view.render(user, modules, key="progress_refresher", option_key="progress_ref")
-    practice_view.memory_strength(user, modules)
