@@ -12,7 +12,7 @@ import yaml
 from store import accounts, learning, practice
 from store.db import session_scope
 from store.models import Progress
-from tests.factories import add_certificates, make_user, page_test, page_text
+from tests.factories import add_certificates, make_user, open_page, page_text
 from training import clock, quiz
 from training.dates import format_date
 from training.loader import load_content_dir
@@ -36,14 +36,6 @@ def content_dir(tmp_path, monkeypatch):
     shutil.copy(SAMPLE, folder / "sample-basics.yaml")
     monkeypatch.setenv("TRAINING_CONTENT_DIR", str(folder))
     return folder
-
-
-def open_page(user, page, **query):
-    at = page_test("app.py", user).run()
-    at.switch_page(page)
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
 
 
 def loaded(folder, module_id):

@@ -7,18 +7,10 @@ from datetime import timedelta
 import pytest
 
 from store import dashboard, practice
-from tests.factories import loaded_module, make_user, page_test, take_quiz, two_teams
+from tests.factories import loaded_module, make_user, open_page, take_quiz, two_teams
 from training import clock, quiz
 
 pytestmark = pytest.mark.usefixtures("fresh_db", "small_content")
-
-
-def open_page(user, page, **query):
-    at = page_test("app.py", user).run()
-    at.switch_page(page)
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
 
 
 @pytest.fixture
