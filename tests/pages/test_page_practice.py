@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from store import dashboard, practice
-from tests.factories import loaded_module, make_user, open_page, take_quiz, two_teams
+from store import dashboard, practice, settings
+from tests.factories import loaded_module, make_user, open_page, page_test, take_quiz, two_teams
 from training import clock, quiz
 
 pytestmark = pytest.mark.usefixtures("fresh_db", "small_content")
@@ -104,3 +104,13 @@ def test_memory_strength_refuses_a_team_the_manager_does_not_manage(missed):
     learner = make_user("lea")
     with pytest.raises(dashboard.NotAllowed):
         practice.team_memory_strength(actor=learner, modules={})
+
+
+def test_an_administrator_sets_the_desired_retention_on_the_people_page(small_content):
+    admin = make_user("ada", role="admin")
+    at = page_test("pages/people.py", admin).run()
+    assert at.number_input(key="settings_desired_retention").value == 0.9
+    at.number_input(key="settings_desired_retention").set_value(0.95)
+    at.button(key="FormSubmitter:settings_form-Save settings").click().run()
+    assert not at.exception
+    assert settings.desired_retention() == 0.95
