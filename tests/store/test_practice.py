@@ -155,3 +155,32 @@ def test_the_desired_retention_setting_is_checked_and_schedules_later_answers(sa
     assert all(stricter[k] < before[k] for k in before)  # higher retention: sooner
     assert stricter[next(iter(before))] == direct_due([(T0, True)], 0.95)
     assert {k: c.card.due for k, c in practice.cards(user_id=eve.id).items()} == before
+
+
+def test_demo_learners_get_the_cards_their_answers_give(sample):
+    from store import demo, fsrs_cards
+    from store.models import Answer
+    from training.practice import replay
+
+    demo.seed_demo(staff=8, teams=2, attempts=60, seed=4, content_dir=FIXTURES)
+    with session_scope(write=False) as s:
+        rows = s.exec(
+            select(
+                Attempt.user_id,
+                Attempt.module_id,
+                Attempt.kind,
+                Attempt.submitted_at,
+                Answer.question_id,
+                Answer.correct,
+            )
+            .join(Answer, Answer.attempt_id == Attempt.id)
+            .where(Attempt.submitted_at.is_not(None))
+            .order_by(Attempt.submitted_at, Answer.id)
+        ).all()
+    by_user: dict[int, list] = {}
+    for user_id, *rest in rows:
+        by_user.setdefault(user_id, []).append(fsrs_cards.review_of(*rest))
+    assert by_user
+    for user_id, history in by_user.items():
+        expected = {k: c.card.due for k, c in replay(history).items()}
+        assert {k: c.card.due for k, c in practice.cards(user_id=user_id).items()} == expected
