@@ -138,12 +138,20 @@ def team_memory_strength(
             .order_by(Team.name, User.name)
         ).all()
         ids = [p[0] for p in people]
-        rows = session.exec(select(FsrsCard).where(FsrsCard.user_id.in_(ids or [-1]))).all()
+        rows = session.exec(  # only the columns retrievability needs: Team progress may
+            select(  # cover thousands of people
+                FsrsCard.user_id,
+                FsrsCard.module_id,
+                FsrsCard.question_id,
+                FsrsCard.stability,
+                FsrsCard.last_review,
+            ).where(FsrsCard.user_id.in_(ids or [-1]))
+        ).all()
     values: dict[int, list[float]] = {}
-    for row in rows:
-        if _in_content((row.module_id, row.question_id), modules):
-            card = fsrs_cards.card_state(row).card
-            values.setdefault(row.user_id, []).append(sched.get_card_retrievability(card, now))
+    for user_id, module_id, question_id, stability, last_review in rows:
+        if _in_content((module_id, question_id), modules):
+            value = fsrs_cards.retrievability(sched, stability, last_review, now)
+            values.setdefault(user_id, []).append(value)
     by_team: dict[str, list[float]] = {}
     persons = []
     for user_id, name, team in people:

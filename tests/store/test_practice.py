@@ -184,3 +184,24 @@ def test_demo_learners_get_the_cards_their_answers_give(sample):
     for user_id, history in by_user.items():
         expected = {k: c.card.due for k, c in replay(history).items()}
         assert {k: c.card.due for k, c in practice.cards(user_id=user_id).items()} == expected
+
+
+def test_team_memory_strength_is_the_mean_of_each_persons_cards(sample):
+    from tests.factories import two_teams
+
+    teams = two_teams()
+    eve = make_user("eve", team_id=teams.desk.id, name="Eve")
+    ann = make_user("ann", team_id=teams.desk.id, name="Ann")
+    quiz_at(eve, sample, T0, right=set())
+    quiz_at(ann, sample, T0, right={q.id for q in sample.module.quiz.questions})
+    modules, now = {"sample-basics": sample}, T0 + timedelta(days=3)
+    by_team, people = practice.team_memory_strength(actor=teams.mia, modules=modules, now=now)
+    each = practice.people_memory_strength(user_ids=[eve.id, ann.id], modules=modules, now=now)
+    assert [(p.label, p.strength) for p in people if p.strength is not None] == [
+        ("Ann", pytest.approx(each[ann.id])),
+        ("Eve", pytest.approx(each[eve.id])),
+    ]
+    assert each[ann.id] > each[eve.id]
+    assert [t.label for t in by_team] == [teams.desk.name]
+    assert by_team[0].strength == pytest.approx((each[ann.id] + each[eve.id]) / 2)
+    assert by_team[0].cards == 6
