@@ -104,3 +104,16 @@ def test_stored_answers_become_cards_with_fsrs_due_dates(old_url, monkeypatch):
     with db.get_engine(old_url).connect() as c:
         log = c.execute(text("SELECT question_id, rating FROM fsrsreview ORDER BY id")).all()
     assert len(log) == 7 and log[0] == ("emp-01", 1) and log[1] == ("emp-02", 3)
+
+
+def test_downgrade_drops_the_fsrs_tables_and_upgrade_fills_them_again(tmp_path):
+    url = f"sqlite:///{tmp_path / 'down.db'}"
+    db.upgrade(url)
+    cfg = db.alembic_config(url)
+    with db.get_engine(url).begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0005")
+    with db.get_engine(url).connect() as conn:
+        names = set(conn.dialect.get_table_names(conn))
+    assert not {"fsrscard", "fsrsreview"} & names
+    db.upgrade(url)
