@@ -9,10 +9,9 @@ random generator; this module only writes them. Rows go in through SQLAlchemy Co
 from __future__ import annotations
 
 import functools
-import json
 import random
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
 from store import db, fsrs_cards
+from store.bulk import BulkWriter as _Writer  # demo_observations imports it from here
 from store.learning import ensure_revision
 from store.models import (
     Answer,
@@ -48,11 +48,6 @@ from training.loader import LoadedModule, load_content_dir, module_files
 __all__ = ["DEMO_PASSWORD", "LOGINS_TEXT", "seed_demo"]
 
 BATCH_ATTEMPTS = 25_000  # attempts (with their answers) per executemany batch
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _advance_sequences(conn: Connection) -> None:
@@ -227,67 +222,6 @@ def _write_organisation(conn: Connection, org: Organisation, now: datetime) -> N
         insert(AuditLog),
         [{"at": now, "action": "demo_seeded", "detail": f"{len(org.people)} people"}],
     )
-
-
-class _Writer:
-    """Bulk-insert rows given as tuples: DBAPI executemany on SQLite, COPY on PostgreSQL.
-
-    On SQLite the values are written in the exact text forms SQLAlchemy itself uses (UTC
-    timestamps as "YYYY-MM-DD HH:MM:SS.ffffff", JSON as text, booleans as 0/1), skipping the
-    per-value type processing that would otherwise dominate the load time. On PostgreSQL rows
-    stream through psycopg's COPY (JSON as its text, the rest adapted by psycopg), ten times
-    faster than INSERTs; copy=False uses typed Core INSERTs instead (the test that holds the
-    two ways to the same rows uses it).
-    """
-
-    def __init__(self, conn: Connection, *, copy: bool = True) -> None:
-        self.conn = conn
-        self.sqlite = conn.dialect.name == "sqlite"
-        self.copy = copy and conn.dialect.name == "postgresql"
-        self.text_json = self.sqlite or self.copy
-        self._json: dict[tuple[int, ...], str] = {}
-
-    def json(self, value: object) -> object:
-        return json.dumps(value) if self.text_json else value
-
-    def chosen(self, value: list[int]) -> object:
-        # Few distinct answers exist (option index lists), so their JSON text is cached.
-        if not self.text_json:
-            return value
-        key = tuple(value)
-        text = self._json.get(key)
-        if text is None:
-            text = self._json[key] = json.dumps(value)
-        return text
-
-    def time(self, value: datetime | None) -> object:
-        if value is None or not self.sqlite:
-            return value
-        return value.isoformat(" ", "microseconds")[:26]  # UTC, without the offset
-
-    def insert(self, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-        if not rows:
-            return
-        table = model.__tablename__
-        if self.sqlite:
-            sql = (
-                f'INSERT INTO "{table}" ({", ".join(columns)}) '
-                f"VALUES ({', '.join('?' * len(columns))})"
-            )
-            for chunk in _chunks(rows, 100_000):
-                self.conn.exec_driver_sql(sql, chunk)
-        elif self.copy:
-            # The psycopg connection under SQLAlchemy's, inside the transaction already open.
-            names = ", ".join(f'"{c}"' for c in columns)
-            raw = self.conn.connection.dbapi_connection
-            with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as out:
-                for row in rows:
-                    out.write_row(row)
-        else:
-            for chunk in _chunks(rows, 20_000):
-                self.conn.execute(
-                    insert(model), [dict(zip(columns, r, strict=True)) for r in chunk]
-                )
 
 
 ATTEMPT_COLUMNS = (

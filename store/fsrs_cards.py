@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from store import settings
 from store.models import FsrsCard, FsrsReview
-from training.practice import CardState, QuestionKey, Review, apply, rating, replay, scheduler
+from training.practice import CardState, QuestionKey, Replayer, Review, apply, rating, scheduler
 
 REFRESHER_KIND = "refresher"
 
@@ -152,13 +152,48 @@ def _stored_retention(connection: sa.Connection) -> float:
         return spec.default
 
 
-def backfill(connection: sa.Connection) -> int:
+CARD_COLUMNS = (
+    "user_id",
+    "module_id",
+    "question_id",
+    "state",
+    "step",
+    "stability",
+    "difficulty",
+    "due",
+    "last_review",
+    "last_correct",
+    "reviews",
+)
+REVIEW_COLUMNS = ("user_id", "module_id", "question_id", "rating", "reviewed_at")
+BACKFILL_PEOPLE = 250  # people replayed and written at a time: memory stays bounded
+
+
+def _people_to_replay(connection: sa.Connection) -> list[int]:
+    """Return the ids of people with submitted answers and no cards yet, in order."""
+    query = (
+        sa.select(_attempt.c.user_id)
+        .where(_attempt.c.submitted_at.is_not(None), _attempt.c.user_id.not_in(_has_cards))
+        .distinct()
+        .order_by(_attempt.c.user_id)
+    )
+    return list(connection.execute(query).scalars())
+
+
+def backfill(connection: sa.Connection, *, people_at_a_time: int = BACKFILL_PEOPLE) -> int:
     """Replay stored answers into FSRS cards and review rows; return the cards written.
 
     Only people who have no cards yet (all of them in the migration; the new people of a demo
-    seed) are replayed, so running it again never doubles a card."""
-    retention = _stored_retention(connection)
-    rows = connection.execute(
+    seed) are replayed, so running it again never doubles a card. People are read, replayed
+    and written `people_at_a_time` at a time (rows go in through store.bulk: COPY on
+    PostgreSQL), so memory stays bounded whatever the size of the organisation."""
+    from store.bulk import BulkWriter
+
+    replayer = Replayer(_stored_retention(connection))
+    writer = BulkWriter(connection)
+    time_, again, good = writer.time, int(rating(False)), int(rating(True))
+    people = _people_to_replay(connection)
+    answers = (
         sa.select(
             _attempt.c.user_id,
             _attempt.c.module_id,
@@ -168,30 +203,45 @@ def backfill(connection: sa.Connection) -> int:
             _answer.c.correct,
         )
         .join(_answer, _answer.c.attempt_id == _attempt.c.id)
-        .where(_attempt.c.submitted_at.is_not(None), _attempt.c.user_id.not_in(_has_cards))
+        .where(
+            _attempt.c.submitted_at.is_not(None),
+            _attempt.c.user_id.in_(sa.bindparam("people", expanding=True)),
+        )
         .order_by(_attempt.c.user_id, _attempt.c.submitted_at, _answer.c.id)
-    ).all()
-    by_user: dict[int, list[Review]] = {}
-    for user_id, module_id, kind, at, question_id, correct in rows:
-        by_user.setdefault(user_id, []).append(review_of(module_id, kind, at, question_id, correct))
-    cards, log = [], []
-    for user_id, history in by_user.items():
-        for state in replay(history, retention).values():
-            row = FsrsCard(user_id=user_id, module_id=state.module_id)
-            row.question_id = state.question_id
-            _fill(row, state)
-            cards.append(row.model_dump(exclude={"id"}))
-        log += [
-            {
-                "user_id": user_id,
-                "module_id": r.module_id,
-                "question_id": r.question_id,
-                "rating": int(rating(r.correct)),
-                "reviewed_at": r.at,
-            }
-            for r in history
-        ]
-    if cards:
-        connection.execute(sa.insert(FsrsCard.__table__), cards)
-        connection.execute(sa.insert(FsrsReview.__table__), log)
-    return len(cards)
+    )
+    written = 0
+    for start in range(0, len(people), people_at_a_time):
+        chunk = people[start : start + people_at_a_time]
+        by_user: dict[int, list[Review]] = {}
+        for user_id, module_id, kind, at, question_id, correct in connection.execute(
+            answers, {"people": chunk}
+        ):
+            review = review_of(module_id, kind, at, question_id, correct)
+            by_user.setdefault(user_id, []).append(review)
+        cards, log = [], []
+        for user_id, history in by_user.items():
+            for s in replayer.replay(history).values():
+                c = s.card
+                cards.append(
+                    (
+                        user_id,
+                        s.module_id,
+                        s.question_id,
+                        int(c.state),
+                        c.step,
+                        c.stability,
+                        c.difficulty,
+                        time_(c.due),
+                        time_(c.last_review),
+                        s.last_correct,
+                        s.reviews,
+                    )
+                )
+            log += [
+                (user_id, r.module_id, r.question_id, good if r.correct else again, time_(r.at))
+                for r in history
+            ]
+        writer.insert(FsrsCard, CARD_COLUMNS, cards)
+        writer.insert(FsrsReview, REVIEW_COLUMNS, log)
+        written += len(cards)
+    return written

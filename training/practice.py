@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from fsrs import Card, Rating, Scheduler
+from fsrs import Card, Rating, Scheduler, State
 
 from training.models import Module
 from training.quiz import TRUE_FALSE_ORDER, DrawnQuestion
@@ -94,12 +94,63 @@ def replay(
     history: Iterable[Review], desired_retention: float = DEFAULT_RETENTION
 ) -> dict[QuestionKey, CardState]:
     """Return every answered question's card after replaying its answers in time order."""
-    sched = scheduler(desired_retention)
-    states: dict[QuestionKey, CardState] = {}
-    for review in sorted(history, key=lambda r: _utc(r.at)):  # stable for equal times
-        key = (review.module_id, review.question_id)
-        states[key] = apply(sched, states.get(key), review, card_id=len(states) + 1)
-    return states
+    return Replayer(desired_retention).replay(history)
+
+
+class Replayer:
+    """Replays histories through one FSRS scheduler, computing each distinct review step once.
+
+    With fuzzing off, what `Scheduler.review_card` makes of a card (its new state, step,
+    stability, difficulty and interval) depends only on the card's state, step, stability and
+    difficulty, the rating and the whole days since its last review; the due time is the review
+    time plus that interval. So a step already taken (by anyone's card) is reused instead of
+    recomputed, and every new step is fsrs's own `review_card`: the result is exactly fsrs's,
+    several times faster over an organisation's history. At most `MEMO_STEPS` steps are kept.
+    """
+
+    MEMO_STEPS = 200_000
+
+    def __init__(self, desired_retention: float = DEFAULT_RETENTION) -> None:
+        self.sched = scheduler(desired_retention)
+        self._steps: dict[tuple, tuple] = {}
+
+    def _step(self, key: tuple, last_review: datetime | None, at: datetime) -> tuple:
+        state, step, stability, difficulty, correct, _days = key
+        card = Card(1, State(state), step, stability, difficulty, at, last_review)
+        after, _log = self.sched.review_card(card, rating(correct), at)
+        outcome = (int(after.state), after.step, after.stability, after.difficulty)
+        if len(self._steps) >= self.MEMO_STEPS:
+            self._steps.clear()
+        self._steps[key] = found = (outcome, after.due - at)
+        return found
+
+    def replay(self, history: Iterable[Review]) -> dict[QuestionKey, CardState]:
+        """Return every answered question's card after replaying its answers in time order."""
+        # Per card while replaying: [fsrs fields, last review, due, last answer right, reviews]
+        cards: dict[QuestionKey, list] = {}
+        steps, new = self._steps, (int(State.Learning), 0, None, None)
+        timed = sorted(((_utc(r.at), r) for r in history), key=lambda t: t[0])  # stable
+        for at, review in timed:
+            key = (review.module_id, review.question_id)
+            card = cards.get(key)
+            if card is None:
+                card = cards[key] = [new, None, None, False, 0]
+                step_key = (*new, review.correct, None)
+            else:
+                step_key = (*card[0], review.correct, (at - card[1]).days)
+            found = steps.get(step_key) or self._step(step_key, card[1], at)
+            card[0], card[1], card[2] = found[0], at, at + found[1]
+            card[3], card[4] = review.correct, card[4] + 1
+        return {
+            key: CardState(
+                key[0],
+                key[1],
+                Card(number, State(fields[0]), fields[1], fields[2], fields[3], due, last),
+                last_correct=correct,
+                reviews=count,
+            )
+            for number, (key, (fields, last, due, correct, count)) in enumerate(cards.items(), 1)
+        }
 
 
 def due_cards(cards: Iterable[CardState], now: datetime) -> list[CardState]:
