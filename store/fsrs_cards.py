@@ -134,7 +134,7 @@ _answer = sa.table(
     sa.column("id"),
     sa.column("attempt_id"),
     sa.column("question_id"),
-    sa.column("correct"),
+    sa.column("correct", sa.Boolean),
 )
 
 
@@ -180,47 +180,71 @@ def _people_to_replay(connection: sa.Connection) -> list[int]:
     return list(connection.execute(query).scalars())
 
 
+_review = sa.table("fsrsreview", *(sa.column(c) for c in REVIEW_COLUMNS))
+_people = sa.bindparam("people", expanding=True)
+
+
+def _answers(*columns, where=sa.true()) -> sa.Select:
+    """Select the chosen people's submitted answers, by person and in time order."""
+    return (
+        sa.select(*columns)
+        .join(_answer, _answer.c.attempt_id == _attempt.c.id)
+        .where(_attempt.c.submitted_at.is_not(None), _attempt.c.user_id.in_(_people), where)
+        .order_by(_attempt.c.user_id, _attempt.c.submitted_at, _answer.c.id)
+    )
+
+
 def backfill(connection: sa.Connection, *, people_at_a_time: int = BACKFILL_PEOPLE) -> int:
     """Replay stored answers into FSRS cards and review rows; return the cards written.
 
     Only people who have no cards yet (all of them in the migration; the new people of a demo
     seed) are replayed, so running it again never doubles a card. People are read, replayed
-    and written `people_at_a_time` at a time (rows go in through store.bulk: COPY on
-    PostgreSQL), so memory stays bounded whatever the size of the organisation."""
+    and written `people_at_a_time` at a time (cards through store.bulk, COPY on PostgreSQL;
+    quiz answers' review rows straight from the answers, inside the database), so memory stays
+    bounded whatever the size of the organisation."""
     from store.bulk import BulkWriter
 
     replayer = Replayer(_stored_retention(connection))
     writer = BulkWriter(connection)
     time_, again, good = writer.time, int(rating(False)), int(rating(True))
-    people = _people_to_replay(connection)
-    answers = (
-        sa.select(
+    answers = _answers(
+        _attempt.c.user_id,
+        _attempt.c.module_id,
+        _attempt.c.kind,
+        _attempt.c.submitted_at,
+        _answer.c.question_id,
+        _answer.c.correct,
+    )
+    quiz_log = _review.insert().from_select(
+        REVIEW_COLUMNS,
+        _answers(
             _attempt.c.user_id,
             _attempt.c.module_id,
-            _attempt.c.kind,
-            _attempt.c.submitted_at,
             _answer.c.question_id,
-            _answer.c.correct,
-        )
-        .join(_answer, _answer.c.attempt_id == _attempt.c.id)
-        .where(
-            _attempt.c.submitted_at.is_not(None),
-            _attempt.c.user_id.in_(sa.bindparam("people", expanding=True)),
-        )
-        .order_by(_attempt.c.user_id, _attempt.c.submitted_at, _answer.c.id)
+            sa.case((_answer.c.correct, good), else_=again),
+            _attempt.c.submitted_at,
+            where=_attempt.c.kind != REFRESHER_KIND,
+        ),
     )
+    people = _people_to_replay(connection)
     written = 0
     for start in range(0, len(people), people_at_a_time):
-        chunk = people[start : start + people_at_a_time]
+        chunk = {"people": people[start : start + people_at_a_time]}
         by_user: dict[int, list[Review]] = {}
+        refresher_log = []
         for user_id, module_id, kind, at, question_id, correct in connection.execute(
-            answers, {"people": chunk}
-        ):
+            answers, chunk
+        ).all():
             review = review_of(module_id, kind, at, question_id, correct)
             by_user.setdefault(user_id, []).append(review)
-        cards, log = [], []
+            if kind == REFRESHER_KIND:  # its question id names the module: rows made here
+                rated = good if correct else again
+                refresher_log.append(
+                    (user_id, review.module_id, review.question_id, rated, time_(review.at))
+                )
+        cards = []
         for user_id, history in by_user.items():
-            for s in replayer.replay(history).values():
+            for s in replayer.replay(history).values():  # replay orders by time
                 c = s.card
                 cards.append(
                     (
@@ -237,11 +261,8 @@ def backfill(connection: sa.Connection, *, people_at_a_time: int = BACKFILL_PEOP
                         s.reviews,
                     )
                 )
-            log += [
-                (user_id, r.module_id, r.question_id, good if r.correct else again, time_(r.at))
-                for r in history
-            ]
         writer.insert(FsrsCard, CARD_COLUMNS, cards)
-        writer.insert(FsrsReview, REVIEW_COLUMNS, log)
+        connection.execute(quiz_log, chunk)
+        writer.insert(FsrsReview, REVIEW_COLUMNS, refresher_log)
         written += len(cards)
     return written

@@ -16,7 +16,8 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from fsrs import Card, Rating, Scheduler, State
@@ -104,8 +105,13 @@ class Replayer:
     stability, difficulty and interval) depends only on the card's state, step, stability and
     difficulty, the rating and the whole days since its last review; the due time is the review
     time plus that interval. So a step already taken (by anyone's card) is reused instead of
-    recomputed, and every new step is fsrs's own `review_card`: the result is exactly fsrs's,
-    several times faster over an organisation's history. At most `MEMO_STEPS` steps are kept.
+    recomputed. A new step of this app's scheduler (no learning or relearning steps: every card
+    is in Review after its first answer) is computed with the scheduler's own formulas, the
+    ones `review_card` calls in the same order, without the card copies and review log it also
+    makes; any other scheduler or card state goes through `review_card` itself. The result is
+    exactly fsrs's (tests/unit/test_practice.py holds it to `review_card` over random
+    histories), several times faster over an organisation's history. At most `MEMO_STEPS`
+    steps are kept.
     """
 
     MEMO_STEPS = 200_000
@@ -113,15 +119,42 @@ class Replayer:
     def __init__(self, desired_retention: float = DEFAULT_RETENTION) -> None:
         self.sched = scheduler(desired_retention)
         self._steps: dict[tuple, tuple] = {}
+        self._own_formulas = not (
+            self.sched.learning_steps or self.sched.relearning_steps or self.sched.enable_fuzzing
+        )
 
     def _step(self, key: tuple, last_review: datetime | None, at: datetime) -> tuple:
-        state, step, stability, difficulty, correct, _days = key
-        card = Card(1, State(state), step, stability, difficulty, at, last_review)
-        after, _log = self.sched.review_card(card, rating(correct), at)
-        outcome = (int(after.state), after.step, after.stability, after.difficulty)
+        state, step, stability, difficulty, correct, days = key
+        sched, grade = self.sched, rating(correct)
+        if self._own_formulas and state == State.Learning and step == 0 and stability is None:
+            # review_card, a new card with no learning steps: initial values, then Review
+            stability = sched._initial_stability(rating=grade)
+            difficulty = sched._initial_difficulty(rating=grade, clamp=True)
+        elif self._own_formulas and state == State.Review and step is None and days is not None:
+            # review_card, a card in Review (no relearning steps: it stays in Review)
+            if days < 1:
+                stability = sched._short_term_stability(stability=stability, rating=grade)
+            else:
+                memory = SimpleNamespace(last_review=last_review, stability=stability)
+                stability = sched._next_stability(
+                    difficulty=difficulty,
+                    stability=stability,
+                    retrievability=sched.get_card_retrievability(memory, at),
+                    rating=grade,
+                )
+            difficulty = sched._next_difficulty(difficulty=difficulty, rating=grade)
+        else:
+            card = Card(1, State(state), step, stability, difficulty, at, last_review)
+            after, _log = sched.review_card(card, grade, at)
+            outcome = (int(after.state), after.step, after.stability, after.difficulty)
+            return self._remember(key, outcome, after.due - at)
+        interval = timedelta(days=sched._next_interval(stability=stability))
+        return self._remember(key, (int(State.Review), None, stability, difficulty), interval)
+
+    def _remember(self, key: tuple, outcome: tuple, interval: timedelta) -> tuple:
         if len(self._steps) >= self.MEMO_STEPS:
             self._steps.clear()
-        self._steps[key] = found = (outcome, after.due - at)
+        self._steps[key] = found = (outcome, interval)
         return found
 
     def replay(self, history: Iterable[Review]) -> dict[QuestionKey, CardState]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -67,6 +68,37 @@ def test_replay_orders_by_time_whatever_order_it_is_given() -> None:
 def test_naive_times_are_taken_as_utc() -> None:
     naive = Review("empathy", "emp-01", at(0).replace(tzinfo=None), True)
     assert replay([naive])[KEY].card.due == direct([(0, True)]).due
+
+
+@pytest.mark.parametrize("retention", [0.7, 0.9, 0.97])
+def test_replay_equals_fsrs_review_card_over_many_random_histories(retention) -> None:
+    # Replayer reuses steps already taken and computes new ones with the scheduler's own
+    # formulas: every card must still be exactly what review_card gives, step by step.
+    rng = random.Random(18)
+    gaps = [0, 0.01, 0.3, 0.99, 1, 1.5, 2, 3, 7, 13, 30, 90, 400]  # same day up to a year
+    history, expected = [], {}
+    for person in range(300):
+        qid, days, answers = f"q{person}", rng.random(), []
+        for _ in range(rng.randint(1, 12)):
+            days += rng.choice(gaps)
+            answers.append((days, rng.random() < 0.7))
+        history += [review(d, c, qid) for d, c in answers]
+        expected[("empathy", qid)] = (direct(answers, retention), answers)
+    got = replay(history, retention)
+    assert set(got) == set(expected)
+    for key, (card, answers) in expected.items():
+        mine = got[key]
+        assert (mine.card.state, mine.card.step, mine.card.stability) == (
+            card.state,
+            card.step,
+            card.stability,
+        )
+        assert (mine.card.difficulty, mine.card.due, mine.card.last_review) == (
+            card.difficulty,
+            card.due,
+            card.last_review,
+        )
+        assert mine.reviews == len(answers) and mine.last_correct is answers[-1][1]
 
 
 def test_retention_changes_the_schedule_and_is_checked() -> None:
