@@ -64,8 +64,16 @@ def _person_modules(
     )
 
 
+# The figures over a date range, by name: one cached wrapper serves them all.
+_OVER_PERIOD = {
+    "weekly": dashboard.weekly_activity,
+    "scores": dashboard.score_distribution,
+}
+
+
 @st.cache_data(ttl=CACHE_TTL, max_entries=128, show_spinner=False)
-def _weekly(
+def _over_period(
+    figure: str,
     actor_id: int,
     team_id: int | None,
     module_ids: tuple,
@@ -73,23 +81,8 @@ def _weekly(
     end: date,
     stamp: tuple,
     _actor: User,
-) -> list[dashboard.WeekActivity]:
-    return dashboard.weekly_activity(
-        actor=_actor, team_id=team_id, module_ids=module_ids, start=start, end=end
-    )
-
-
-@st.cache_data(ttl=CACHE_TTL, max_entries=128, show_spinner=False)
-def _scores(
-    actor_id: int,
-    team_id: int | None,
-    module_ids: tuple,
-    start: date,
-    end: date,
-    stamp: tuple,
-    _actor: User,
-) -> list[dashboard.ScoreBin]:
-    return dashboard.score_distribution(
+) -> list:
+    return _OVER_PERIOD[figure](
         actor=_actor, team_id=team_id, module_ids=module_ids, start=start, end=end
     )
 
@@ -129,7 +122,7 @@ def catalogue() -> tuple[dict[str, str], dict[str, str]]:
 
 def clear_cache() -> None:
     """Forget every cached dashboard figure (call after a write that changes them)."""
-    for cached in (_overview, _person_modules, _weekly, _scores, _organisation_scores, _person):
+    for cached in (_overview, _person_modules, _over_period, _organisation_scores, _person):
         cached.clear()
     observe_view.clear_cache()
 
@@ -183,7 +176,7 @@ def render(user: User) -> None:
     )
     left, right = st.columns(2, gap="large")
     with left:
-        weeks = _weekly(*key, start, end, stamp, _actor=user)
+        weeks = _over_period("weekly", *key, start, end, stamp, _actor=user)
         frame = pd.DataFrame(
             [
                 {
@@ -197,7 +190,7 @@ def render(user: User) -> None:
         )
         charts.show("weekly_chart", frame)
     with right:
-        bins = _scores(*key, start, end, stamp, _actor=user)
+        bins = _over_period("scores", *key, start, end, stamp, _actor=user)
         frame = pd.DataFrame(
             [
                 {
