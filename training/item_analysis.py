@@ -78,6 +78,18 @@ class ItemStats:
         return None if self.facility is None else 100 * self.facility
 
 
+def _percent_of(figure: str, what: str) -> property:
+    """Return a property: QuizStats' figure as a percent of its maximum total (None without one)."""
+
+    def percent(self: QuizStats) -> float | None:
+        value = getattr(self, figure)
+        if value is None or not self.max_total:
+            return None
+        return 100 * value / self.max_total
+
+    return property(percent, doc=f"Return {what} as a percent of the maximum.")
+
+
 @dataclass(frozen=True)
 class QuizStats:
     """Moodle's whole-test statistics and the per-question statistics."""
@@ -95,30 +107,11 @@ class QuizStats:
     standard_error: float | None
     items: list[ItemStats]
 
-    def _percent(self, value: float | None) -> float | None:
-        if value is None or not self.max_total:
-            return None
-        return 100 * value / self.max_total
-
-    @property
-    def mean_percent(self) -> float | None:
-        """Return the mean attempt score as a percent of the maximum."""
-        return self._percent(self.mean)
-
-    @property
-    def median_percent(self) -> float | None:
-        """Return the median attempt score as a percent of the maximum."""
-        return self._percent(self.median)
-
-    @property
-    def standard_deviation_percent(self) -> float | None:
-        """Return the standard deviation as a percent of the maximum."""
-        return self._percent(self.standard_deviation)
-
-    @property
-    def standard_error_percent(self) -> float | None:
-        """Return the standard error as a percent of the maximum."""
-        return self._percent(self.standard_error)
+    # Each figure as a percent of the maximum total (None without one), as Moodle shows them.
+    mean_percent = _percent_of("mean", "the mean attempt score")
+    median_percent = _percent_of("median", "the median attempt score")
+    standard_deviation_percent = _percent_of("standard_deviation", "the standard deviation")
+    standard_error_percent = _percent_of("standard_error", "the standard error")
 
 
 def _mean(values: Sequence[float]) -> float:
