@@ -10,13 +10,14 @@ from store import accounts, backup, config, db
 from store.permissions import ROLES
 
 
-def _password_from_stdin(args: argparse.Namespace) -> str | None:
-    """Return the password given on standard input, or None (said why) without --password-stdin."""
+class UsageError(Exception):
+    """The command was called wrongly: main says why and exits with status 2."""
+
+
+def _password_from_stdin(args: argparse.Namespace) -> str:
+    """Return the password given on standard input; refuse without --password-stdin."""
     if not args.password_stdin:
-        print(
-            "error: pass --password-stdin and give the password on standard input", file=sys.stderr
-        )
-        return None
+        raise UsageError("pass --password-stdin and give the password on standard input")
     return sys.stdin.readline().rstrip("\r\n")
 
 
@@ -30,8 +31,6 @@ def cmd_init(_args: argparse.Namespace) -> int:
 def cmd_create_user(args: argparse.Namespace) -> int:
     """Create one account; the password comes from standard input."""
     password = _password_from_stdin(args)
-    if password is None:
-        return 2
     db.upgrade()
     team_id = None
     if args.team:
@@ -71,8 +70,6 @@ def cmd_unlock(args: argparse.Namespace) -> int:
 def cmd_set_password(args: argparse.Namespace) -> int:
     """Set an account's password from standard input; clear its backoff, end its sessions."""
     password = _password_from_stdin(args)
-    if password is None:
-        return 2
     db.upgrade()
     user = accounts.set_password(username=args.username, password=password)
     print(f"Password set for {user.username}; every session of theirs has ended.")
@@ -263,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except _reported_errors() as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

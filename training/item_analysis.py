@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Hashable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Literal, TypeVar
 
 from training.models import Question
@@ -155,24 +155,17 @@ def _item_stats(
     s = len(own)
     mean_mark = _mean(own) if s else None
     facility = mean_mark / max_mark if mean_mark is not None and max_mark else None
-    if s < 2:
-        return ItemStats(
-            index=index,
-            attempts=s,
-            max_mark=max_mark,
-            mean_mark=mean_mark,
-            facility=facility,
-            standard_deviation=None,
-            random_guess_score=guess,
-            mark_variance=None,
-            other_mark_variance=None,
-            covariance=None,
-            covariance_max=None,
-            covariance_with_overall=None,
-            discrimination_index=None,
-            discriminative_efficiency=None,
-            effective_weight=None,
-        )
+    known = {
+        "index": index,
+        "attempts": s,
+        "max_mark": max_mark,
+        "mean_mark": mean_mark,
+        "facility": facility,
+        "random_guess_score": guess,
+    }
+    if s < 2:  # every other figure (spread, covariances, indices) needs two attempts
+        rest_none = {f.name: None for f in fields(ItemStats) if f.name not in known}
+        return ItemStats(**known, **rest_none)
     d_own, d_rest, d_total = _centred(own), _centred(rest), _centred(totals)
     # Moodle's "maximum covariance": both columns sorted, paired rank by rank.
     sorted_own, sorted_rest = _centred(sorted(own)), _centred(sorted(rest))
@@ -183,13 +176,8 @@ def _item_stats(
     cov_overall = _sum_products(d_own, d_total) / (s - 1)
     product = mark_var * other_var
     return ItemStats(
-        index=index,
-        attempts=s,
-        max_mark=max_mark,
-        mean_mark=mean_mark,
-        facility=facility,
+        **known,
         standard_deviation=math.sqrt(mark_var),
-        random_guess_score=guess,
         mark_variance=mark_var,
         other_mark_variance=other_var,
         covariance=cov,
