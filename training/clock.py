@@ -29,9 +29,7 @@ def today(zone: tzinfo = UTC) -> date:
 
 def day_of(moment: datetime, zone: tzinfo = UTC) -> date:
     """Return the day in zone on which moment fell (naive moments are taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone).date()
+    return aware(moment).astimezone(zone).date()
 
 
 @overload
