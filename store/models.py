@@ -230,14 +230,18 @@ class Certificate(SQLModel, table=True):
     expires_at: datetime | None = None
 
 
-# A saved version of a module's YAML, kept so an edit never loses what was there before.
-class ContentRevision(SQLModel, table=True):
+# What every saved version of a content file's YAML holds (not a table: the two below are).
+class RevisionFields(SQLModel):
     id: int | None = Field(default=None, primary_key=True)
-    module_id: str = Field(max_length=64, index=True)
     version: str = Field(max_length=64)
     text: str
     saved_by: int | None = Field(default=None, foreign_key="user.id")
     saved_at: datetime
+
+
+# A saved version of a module's YAML, kept so an edit never loses what was there before.
+class ContentRevision(RevisionFields, table=True):
+    module_id: str = Field(max_length=64, index=True)
 
 
 # One observation of a person against a checklist: a draft while the observer rates (every
@@ -298,13 +302,8 @@ class ObservedItem(SQLModel, table=True):
 
 
 # A saved version of an observation checklist's YAML (like ContentRevision for modules).
-class ChecklistRevision(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+class ChecklistRevision(RevisionFields, table=True):
     checklist_id: str = Field(max_length=64, index=True)
-    version: str = Field(max_length=64)
-    text: str
-    saved_by: int | None = Field(default=None, foreign_key="user.id")
-    saved_at: datetime
 
 
 # One mail to one person, written before it is sent: (user, kind, subject key) exists once, so
