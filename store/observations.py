@@ -666,23 +666,27 @@ def transfer(
         )
         people = {p for p, _ in does_of}
         passed: set[tuple[int, str]] = set()
-        if people:
-            for user_id, module_id in session.exec(
-                select(Progress.user_id, Progress.module_id).where(
-                    Progress.user_id.in_(people),
+        if people:  # the view's passes, through the scope's join (no IN list of thousands)
+            for user_id, module_id in session.connection().execute(
+                select(Progress.user_id, Progress.module_id)
+                .join(User, User.id == Progress.user_id)
+                .where(
+                    scope.condition(),
                     Progress.passed_at.is_not(None),
                     (Progress.expires_at.is_(None)) | (Progress.expires_at > moment),
                 )
             ):
                 need = competency_of.get(module_id)
-                if need is not None:
+                if need is not None and user_id in people:
                     passed.add((user_id, need))
+        not_transferred, untaught = transfer_gaps(passed, does_of)
+        named = {g.person_id for g in not_transferred + untaught}
         info = {
             i: (n, t)
-            for i, n, t in session.exec(
+            for i, n, t in session.connection().execute(
                 select(User.id, User.name, Team.name)
                 .join(Team, Team.id == User.team_id, isouter=True)
-                .where(User.id.in_(people or {-1}))
+                .where(User.id.in_(named or {-1}))
             )
         }
 
@@ -692,7 +696,6 @@ def transfer(
             for g in gaps
         ]
 
-    not_transferred, untaught = transfer_gaps(passed, does_of)
     return rows_of(not_transferred), rows_of(untaught)
 
 
