@@ -430,48 +430,40 @@ def _mark_failed(row: MailOutbox, me: str, now: datetime, why: str) -> bool:
     return give_up
 
 
-def _send_claimed(rows: list[MailOutbox], me: str, now: datetime, result: PassResult) -> None:
+def _send_claimed(
+    rows: list[MailOutbox], mailer: mail.Mailer, me: str, now: datetime, result: PassResult
+) -> None:
     sent: list[int] = []  # marked in small groups: one commit per mail was most of a pass
     try:
-        with mail.connect() as mailer:
-            for row in rows:
-                try:
-                    mailer.send(_message(row))
-                except mail.MailError as exc:
+        for done, row in enumerate(rows):
+            try:
+                mailer.send(_message(row))
+            except mail.Unreachable as exc:  # no server: every row still claimed failed
+                _mark_sent(sent, me, now)
+                sent = []
+                for left in rows[done:]:
                     result.failed += 1
-                    result.given_up += _mark_failed(row, me, now, str(exc))
-                else:
-                    sent.append(row.id)
-                    result.sent += 1
-                    if len(sent) >= MARK_EVERY:
-                        _mark_sent(sent, me, now)
-                        sent = []
-    except mail.MailError as exc:  # could not connect: every row still claimed failed
-        _mark_sent(sent, me, now)
-        sent = []
-        for row in _still_claimed(me):
-            result.failed += 1
-            result.given_up += _mark_failed(row, me, now, str(exc))
+                    result.given_up += _mark_failed(left, me, now, str(exc))
+                return
+            except mail.MailError as exc:
+                result.failed += 1
+                result.given_up += _mark_failed(row, me, now, str(exc))
+            else:
+                sent.append(row.id)
+                result.sent += 1
+                if len(sent) >= MARK_EVERY:
+                    _mark_sent(sent, me, now)
+                    sent = []
     finally:
         _mark_sent(sent, me, now)
-
-
-def _still_claimed(me: str) -> list[MailOutbox]:
-    with session_scope(write=False) as session:
-        return list(
-            session.exec(
-                select(MailOutbox).where(
-                    MailOutbox.claimed_by == me, MailOutbox.status == "sending"
-                )
-            )
-        )
 
 
 def _sender(now: datetime, result: PassResult) -> None:
     """Claim and send batches over a connection of its own until none is left."""
     me = secrets.token_hex(8)
-    while batch := _claim(me, now):
-        _send_claimed(batch, me, now, result)
+    with mail.mailer() as mailer:  # one line to the server for the whole pass
+        while batch := _claim(me, now):
+            _send_claimed(batch, mailer, me, now, result)
 
 
 def run_pass(*, dry_run: bool = False, now: datetime | None = None) -> PassResult:
