@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email import policy
 from email.charset import QP, Charset
-from email.header import Header
+from email.header import Header, decode_header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -255,8 +255,10 @@ class _Dropped(Exception):
     """The server closed the line (or answered 421) before it took the message: send it again."""
 
 
-def _envelope_address(value: str) -> str:
-    return parseaddr(value.encode("ascii", "surrogateescape").decode("utf-8"))[1]
+def _envelope_address(value: str | Header) -> str:
+    if isinstance(value, Header):  # an SMTPUTF8 address: compat32 hands back its raw bytes
+        value = b"".join(part for part, _ in decode_header(value)).decode("utf-8")
+    return parseaddr(value)[1]
 
 
 class Mailer:

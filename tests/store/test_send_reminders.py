@@ -223,6 +223,29 @@ def test_a_refused_send_is_retried_with_backoff_and_given_up_after_five(org, smt
         assert session.exec(select(AuditLog).where(AuditLog.action == "mail_given_up")).first()
 
 
+@pytest.mark.both_dbs
+def test_a_pass_keeps_one_line_per_sender_and_a_dropped_line_loses_and_repeats_nothing(
+    fresh_db, smtp_server, monkeypatch
+):
+    monkeypatch.setenv("TRAINING_CONTENT_DIR", str(CONTENT))
+    monkeypatch.setattr(reminders, "CLAIM_BATCH", 4)  # several batches per sender
+    team = accounts.create_team(name="Floor", actor_id=None)
+    addresses = [f"p{n:02d}@example.com" for n in range(15)]
+    for n, address in enumerate(addresses):
+        user = make_user(f"p{n:02d}", team_id=team.id)
+        contact.set_email(user_id=user.id, actor_id=None, email=address)
+    assign(team_id=team.id, due=TODAY + timedelta(days=10))
+    smtp_server.drop_every = 5  # the server takes 5 mails per connection, then says 421
+    result = reminders.run_pass(now=NOW)
+    assert (result.sent, result.failed) == (15, 0)
+    assert sorted(r.recipients[0] for r in smtp_server.received) == addresses  # each once
+    # connections: one per sender, plus one after each drop (not one per batch of 4)
+    assert smtp_server.greetings <= reminders.SENDERS + smtp_server.drops
+    assert smtp_server.drops >= 2
+    with session_scope(write=False) as session:
+        assert {r.status for r in session.exec(select(MailOutbox))} == {"sent"}
+
+
 def test_an_unreadable_smtp_url_is_an_error_not_silence(org, monkeypatch):
     monkeypatch.setenv("TRAINING_SMTP_URL", "mail.example.com:25")
     with pytest.raises(mail.MailError, match="must look like"):
