@@ -117,6 +117,8 @@ def ics_text(value: str) -> str:
 def _fold(line: str) -> str:
     # Content lines are at most 75 octets; longer ones continue on lines starting with a space,
     # never splitting a UTF-8 character.
+    if len(line) <= 75 and line.isascii():  # most lines: nothing to fold
+        return line
     out, current, size = [], "", 0
     for char in line:
         width = len(char.encode("utf-8"))
