@@ -15,6 +15,7 @@ never decides who gets what (store/reminders.py and store/password_reset.py do).
 from __future__ import annotations
 
 import html
+import secrets
 import smtplib
 import ssl
 from collections.abc import Iterator
@@ -166,7 +167,26 @@ def due_date_ics(
 # internationalised address, which goes as raw UTF-8 (carried as surrogate escapes) under SMTPUTF8.
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.body_encoding = QP
-WIRE = policy.compat32.clone(linesep="\r\n", cte_type="8bit")
+
+
+class _WirePolicy(policy.Compat32):
+    """compat32 with CRLF lines that writes a short plain header as it is (most of them):
+    compat32 folds every header through an `email.header.Header`, a third of the work."""
+
+    def fold_binary(self, name: str, value) -> bytes:
+        short = isinstance(value, str) and value.isascii() and len(name) + len(value) < 76
+        if short and "\n" not in value and "\r" not in value:
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+WIRE = _WirePolicy(linesep="\r\n", cte_type="8bit")
+
+
+def _boundary() -> str:
+    # "=_" never occurs in quoted-printable text (a "=" is written "=3D"), so a boundary that
+    # starts with it cannot clash with a part: the generator need not search the parts for it.
+    return "=_" + secrets.token_hex(12)
 
 
 def _html_body(text: str, link_url: str | None, link_label: str) -> str:
@@ -199,6 +219,7 @@ def _header_text(value: str) -> str | Header:
 
 def _text_part(text: str, subtype: str, **params: str) -> MIMEText:
     part = MIMEText(text, subtype, _UTF8_QP)
+    del part["MIME-Version"]  # once, at the top of the message, is enough
     for key, value in params.items():
         part.set_param(key, value)
     return part
@@ -224,6 +245,7 @@ def build_message(
     plain = text + (f"\n\n{link_label}: {link_url}\n" if link_url else "\n")
     body = MIMEMultipart(
         "alternative",
+        boundary=_boundary(),
         _subparts=[
             _text_part(plain, "plain"),
             _text_part(_html_body(text, link_url, link_label), "html"),
@@ -234,7 +256,8 @@ def build_message(
     else:
         calendar = _text_part(ics.decode("utf-8"), "calendar", method="PUBLISH")
         calendar.add_header("Content-Disposition", "attachment", filename=ics_name)
-        message = MIMEMultipart("mixed", _subparts=[body, calendar])
+        del body["MIME-Version"]
+        message = MIMEMultipart("mixed", boundary=_boundary(), _subparts=[body, calendar])
     message["From"] = _address_header(sender)
     message["To"] = _address_header(to)
     message["Subject"] = _header_text(subject)

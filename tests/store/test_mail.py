@@ -185,3 +185,14 @@ def test_a_non_ascii_subject_sender_name_and_address_arrive_intact(monkeypatch):
         assert got.message.get_body(("plain",)).get_content().splitlines() == ["Ça va"]
     finally:
         box.stop()
+
+
+def test_long_headers_are_folded_and_a_body_cannot_break_the_part_boundaries(smtp_server):
+    subject = "Overdue: " + " ".join(["A very long module title"] * 6)
+    text = "Hello,\n\n--=_ not a boundary\n=_ nor this = that\n\n." + "x" * 200
+    mail.send_now(mail.build_message(to="a@example.com", subject=subject, text=text))
+    got = smtp_server.wait_for(1)[0]
+    assert all(len(line) <= 78 for line in got.raw.split(b"\r\n"))
+    assert got.message["Subject"] == subject
+    plain = got.message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert plain == text + "\n" and len(list(got.message.walk())) == 3
