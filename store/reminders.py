@@ -8,9 +8,9 @@ A pass (safe every 15 minutes from cron or a systemd timer, and safe to run twic
    database, so a second pass, or a pass running at the same time, adds nothing twice;
 2. outside quiet hours, claims pending rows atomically (one UPDATE over a
    ``FOR UPDATE SKIP LOCKED`` subquery on PostgreSQL; under SQLite's BEGIN IMMEDIATE write lock),
-   sends each (`SENDERS` connections at once) and marks it sent. A refused or failed send is tried
-   again after 5, 10, 20, 40 minutes; after `MAX_ATTEMPTS` failures it is given up, listed on
-   the People page and audited.
+   sends each (`SENDERS` connections at once, each kept open for the pass) and marks it sent.
+   A refused or failed send is tried again after 5, 10, 20, 40 minutes; after `MAX_ATTEMPTS`
+   failures it is given up, listed on the People page and audited.
 
 Without TRAINING_SMTP_URL a pass writes and sends nothing. A pass that crashes mid-send leaves
 its rows "sending"; after `STALE_CLAIM` another pass takes them back, so the mails it had sent
