@@ -103,12 +103,6 @@ def _now(now: datetime | None) -> datetime:
     return now if now is not None else clock.now()
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
-
-
 def _zone() -> tzinfo:
     from store.settings import time_zone  # settings imports accounts; read it when needed
 
@@ -155,7 +149,7 @@ def _draft_row(
 
 
 def _correctable_until(row: Observation, now: datetime) -> datetime | None:
-    submitted = _aware(row.submitted_at)
+    submitted = clock.aware(row.submitted_at)
     if submitted is None:
         return None
     until = submitted + timedelta(hours=CORRECTION_HOURS)
@@ -173,11 +167,11 @@ def _view(row: Observation, names: Mapping[int, str], now: datetime) -> Observat
         content_version=row.content_version,
         ratings=dict(row.ratings or {}),
         note=row.note,
-        started_at=_aware(row.started_at),
-        submitted_at=_aware(row.submitted_at),
+        started_at=clock.aware(row.started_at),
+        submitted_at=clock.aware(row.submitted_at),
         observed_on=row.observed_on,
         revision=row.revision,
-        acknowledged_at=_aware(row.acknowledged_at),
+        acknowledged_at=clock.aware(row.acknowledged_at),
         correctable_until=_correctable_until(row, now),
     )
 
@@ -246,7 +240,7 @@ def find_people(*, actor: User, query: str = "", limit: int = SEARCH_LIMIT) -> l
             )
         stmt = stmt.order_by(last.c.last.is_(None), last.c.last.desc(), User.name).limit(limit)
         return [
-            PersonChoice(id=i, name=n, team=t, last_observed=_aware(w))
+            PersonChoice(id=i, name=n, team=t, last_observed=clock.aware(w))
             for i, n, t, w in session.exec(stmt)
         ]
 
@@ -262,7 +256,9 @@ def person_choice(*, actor: User, person_id: int) -> PersonChoice | None:
         last = session.exec(
             select(func.max(Observation.submitted_at)).where(Observation.subject_id == subject.id)
         ).one()
-        return PersonChoice(subject.id, subject.name, team.name if team else None, _aware(last))
+        return PersonChoice(
+            subject.id, subject.name, team.name if team else None, clock.aware(last)
+        )
 
 
 def data_stamp() -> tuple:
@@ -489,7 +485,7 @@ def revisions(*, actor: User, observation_id: int) -> list[RevisionView]:
             raise NotAllowed("There is no such observation.")
         _readable(session, actor, row.subject_id)
         return [
-            RevisionView(r.revision, dict(r.ratings), r.note, _aware(r.saved_at))
+            RevisionView(r.revision, dict(r.ratings), r.note, clock.aware(r.saved_at))
             for r in session.exec(
                 select(ObservationRevision)
                 .where(ObservationRevision.observation_id == observation_id)
@@ -546,7 +542,7 @@ def acknowledge(*, user_id: int, observation_id: int, now: datetime | None = Non
         if row.acknowledged_at is None:
             row.acknowledged_at = moment
             session.add(row)
-        return _aware(row.acknowledged_at)
+        return clock.aware(row.acknowledged_at)
 
 
 # --- knows and does -------------------------------------------------------------------------
@@ -644,7 +640,7 @@ def scope_not_observed(scope: dashboard.Scope, *, today: date, days: int) -> lis
             .where(scope.condition(), (last.c.last.is_(None)) | (last.c.last < cutoff))
             .order_by(last.c.last.is_not(None), last.c.last, User.name)
         )
-        return [NotObserved(i, n, t, _aware(w)) for i, n, t, w in session.exec(stmt)]
+        return [NotObserved(i, n, t, clock.aware(w)) for i, n, t, w in session.exec(stmt)]
 
 
 @dataclass(frozen=True)
