@@ -408,6 +408,14 @@ def overview(
     which keep their person so the attention list can name them.
     """
     scope = resolve_scope(actor=actor, team_id=team_id)
+    return scope_overview(scope, module_ids=module_ids, today=today)
+
+
+def scope_overview(
+    scope: Scope, *, module_ids: Sequence[str] | None = None, today: date | None = None
+) -> Overview:
+    """Return the overview of a scope; no permission check: the caller has made it (`overview`
+    does, and the reminder digest checks each manager before it uses its teams' figures)."""
     zone = settings.time_zone()
     today = today or clock.today(zone)
     cells = _cells(scope, module_ids, today, zone)

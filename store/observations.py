@@ -622,6 +622,13 @@ class NotObserved:
 def not_observed(*, actor: User, team_id: int | None, today: date, days: int) -> list[NotObserved]:
     """Return the people of the view last observed more than days ago (never first)."""
     scope = dashboard.resolve_scope(actor=actor, team_id=team_id)
+    rows = scope_not_observed(scope, today=today, days=days)
+    return [row for row in rows if row.person_id != actor.id]  # nobody observes themselves
+
+
+def scope_not_observed(scope: dashboard.Scope, *, today: date, days: int) -> list[NotObserved]:
+    """Return everyone of a scope last observed more than days ago (never first); no
+    permission check: the caller has made it (`not_observed` does, so does the digest)."""
     cutoff = datetime.combine(today - timedelta(days=days), datetime.min.time(), tzinfo=UTC)
     with session_scope(write=False) as session:
         last = _last_observed()
@@ -629,11 +636,7 @@ def not_observed(*, actor: User, team_id: int | None, today: date, days: int) ->
             select(User.id, User.name, Team.name, last.c.last)
             .join(Team, Team.id == User.team_id, isouter=True)
             .join(last, last.c.subject_id == User.id, isouter=True)
-            .where(
-                scope.condition(),
-                User.id != actor.id,  # nobody observes themselves
-                (last.c.last.is_(None)) | (last.c.last < cutoff),
-            )
+            .where(scope.condition(), (last.c.last.is_(None)) | (last.c.last < cutoff))
             .order_by(last.c.last.is_not(None), last.c.last, User.name)
         )
         return [NotObserved(i, n, t, clock.aware(w)) for i, n, t, w in session.exec(stmt)]
