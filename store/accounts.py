@@ -571,22 +571,29 @@ def user_for_token(token: str | None) -> User | None:
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
     now = now_utc()
+    # One joined query: this runs at the top of every rerun of every page.
     with session_scope(write=False) as session:
         row = session.exec(
-            select(AuthSession).where(AuthSession.token_hash == token_hash(token))
+            select(
+                AuthSession.id,
+                AuthSession.expires_at,
+                AuthSession.last_seen_at,
+                AuthSession.created_at,
+                User,
+            )
+            .join(User, User.id == AuthSession.user_id)
+            .where(AuthSession.token_hash == token_hash(token))
         ).first()
-        if row is None or row.expires_at < now:
-            return None
-        seen = row.last_seen_at or row.created_at
-        if seen < now - _idle_limit():
-            return None
-        user = session.get(User, row.user_id)
-        if user is None or not user.active:
-            return None
+    if row is None:
+        return None
+    session_id, expires_at, last_seen_at, created_at, user = row
+    seen = last_seen_at or created_at
+    if expires_at < now or seen < now - _idle_limit() or not user.active:
+        return None
     if seen < now - SEEN_EVERY:
         with session_scope() as session:
             session.exec(
-                update(AuthSession).where(AuthSession.id == row.id).values(last_seen_at=now)
+                update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=now)
             )
     return user
 
