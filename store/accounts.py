@@ -165,10 +165,21 @@ def count_users() -> int:
         return session.exec(select(func.count()).select_from(User)).one()
 
 
+# Databases known to have an account. No path removes accounts (people are deactivated), so
+# once one exists the answer stays yes and app.py need not ask on every rerun.
+_HAS_USERS: set[str] = set()
+
+
 def has_users() -> bool:
-    """Return True when any account exists (one index probe, not a count of everyone)."""
+    """Return True when any account exists (one index probe, then remembered per process)."""
+    url = config.database_url()
+    if url in _HAS_USERS:
+        return True
     with session_scope(write=False) as session:
-        return session.exec(select(User.id).limit(1)).first() is not None
+        found = session.exec(select(User.id).limit(1)).first() is not None
+    if found:
+        _HAS_USERS.add(url)
+    return found
 
 
 def _new_user(session: Session, *, username: str, team_id: int | None, **fields) -> User:
