@@ -844,13 +844,17 @@ def my_training(
     modules: Mapping[str, LoadedModule],
     today: date | None = None,
     session: Session | None = None,
+    progress: Mapping[str, Progress] | None = None,
 ) -> list[TrainingItem]:
-    """Return every module for the person: assigned ones first, most urgent first."""
+    """Return every module for the person: assigned ones first, most urgent first.
+
+    progress: the person's progress rows when the caller has read them already."""
     zone = settings.time_zone()
     today = today or clock.today(zone)
     with reading(session) as session:
         due_dates = assigned_due_dates(user_id=user_id, session=session)
-        progress = progress_rows(user_id=user_id, session=session)
+        if progress is None:
+            progress = progress_rows(user_id=user_id, session=session)
         open_ids = set(
             session.exec(
                 select(Attempt.module_id).where(
@@ -899,10 +903,13 @@ def training_item(
     loaded: LoadedModule,
     today: date | None = None,
     session: Session | None = None,
+    progress: Mapping[str, Progress] | None = None,
 ) -> TrainingItem:
     """Return where the person stands on one module (the same rule as their whole list)."""
     one = {loaded.module.id: loaded}
-    (item,) = my_training(user_id=user_id, modules=one, today=today, session=session)
+    (item,) = my_training(
+        user_id=user_id, modules=one, today=today, session=session, progress=progress
+    )
     return item
 
 

@@ -112,8 +112,11 @@ def module_header(
     """Return the top of the module page for the person, read in one session."""
     module_id = loaded.module.id
     with reading(session) as session:
-        item = learning.training_item(user_id=user_id, loaded=loaded, today=today, session=session)
-        progress = learning.progress_rows(user_id=user_id, session=session).get(module_id)
+        rows = learning.progress_rows(user_id=user_id, session=session)
+        item = learning.training_item(
+            user_id=user_id, loaded=loaded, today=today, session=session, progress=rows
+        )
+    progress = rows.get(module_id)
     return ModuleHeader(
         item=item,
         lesson_position=progress.lesson_position if progress else 0,
