@@ -3,6 +3,7 @@ sidebar around them."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,8 +88,10 @@ PAGES = [
 URL_PATHS = tuple(p.url for p in PAGES if p.url)
 
 
+@functools.cache
 def _exists(spec: PageSpec) -> bool:
     # A page is registered only once its file exists, so nothing unfinished is reachable.
+    # Asked for every page on every rerun; page files do not come and go while a server runs.
     return (ROOT / spec.file).exists()
 
 
