@@ -771,23 +771,24 @@ def rerun_cost(
             "My training": people(url, first.url, 1, quiz=False, offset=40)[0],
             "a quiz question": people(url, first.url, 1, quiz=True, offset=50)[0],
         }
+        for server in servers.values():  # the first reruns load the content and imports
+            for person in who.values():
+                run_level(
+                    server.url, [person], think=0.0, pids=[server.proc.pid],
+                    label="warm-up", warmup=0.0, window=3.0,
+                )  # fmt: skip
         for n in range(rounds):
             for label, server in servers.items():
                 for page, person in who.items():
                     spy = None
-                    if profile is not None:  # warm up first: the profile is of reruns only
-                        run_level(
-                            server.url, [person], think=0.0, pids=[server.proc.pid],
-                            label="warm-up", warmup=0.0, window=2.0,
-                        )  # fmt: skip
+                    if profile is not None:
                         profile.mkdir(parents=True, exist_ok=True)
                         name = f"{label}-{page.split()[-1]}-{n}.txt"
                         spy = _py_spy(server.proc.pid, seconds + 1.0, profile / name)
                     rows.append(
                         run_level(
                             server.url, [person], think=0.0, pids=[server.proc.pid],
-                            label=f"{label}: {page}", warmup=1.0 if spy else 2.0,
-                            window=seconds,
+                            label=f"{label}: {page}", warmup=1.0, window=seconds,
                         )
                     )  # fmt: skip
                     if spy is not None:
