@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,6 +21,7 @@ from store.models import (
     Answer,
     Assignment,
     Attempt,
+    AuditLog,
     Certificate,
     ContentRevision,
     Progress,
@@ -894,6 +897,56 @@ def my_training(
             )
         )
     items.sort(key=lambda i: (not i.assigned, i.status.order, i.due_date or date.max, i.title))
+    return items
+
+
+# My training lists every module on every rerun: four queries and a status per module. The
+# list changes only when the person starts or submits an attempt (a withdrawn one is closed as
+# submitted), moves team, when an assignment is made (changes to one are audited), with the
+# day and with the content. So each process keeps it keyed by those, and one query of primary
+# keys and the person's own attempts tells whether it still holds.
+_LIST_CACHE: OrderedDict[tuple, tuple] = OrderedDict()
+_LIST_CACHE_SIZE = 5_000
+_LIST_LOCK = threading.Lock()
+
+
+def _person_stamp(session: Session, user_id: int) -> tuple:
+    """Return a fingerprint of everything the person's list depends on in the database."""
+    mine = Attempt.user_id == user_id
+    row = session.exec(
+        select(
+            select(func.max(Attempt.id)).where(mine).scalar_subquery(),
+            select(func.max(Attempt.submitted_at)).where(mine).scalar_subquery(),
+            select(User.team_id).where(User.id == user_id).scalar_subquery(),
+            select(User.team_joined_at).where(User.id == user_id).scalar_subquery(),
+            select(func.max(Assignment.id)).scalar_subquery(),
+            select(func.max(AuditLog.id)).scalar_subquery(),
+        )
+    ).one()
+    return tuple(str(v) for v in row)
+
+
+def my_training_list(
+    *, user_id: int, modules: Mapping[str, LoadedModule], today: date | None = None
+) -> list[TrainingItem]:
+    """Return my_training for the person, reused while nothing it depends on has changed."""
+    zone = settings.time_zone()
+    today = today or clock.today(zone)
+    with session_scope(write=False) as session:
+        stamp = _person_stamp(session, user_id)
+    # The modules by identity: the cached entry holds them, so an id is never reused.
+    version = tuple((module_id, id(loaded)) for module_id, loaded in modules.items())
+    key = (config.database_url(), user_id, today, str(zone), version, stamp)
+    with _LIST_LOCK:
+        found = _LIST_CACHE.get(key)
+        if found is not None:
+            _LIST_CACHE.move_to_end(key)
+            return list(found[0])
+    items = my_training(user_id=user_id, modules=modules, today=today)
+    with _LIST_LOCK:
+        _LIST_CACHE[key] = (tuple(items), tuple(modules.values()))
+        while len(_LIST_CACHE) > _LIST_CACHE_SIZE:
+            _LIST_CACHE.popitem(last=False)
     return items
 
 

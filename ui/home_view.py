@@ -112,7 +112,9 @@ def render(user: User) -> None:
     today = org_today()
     loaded = content.modules()
     st.title("My training")
-    items = learning.my_training(user_id=user.id, modules=loaded, today=today) if loaded else []
+    items = (
+        learning.my_training_list(user_id=user.id, modules=loaded, today=today) if loaded else []
+    )
     returning = any(i.status is not Status.NOT_STARTED for i in items)
     name = plain(user.name)
     st.caption(f"Welcome back, {name}." if returning else f"Welcome, {name}.")

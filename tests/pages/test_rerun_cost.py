@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from store import accounts, learning
-from tests.factories import make_user, open_page
+from tests.factories import loaded_module, make_user, open_page, page_text
+from training import quiz
 from ui import links
 
 pytestmark = pytest.mark.usefixtures("fresh_db")
@@ -83,3 +84,53 @@ def test_the_session_is_checked_once_a_run_and_again_next_run(content_dir, monke
     at.run()
     assert len([t for t in checks if t]) >= 2
     assert not any(t.value == "My training" for t in at.title)
+
+
+def _card_of(at, module_id: str):
+    """Return (Markdown of the card, label of its link) for a module on My training."""
+    link = next(p for p in _page_links(at) if p.query_string == f"id={module_id}")
+    cards = [m.value for m in at.markdown if m.value.startswith("**")]
+    return cards, link.label
+
+
+def test_a_quiz_started_then_submitted_shows_on_the_next_rerun_of_my_training(content_dir):
+    """My training's list is cached per process; what the person does must show at once."""
+    eve = make_user("eve")
+    lm = loaded_module(content_dir)
+    at = open_page(eve, "pages/home.py")
+    assert _card_of(at, "sample-basics")[1] == "Start"
+    attempt = learning.start_attempt(user_id=eve.id, loaded=lm, seed=1)
+    at.run()
+    assert _card_of(at, "sample-basics")[1] == "Continue"
+    for drawn in attempt.drawn:
+        q = lm.module.question(drawn["question_id"])
+        learning.save_answer(
+            attempt_id=attempt.id,
+            user_id=eve.id,
+            module=lm.module,
+            question_id=q.id,
+            answer=quiz.correct_answer(q),
+        )
+    learning.submit_attempt(attempt_id=attempt.id, user_id=eve.id, module=lm.module)
+    at.run()
+    cards, label = _card_of(at, "sample-basics")
+    assert label == "Review"
+    assert any("best 100%" in c for c in cards if c.startswith("**Sample basics**"))
+
+
+def test_an_assignment_and_a_team_move_show_on_the_next_rerun_of_my_training(content_dir):
+    admin = make_user("boss", "admin")
+    desk = accounts.create_team(name="Desk", actor_id=None)
+    bar = accounts.create_team(name="Bar", actor_id=None)
+    eve = make_user("eve", team_id=desk.id)
+    at = open_page(eve, "pages/home.py")
+    assert "Nothing is assigned to you right now" in page_text(at)
+    learning.create_assignments(
+        actor=admin, module_ids=["sample-basics"], team_id=bar.id, due_date=date.today()
+    )
+    at.run()
+    assert "Nothing is assigned to you right now" in page_text(at)  # not her team yet
+    accounts.update_user(user_id=eve.id, team_id=bar.id, actor_id=admin.id)
+    at.run()
+    assert "Nothing is assigned to you right now" not in page_text(at)
+    assert "0 of 1 assigned modules completed" in page_text(at)
