@@ -95,13 +95,27 @@ def _exists(spec: PageSpec) -> bool:
     return (ROOT / spec.file).exists()
 
 
+PAGES_KEY = "_nav_pages"  # (role, sections) of this browser session
+
+
 def pages_for(user: User) -> dict[str, list[st.Page]]:
-    """Return the navigation sections for user's role.
+    """Return the navigation sections for user's role (made once per session and role).
 
     A page the role may not see is not registered: its URL answers with a refusal that says
     who the page is for and what this person can open instead (instead of Streamlit's
     "Page not found" box over the home page).
     """
+    # Making a Page resolves its file on disk; a session's runs are one after another, so
+    # its pages can be reused from run to run (st.navigation only marks the one it runs).
+    made = st.session_state.get(PAGES_KEY)
+    if made is not None and made[0] == user.role:
+        return made[1]
+    sections = _sections(user)
+    st.session_state[PAGES_KEY] = (user.role, sections)
+    return sections
+
+
+def _sections(user: User) -> dict[str, list[st.Page]]:
     sections: dict[str, list[st.Page]] = {}
     allowed = [p for p in PAGES if _exists(p) and auth.may(user, p.role)]
     for spec in allowed:
