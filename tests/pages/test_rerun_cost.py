@@ -134,3 +134,17 @@ def test_an_assignment_and_a_team_move_show_on_the_next_rerun_of_my_training(con
     at.run()
     assert "Nothing is assigned to you right now" not in page_text(at)
     assert "0 of 1 assigned modules completed" in page_text(at)
+
+
+def test_a_new_role_gets_its_pages_on_the_next_rerun(content_dir):
+    """The session's pages are made once per role: a promotion must still open new pages."""
+    admin = make_user("boss", "admin")
+    eve = make_user("eve")
+    at = open_page(eve, "pages/home.py")
+    with pytest.raises(ValueError):  # an employee has no Team progress page
+        at.switch_page("pages/team.py")
+    accounts.update_user(user_id=eve.id, role="manager", actor_id=admin.id)
+    at.run()
+    at.switch_page("pages/team.py").run()
+    assert not at.exception
+    assert not any(t.value == "Not available to you" for t in at.title)
