@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -900,18 +898,13 @@ def my_training(
     return items
 
 
-# My training lists every module on every rerun: four queries and a status per module. The
-# list changes only when the person starts or submits an attempt (a withdrawn one is closed as
-# submitted), moves team, when an assignment is made (changes to one are audited), with the
-# day and with the content. So each process keeps it keyed by those, and one query of primary
-# keys and the person's own attempts tells whether it still holds.
-_LIST_CACHE: OrderedDict[tuple, tuple] = OrderedDict()
-_LIST_CACHE_SIZE = 5_000
-_LIST_LOCK = threading.Lock()
+def person_stamp(session: Session, user_id: int) -> tuple:
+    """Return a fingerprint of what the person's My training depends on in the database.
 
-
-def _person_stamp(session: Session, user_id: int) -> tuple:
-    """Return a fingerprint of everything the person's list depends on in the database."""
+    It moves when the person starts or submits an attempt (a withdrawn one is closed as
+    submitted, a practice answer is a new submitted attempt) or moves team, and when any
+    assignment is made or any audited change happens (changes to assignments are audited).
+    """
     mine = Attempt.user_id == user_id
     row = session.exec(
         select(
@@ -924,30 +917,6 @@ def _person_stamp(session: Session, user_id: int) -> tuple:
         )
     ).one()
     return tuple(str(v) for v in row)
-
-
-def my_training_list(
-    *, user_id: int, modules: Mapping[str, LoadedModule], today: date | None = None
-) -> list[TrainingItem]:
-    """Return my_training for the person, reused while nothing it depends on has changed."""
-    zone = settings.time_zone()
-    today = today or clock.today(zone)
-    with session_scope(write=False) as session:
-        stamp = _person_stamp(session, user_id)
-    # The modules by identity: the cached entry holds them, so an id is never reused.
-    version = tuple((module_id, id(loaded)) for module_id, loaded in modules.items())
-    key = (config.database_url(), user_id, today, str(zone), version, stamp)
-    with _LIST_LOCK:
-        found = _LIST_CACHE.get(key)
-        if found is not None:
-            _LIST_CACHE.move_to_end(key)
-            return list(found[0])
-    items = my_training(user_id=user_id, modules=modules, today=today)
-    with _LIST_LOCK:
-        _LIST_CACHE[key] = (tuple(items), tuple(modules.values()))
-        while len(_LIST_CACHE) > _LIST_CACHE_SIZE:
-            _LIST_CACHE.popitem(last=False)
-    return items
 
 
 def training_item(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import streamlit as st
 
-from store import accounts, learning
+from store import accounts, home_page, learning
 from store.models import User
-from training import clock
 from training.models import COMPETENCY_LABELS
 from training.scores import format_score
 from training.status import Status
@@ -72,10 +71,9 @@ def _card(item: learning.TrainingItem, today: date) -> None:
         )
 
 
-def _withdrawn(user: User) -> None:
+def _withdrawn(withdrawn: tuple[learning.WithdrawnAttempt, ...]) -> None:
     """Tell the learner about quizzes closed in the last 30 days because the module went."""
-    since = clock.now() - timedelta(days=30)
-    for gone in learning.withdrawn_attempts(user_id=user.id, since=since):
+    for gone in withdrawn:
         old = learning.module_for_version(module_id=gone.module_id, version=gone.content_version)
         title = old.title if old is not None else gone.module_id
         st.info(
@@ -112,13 +110,14 @@ def render(user: User) -> None:
     today = org_today()
     loaded = content.modules()
     st.title("My training")
-    items = (
-        learning.my_training_list(user_id=user.id, modules=loaded, today=today) if loaded else []
-    )
+    # The list, the withdrawn quizzes and the days practised: cached per process until the
+    # person's data changes (store.home_page).
+    view = home_page.my_training(user_id=user.id, modules=loaded, today=today)
+    items = list(view.items) if loaded else []
     returning = any(i.status is not Status.NOT_STARTED for i in items)
     name = plain(user.name)
     st.caption(f"Welcome back, {name}." if returning else f"Welcome, {name}.")
-    _withdrawn(user)
+    _withdrawn(view.withdrawn)
     if may(user, "admin") and accounts.count_users() <= 1:
         _first_steps()
     problems = content.content().problems
@@ -136,7 +135,7 @@ def render(user: User) -> None:
     optional = [i for i in items if not i.assigned]
 
     with st.expander("Daily practice: about three minutes", icon=":material/psychology:"):
-        practice_view.render(user, loaded)
+        practice_view.render(user, loaded, days_practised=view.days_practised)
 
     st.subheader("Assigned to me")
     if assigned:

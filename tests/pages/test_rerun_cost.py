@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from store import accounts, learning
+from store import accounts, learning, practice
 from tests.factories import loaded_module, make_user, open_page, page_text
 from training import quiz
 from ui import links
@@ -148,3 +148,14 @@ def test_a_new_role_gets_its_pages_on_the_next_rerun(content_dir):
     at.switch_page("pages/team.py").run()
     assert not at.exception
     assert not any(t.value == "Not available to you" for t in at.title)
+
+
+def test_a_practice_answer_counts_on_the_next_rerun_of_my_training(content_dir):
+    eve = make_user("eve")
+    at = open_page(eve, "pages/home.py")
+    assert "You practised on" not in page_text(at)
+    practice.record_answer(
+        user_id=eve.id, module_id="sample-basics", question_id="sb-01", chosen=[0], correct=True
+    )
+    at.run()
+    assert "You practised on 1 day this month." in page_text(at)
