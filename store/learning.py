@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +19,6 @@ from store.models import (
     Answer,
     Assignment,
     Attempt,
-    AuditLog,
     Certificate,
     ContentRevision,
     Progress,
@@ -898,6 +897,18 @@ def my_training(
     return items
 
 
+# Plain SQL, made once: building the same statement from six ORM subqueries cost more than
+# running it (1.3 ms against 0.5 ms a rerun of My training).
+_PERSON_STAMP = text(
+    "SELECT (SELECT max(id) FROM attempt WHERE user_id = :user_id),"
+    " (SELECT max(submitted_at) FROM attempt WHERE user_id = :user_id),"
+    ' (SELECT team_id FROM "user" WHERE id = :user_id),'
+    ' (SELECT team_joined_at FROM "user" WHERE id = :user_id),'
+    " (SELECT max(id) FROM assignment),"
+    " (SELECT max(id) FROM auditlog)"
+)
+
+
 def person_stamp(session: Session, user_id: int) -> tuple:
     """Return a fingerprint of what the person's My training depends on in the database.
 
@@ -905,17 +916,7 @@ def person_stamp(session: Session, user_id: int) -> tuple:
     submitted, a practice answer is a new submitted attempt) or moves team, and when any
     assignment is made or any audited change happens (changes to assignments are audited).
     """
-    mine = Attempt.user_id == user_id
-    row = session.exec(
-        select(
-            select(func.max(Attempt.id)).where(mine).scalar_subquery(),
-            select(func.max(Attempt.submitted_at)).where(mine).scalar_subquery(),
-            select(User.team_id).where(User.id == user_id).scalar_subquery(),
-            select(User.team_joined_at).where(User.id == user_id).scalar_subquery(),
-            select(func.max(Assignment.id)).scalar_subquery(),
-            select(func.max(AuditLog.id)).scalar_subquery(),
-        )
-    ).one()
+    row = session.connection().execute(_PERSON_STAMP, {"user_id": user_id}).one()
     return tuple(str(v) for v in row)
 
 

@@ -93,6 +93,7 @@ def _card_of(at, module_id: str):
     return cards, link.label
 
 
+@pytest.mark.both_dbs
 def test_a_quiz_started_then_submitted_shows_on_the_next_rerun_of_my_training(content_dir):
     """My training's list is cached per process; what the person does must show at once."""
     eve = make_user("eve")
@@ -118,6 +119,7 @@ def test_a_quiz_started_then_submitted_shows_on_the_next_rerun_of_my_training(co
     assert any("best 100%" in c for c in cards if c.startswith("**Sample basics**"))
 
 
+@pytest.mark.both_dbs
 def test_an_assignment_and_a_team_move_show_on_the_next_rerun_of_my_training(content_dir):
     admin = make_user("boss", "admin")
     desk = accounts.create_team(name="Desk", actor_id=None)
