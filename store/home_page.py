@@ -10,22 +10,19 @@ again only when the stamp moves.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from store import config, learning, practice, settings
 from store.db import session_scope
+from store.stamped import StampedCache
 from training import clock
 from training.loader import LoadedModule
 
 WITHDRAWN_DAYS = 30  # a quiz closed because its module went is mentioned for this long
 
-_CACHE: OrderedDict[tuple, tuple] = OrderedDict()
-_CACHE_SIZE = 5_000  # people; an entry is a few kB
-_LOCK = threading.Lock()
+_CACHE = StampedCache(5_000)  # people; an entry is a few kB
 
 
 @dataclass(frozen=True)
@@ -48,19 +45,14 @@ def my_training(
     # The modules by identity: the cached entry holds them, so no id is reused meanwhile.
     version = tuple((module_id, id(loaded)) for module_id, loaded in modules.items())
     key = (config.database_url(), user_id, today, str(zone), version, stamp)
-    with _LOCK:
-        found = _CACHE.get(key)
-        if found is not None:
-            _CACHE.move_to_end(key)
-            return found[0]
+    found = _CACHE.get(key)
+    if found is not None:
+        return found
     since = clock.start_of_day(today - timedelta(days=WITHDRAWN_DAYS), zone)
     view = MyTraining(
         items=tuple(learning.my_training(user_id=user_id, modules=modules, today=today)),
         withdrawn=tuple(learning.withdrawn_attempts(user_id=user_id, since=since)),
         days_practised=practice.days_practised(user_id=user_id, today=today),
     )
-    with _LOCK:
-        _CACHE[key] = (view, tuple(modules.values()))
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+    _CACHE.put(key, view, keep=tuple(modules.values()))
     return view

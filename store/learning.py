@@ -905,18 +905,21 @@ _PERSON_STAMP = text(
     ' (SELECT team_id FROM "user" WHERE id = :user_id),'
     ' (SELECT team_joined_at FROM "user" WHERE id = :user_id),'
     " (SELECT max(id) FROM assignment),"
-    " (SELECT max(id) FROM auditlog)"
+    " (SELECT max(id) FROM auditlog),"
+    " (SELECT lesson_position FROM progress WHERE user_id = :user_id AND module_id = :module_id)"
 )
 
 
-def person_stamp(session: Session, user_id: int) -> tuple:
+def person_stamp(session: Session, user_id: int, module_id: str = "") -> tuple:
     """Return a fingerprint of what the person's My training depends on in the database.
 
     It moves when the person starts or submits an attempt (a withdrawn one is closed as
     submitted, a practice answer is a new submitted attempt) or moves team, and when any
-    assignment is made or any audited change happens (changes to assignments are audited).
+    assignment is made or any audited change happens (changes to assignments are audited);
+    with module_id, also when their place in that module's lessons moves.
     """
-    row = session.connection().execute(_PERSON_STAMP, {"user_id": user_id}).one()
+    params = {"user_id": user_id, "module_id": module_id}
+    row = session.connection().execute(_PERSON_STAMP, params).one()
     return tuple(str(v) for v in row)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from store import accounts, learning, practice
-from tests.factories import loaded_module, make_user, open_page, page_text
+from tests.factories import loaded_module, make_user, open_page, page_text, take_quiz
 from training import quiz
 from ui import links
 
@@ -161,3 +161,18 @@ def test_a_practice_answer_counts_on_the_next_rerun_of_my_training(content_dir):
     )
     at.run()
     assert "You practised on 1 day this month." in page_text(at)
+
+
+def test_the_module_header_follows_lessons_and_quizzes(content_dir):
+    """The module page's header is cached per process; the lesson place and a result show."""
+    eve = make_user("eve")
+    lm = loaded_module(content_dir)
+    at = open_page(eve, "pages/module.py", id="sample-basics")
+    assert "Lesson 1 of" in page_text(at)
+    learning.set_lesson_position(user_id=eve.id, module_id="sample-basics", position=1)
+    again = open_page(eve, "pages/module.py", id="sample-basics")  # a new tab
+    assert "Lesson 2 of" in page_text(again)
+    answers = {q.id: quiz.correct_answer(q) for q in lm.module.quiz.questions}
+    take_quiz(eve, lm, answers)
+    again.run()
+    assert "best score 100%" in again.caption[0].value
