@@ -184,10 +184,21 @@ def count_users() -> int:
         return session.exec(select(func.count()).select_from(User)).one()
 
 
+# Databases known to have an account. No path removes accounts (people are deactivated), so
+# once one exists the answer stays yes and app.py need not ask on every rerun.
+_HAS_USERS: set[str] = set()
+
+
 def has_users() -> bool:
-    """Return True when any account exists (one index probe, not a count of everyone)."""
+    """Return True when any account exists (one index probe, then remembered per process)."""
+    url = config.database_url()
+    if url in _HAS_USERS:
+        return True
     with session_scope(write=False) as session:
-        return session.exec(select(User.id).limit(1)).first() is not None
+        found = session.exec(select(User.id).limit(1)).first() is not None
+    if found:
+        _HAS_USERS.add(url)
+    return found
 
 
 def _new_user(session: Session, *, username: str, team_id: int | None, **fields) -> User:
@@ -585,22 +596,29 @@ def user_for_token(token: str | None) -> User | None:
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
     now = now_utc()
+    # One joined query: this runs at the top of every rerun of every page.
     with session_scope(write=False) as session:
         row = session.exec(
-            select(AuthSession).where(AuthSession.token_hash == token_hash(token))
+            select(
+                AuthSession.id,
+                AuthSession.expires_at,
+                AuthSession.last_seen_at,
+                AuthSession.created_at,
+                User,
+            )
+            .join(User, User.id == AuthSession.user_id)
+            .where(AuthSession.token_hash == token_hash(token))
         ).first()
-        if row is None or row.expires_at < now:
-            return None
-        seen = row.last_seen_at or row.created_at
-        if seen < now - _idle_limit():
-            return None
-        user = session.get(User, row.user_id)
-        if user is None or not user.active:
-            return None
+    if row is None:
+        return None
+    session_id, expires_at, last_seen_at, created_at, user = row
+    seen = last_seen_at or created_at
+    if expires_at < now or seen < now - _idle_limit() or not user.active:
+        return None
     if seen < now - SEEN_EVERY:
         with session_scope() as session:
             session.exec(
-                update(AuthSession).where(AuthSession.id == row.id).values(last_seen_at=now)
+                update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=now)
             )
     return user
 
