@@ -413,10 +413,10 @@ P95_TARGET = 0.3  # seconds: 100 sessions at 5 s think time, one process
 GC_ON = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true"}  # Streamlit's default; config.toml turns it off
 
 
-def _server(url: str, *, env: dict | None = None, port: int | None = None):
+def _server(url: str, *, env: dict | None = None, port: int | None = None, root=None):
     from tests.browser.server import Server
 
-    return Server(url, env=env or {}, port=port).start(timeout=180)
+    return Server(url, env=env or {}, port=port, root=root).start(timeout=180)
 
 
 def per_rerun(url: str, *, seconds: float) -> list[Level]:
@@ -728,3 +728,128 @@ def soak_summary(samples: list[tuple[float, float]]) -> tuple[str, bool]:
         f"Samples: {trace}.",
         flat,
     )
+
+
+# --- one session, quickly: `python -m bench.load` ---------------------------------------------
+
+
+def _py_spy(pid: int, seconds: float, out: Path):
+    """Start py-spy sampling the server for `seconds` (collapsed stacks, one line per stack)."""
+    import shutil
+    import subprocess
+
+    binary = shutil.which("py-spy")
+    if binary is None:
+        raise RuntimeError("py-spy is not installed (pip install py-spy)")
+    return subprocess.Popen(
+        [binary, "record", "--pid", str(pid), "--duration", str(round(seconds)), "--rate", "250",
+         "--format", "raw", "--nonblocking", "--output", str(out)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def rerun_cost(
+    url: str,
+    *,
+    roots: dict[str, Path],
+    seconds: float,
+    rounds: int,
+    profile: Path | None = None,
+) -> list[Level]:
+    """Server CPU per rerun of My training and of a quiz question, one session, per checkout.
+
+    A server per checkout (roots: label -> folder holding app.py; config.toml as shipped)
+    runs side by side; the same two people (one on My training, one on an open quiz) rerun on
+    each in turn, `rounds` times, so a before and an after see the same machine load. With
+    `profile`, py-spy samples each window into profile/<label>-<page>-<round>.txt.
+    """
+    servers = {label: _server(url, root=root) for label, root in roots.items()}
+    rows = []
+    try:
+        first = next(iter(servers.values()))
+        who = {
+            "My training": people(url, first.url, 1, quiz=False, offset=40)[0],
+            "a quiz question": people(url, first.url, 1, quiz=True, offset=50)[0],
+        }
+        for server in servers.values():  # the first reruns load the content and imports
+            for person in who.values():
+                run_level(
+                    server.url, [person], think=0.0, pids=[server.proc.pid],
+                    label="warm-up", warmup=0.0, window=3.0,
+                )  # fmt: skip
+        for n in range(rounds):
+            for label, server in servers.items():
+                for page, person in who.items():
+                    spy = None
+                    if profile is not None:
+                        profile.mkdir(parents=True, exist_ok=True)
+                        name = f"{label}-{page.split()[-1]}-{n}.txt"
+                        spy = _py_spy(server.proc.pid, seconds + 1.0, profile / name)
+                    rows.append(
+                        run_level(
+                            server.url, [person], think=0.0, pids=[server.proc.pid],
+                            label=f"{label}: {page}", warmup=1.0, window=seconds,
+                        )
+                    )  # fmt: skip
+                    if spy is not None:
+                        spy.wait(timeout=seconds + 60)
+    finally:
+        for server in servers.values():
+            server.stop()
+    return rows
+
+
+def rerun_summary(rows: list[Level]) -> str:
+    """Median server CPU per rerun per label over the rounds, beside every round's figure."""
+    by: dict[str, list[Level]] = {}
+    for r in rows:
+        by.setdefault(r.label, []).append(r)
+    lines = [
+        "| Checkout: page | Rounds | Server CPU per rerun (median) | Each round | Wall p50 | "
+        "Errors | Load (1 min) |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: |",
+    ]
+    for label, found in by.items():
+        cpu = [r.cpu_per_rerun for r in found]
+        lines.append(
+            f"| {label} | {len(found)} | {median_or_nan(cpu) * 1000:.1f} ms | "
+            f"{', '.join(f'{c * 1000:.1f}' for c in cpu)} | "
+            f"{_ms(median_or_nan([r.p50 for r in found]))} | "
+            f"{sum(len(r.errors) for r in found)} | {_load(found[-1])} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure the server CPU per rerun of My training and a quiz question in a minute or two."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=main.__doc__)
+    parser.add_argument("database_url", help="a seeded bench database (use a copy: it is written)")
+    parser.add_argument(
+        "--root", action="append", default=[], metavar="LABEL=DIR",
+        help="a checkout of the app to measure (repeat it for before/after); default: this one",
+    )  # fmt: skip
+    parser.add_argument("--seconds", type=float, default=8.0, help="measured window per rerun")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--profile", type=Path, help="folder for py-spy's collapsed stacks")
+    args = parser.parse_args(argv)
+    here = Path(__file__).resolve().parent.parent
+    roots = dict(r.split("=", 1) for r in args.root) or {"this checkout": str(here)}
+    os.environ["TRAINING_DATABASE_URL"] = args.database_url  # people() signs in on it
+    rows = rerun_cost(
+        args.database_url,
+        roots={k: Path(v) for k, v in roots.items()},
+        seconds=args.seconds,
+        rounds=args.rounds,
+        profile=args.profile,
+    )
+    print(rerun_summary(rows))
+    errors = [e for r in rows for e in r.errors]
+    for e in errors[:10]:
+        print("error:", e)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

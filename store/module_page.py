@@ -16,8 +16,9 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from store import learning
+from store import config, learning, settings
 from store.db import reading
+from store.stamped import StampedCache
 from training import quiz
 from training.loader import LoadedModule
 from training.models import FeedbackMode, Module, Question
@@ -106,14 +107,34 @@ class QuizScreen:
     missing_result: bool = False
 
 
+# The header is read on every rerun of a module page (every answer of a quiz): kept per
+# process by the person's stamp, which moves with their attempts, team, assignments and
+# their place in this module's lessons (learning.person_stamp).
+_HEADERS = StampedCache(5_000)
+
+
 def module_header(
     *, user_id: int, loaded: LoadedModule, today: date, session: Session | None = None
 ) -> ModuleHeader:
-    """Return the top of the module page for the person, read in one session."""
+    """Return the top of the module page for the person (read again only on a change)."""
     module_id = loaded.module.id
     with reading(session) as session:
-        item = learning.training_item(user_id=user_id, loaded=loaded, today=today, session=session)
-        progress = learning.progress_rows(user_id=user_id, session=session).get(module_id)
+        stamp = learning.person_stamp(session, user_id, module_id)
+        zone = str(settings.time_zone())
+        key = (config.database_url(), user_id, module_id, id(loaded), today, zone, stamp)
+        found = _HEADERS.get(key)
+        if found is None:
+            found = _read_header(user_id, loaded, today, session)
+            _HEADERS.put(key, found, keep=(loaded,))
+    return found
+
+
+def _read_header(user_id: int, loaded: LoadedModule, today: date, session: Session) -> ModuleHeader:
+    rows = learning.progress_rows(user_id=user_id, session=session)
+    item = learning.training_item(
+        user_id=user_id, loaded=loaded, today=today, session=session, progress=rows
+    )
+    progress = rows.get(loaded.module.id)
     return ModuleHeader(
         item=item,
         lesson_position=progress.lesson_position if progress else 0,

@@ -19,6 +19,7 @@ from ui.server import COMPLETE_PATH, COOKIE_NAME, END_PATH, PRESIGN_COOKIE
 from ui.text import plain
 
 TOKEN_KEY = "session_token"
+CHECKED_KEY = "_auth_checked"  # (this run, the tokens, the user): one check a run
 SIGNED_OUT_FLASH = "auth_signed_out_flash"
 SSO_ERROR = "auth_sso_error"
 SIGNED_OUT = "You are no longer signed in, so that was not saved. Sign in again to go on."
@@ -60,15 +61,37 @@ def client_address() -> str | None:
     return address if isinstance(address, str) else None
 
 
+def _this_run() -> object | None:
+    """Return an object that is new for every script run of this session (None outside one)."""
+    ctx = get_script_run_ctx()
+    # Streamlit gives every run (callbacks included, they run after the reset) a new dict of
+    # cursors; holding on to it keeps its identity from being reused.
+    return getattr(ctx, "cursors", None) if ctx is not None else None
+
+
 def current_user() -> User | None:
-    """Return the signed-in user of this browser session, checked against the database."""
+    """Return the signed-in user of this browser session, checked against the database.
+
+    Checked once a script run: app.py, the page's guard and a widget callback of the same run
+    ask within milliseconds, so the later ones reuse the first answer (for the same tokens).
+    """
     ensure_database()
-    for token in (_cookie_token(), st.session_state.get(TOKEN_KEY)):
+    tokens = (_cookie_token(), st.session_state.get(TOKEN_KEY))
+    run = _this_run()
+    checked = st.session_state.get(CHECKED_KEY)
+    if run is not None and checked is not None and checked[0] is run and checked[1] == tokens:
+        return checked[2]
+    user = None
+    for token in tokens:
         user = accounts.user_for_token(token)
         if user is not None:
-            return user
-    st.session_state.pop(TOKEN_KEY, None)
-    return None
+            break
+    if user is None:
+        st.session_state.pop(TOKEN_KEY, None)
+        tokens = (tokens[0], None)
+    if run is not None:
+        st.session_state[CHECKED_KEY] = (run, tokens, user)
+    return user
 
 
 def redirect(url: str) -> None:

@@ -49,6 +49,7 @@ class _Loaded:
         self.all = load_content_dir(directory)
         # Deleted modules are recorded and a file reusing a deleted module's id is left out.
         self.content = content_store.guard_reused_ids(self.all)
+        self.by_title = sorted(self.content.modules.items(), key=lambda kv: kv[1].module.title)
         self._lint: tuple[LintWarning, ...] | None = None
         self._lock = threading.Lock()
 
@@ -65,9 +66,23 @@ def _load(directory: str, signature: tuple) -> _Loaded:
     return _Loaded(Path(directory))
 
 
+# The version last handed out, by database and folder signature: a dict look-up on the
+# same tuple, where st.cache_resource hashes the whole signature on every call (twice a
+# rerun of most pages). A new signature or another database goes through _load as before
+# (the database is in the key because the reused-id guard reads it).
+_LAST: dict[tuple, _Loaded] = {}
+
+
 def _current() -> _Loaded:
     directory = config.content_dir()
-    return _load(str(directory), (*_signature(directory), _names_signature(directory)))
+    signature = (*_signature(directory), _names_signature(directory))
+    key = (config.database_url(), str(directory), signature)
+    found = _LAST.get(key)
+    if found is None:
+        found = _load(str(directory), signature)
+        _LAST.clear()
+        _LAST[key] = found
+    return found
 
 
 def content() -> ContentSet:
@@ -77,8 +92,7 @@ def content() -> ContentSet:
 
 def modules() -> dict[str, LoadedModule]:
     """Return the valid modules by id, in title order."""
-    loaded = content().modules
-    return dict(sorted(loaded.items(), key=lambda kv: kv[1].module.title))
+    return dict(_current().by_title)
 
 
 def lint_warnings() -> tuple[LintWarning, ...]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import streamlit as st
 
-from store import accounts, learning
+from store import accounts, home_page, learning
 from store.models import User
-from training import clock
 from training.models import COMPETENCY_LABELS
 from training.scores import format_score
 from training.status import Status
@@ -46,37 +45,35 @@ def _due_text(item: learning.TrainingItem, today: date) -> str:
 
 
 def _card(item: learning.TrainingItem, today: date) -> None:
-    with st.container(border=True):
-        left, right = st.columns([4, 1], vertical_alignment="center")
-        with left:
-            st.markdown(f"**{plain(item.title)}**")
-            bits = [status_badge(item.status)]
-            competency = competency_note(item.title, item.competency)
-            if competency:
-                bits.append(competency)
-            bits.append(f"{item.estimated_minutes} min")
-            due = _due_text(item, today)
-            if due:
-                bits.append(due)
-            if item.best_score is not None:
-                bits.append(f"best {format_score(item.best_score)}")
-            if item.expires_at is not None and item.status.done:
-                bits.append(f"valid until {format_date(item.expires_at)}")
-            st.markdown(" · ".join(bits))
-        with right:
-            label = ACTION.get(item.status, "Start")
-            page_link(
-                "pages/module.py",
-                label,
-                icon=":material/arrow_forward:",
-                query={"id": item.module_id},
-            )
+    # Three elements a card (the bordered box, one Markdown block, the link): the page has a
+    # dozen cards and every element is one more message from the script to the browser, which
+    # is most of the server's time per rerun (bench/RESULTS.md, "Many people at once").
+    # The key gives the card a class, so a style can make the whole card the link.
+    with st.container(border=True, key=f"training_card_{item.module_id}"):
+        bits = [status_badge(item.status)]
+        competency = competency_note(item.title, item.competency)
+        if competency:
+            bits.append(competency)
+        bits.append(f"{item.estimated_minutes} min")
+        due = _due_text(item, today)
+        if due:
+            bits.append(due)
+        if item.best_score is not None:
+            bits.append(f"best {format_score(item.best_score)}")
+        if item.expires_at is not None and item.status.done:
+            bits.append(f"valid until {format_date(item.expires_at)}")
+        st.markdown(f"**{plain(item.title)}**  \n" + " · ".join(bits))
+        page_link(
+            "pages/module.py",
+            ACTION.get(item.status, "Start"),
+            icon=":material/arrow_forward:",
+            query={"id": item.module_id},
+        )
 
 
-def _withdrawn(user: User) -> None:
+def _withdrawn(withdrawn: tuple[learning.WithdrawnAttempt, ...]) -> None:
     """Tell the learner about quizzes closed in the last 30 days because the module went."""
-    since = clock.now() - timedelta(days=30)
-    for gone in learning.withdrawn_attempts(user_id=user.id, since=since):
+    for gone in withdrawn:
         old = learning.module_for_version(module_id=gone.module_id, version=gone.content_version)
         title = old.title if old is not None else gone.module_id
         st.info(
@@ -113,11 +110,14 @@ def render(user: User) -> None:
     today = org_today()
     loaded = content.modules()
     st.title("My training")
-    items = learning.my_training(user_id=user.id, modules=loaded, today=today) if loaded else []
+    # The list, the withdrawn quizzes and the days practised: cached per process until the
+    # person's data changes (store.home_page).
+    view = home_page.my_training(user_id=user.id, modules=loaded, today=today)
+    items = list(view.items) if loaded else []
     returning = any(i.status is not Status.NOT_STARTED for i in items)
     name = plain(user.name)
     st.caption(f"Welcome back, {name}." if returning else f"Welcome, {name}.")
-    _withdrawn(user)
+    _withdrawn(view.withdrawn)
     if may(user, "admin") and accounts.count_users() <= 1:
         _first_steps()
     problems = content.content().problems
@@ -135,7 +135,7 @@ def render(user: User) -> None:
     optional = [i for i in items if not i.assigned]
 
     with st.expander("Daily practice: about three minutes", icon=":material/psychology:"):
-        practice_view.render(user, loaded)
+        practice_view.render(user, loaded, days_practised=view.days_practised)
 
     st.subheader("Assigned to me")
     if assigned:

@@ -3,6 +3,7 @@ sidebar around them."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,18 +88,34 @@ PAGES = [
 URL_PATHS = tuple(p.url for p in PAGES if p.url)
 
 
+@functools.cache
 def _exists(spec: PageSpec) -> bool:
     # A page is registered only once its file exists, so nothing unfinished is reachable.
+    # Asked for every page on every rerun; page files do not come and go while a server runs.
     return (ROOT / spec.file).exists()
 
 
+PAGES_KEY = "_nav_pages"  # (role, sections) of this browser session
+
+
 def pages_for(user: User) -> dict[str, list[st.Page]]:
-    """Return the navigation sections for user's role.
+    """Return the navigation sections for user's role (made once per session and role).
 
     A page the role may not see is not registered: its URL answers with a refusal that says
     who the page is for and what this person can open instead (instead of Streamlit's
     "Page not found" box over the home page).
     """
+    # Making a Page resolves its file on disk; a session's runs are one after another, so
+    # its pages can be reused from run to run (st.navigation only marks the one it runs).
+    made = st.session_state.get(PAGES_KEY)
+    if made is not None and made[0] == user.role:
+        return made[1]
+    sections = _sections(user)
+    st.session_state[PAGES_KEY] = (user.role, sections)
+    return sections
+
+
+def _sections(user: User) -> dict[str, list[st.Page]]:
     sections: dict[str, list[st.Page]] = {}
     allowed = [p for p in PAGES if _exists(p) and auth.may(user, p.role)]
     for spec in allowed:

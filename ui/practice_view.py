@@ -21,8 +21,17 @@ from ui.dates import today as org_today
 from ui.module_view import answer_feedback, question_header
 
 
-def render(user: User, modules, *, key: str = "practice", option_key: str = "practice_opt") -> None:
-    """Draw today's practice: the due questions one at a time, each answer saved at once."""
+def render(
+    user: User,
+    modules,
+    *,
+    key: str = "practice",
+    option_key: str = "practice_opt",
+    days_practised: int | None = None,
+) -> None:
+    """Draw today's practice: the due questions one at a time, each answer saved at once.
+
+    days_practised: this month's count when the caller has it (My training's cached read)."""
     answers_key = f"{key}_answers"
     if key not in st.session_state:
         due = practice.due_questions(user_id=user.id, modules=modules, today=org_today())
@@ -35,7 +44,11 @@ def render(user: User, modules, *, key: str = "practice", option_key: str = "pra
         for rq in (RefresherQuestion.from_json(q) for q in st.session_state[key])
         if rq.module_id in modules and modules[rq.module_id].module.question(rq.question_id)
     ]
-    days = practice.days_practised(user_id=user.id, today=org_today())
+    days = (
+        practice.days_practised(user_id=user.id, today=org_today())
+        if days_practised is None
+        else days_practised
+    )
     if days:
         st.caption(f"You practised on {count(days, 'day')} this month.")
     if not questions:

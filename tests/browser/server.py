@@ -36,8 +36,16 @@ def free_port() -> int:
 class Server:
     """A streamlit server process on a loopback port, with its output collected."""
 
-    def __init__(self, database_url: str, *, port: int | None = None, env: dict | None = None):
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        port: int | None = None,
+        env: dict | None = None,
+        root: Path | None = None,
+    ):
         self.database_url = database_url
+        self.root = root or ROOT  # another checkout of the app, for before/after benchmarks
         self.port = port or free_port()
         self.extra_env = env or {}
         self.output: list[str] = []
@@ -70,7 +78,7 @@ class Server:
                 "--server.headless",
                 "true",
             ],
-            cwd=ROOT,
+            cwd=self.root,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
