@@ -51,14 +51,6 @@ def card_state(row: FsrsCard) -> CardState:
     return CardState(row.module_id, row.question_id, card, row.last_correct, row.reviews)
 
 
-def retrievability(sched, stability: float | None, last_review, now) -> float:
-    """Return a stored card's retrievability at `now` from its stability and last review."""
-    if last_review is not None and last_review.tzinfo is None:
-        last_review = last_review.replace(tzinfo=UTC)
-    card = Card(card_id=1, state=State.Review, stability=stability, last_review=last_review)
-    return sched.get_card_retrievability(card, now)
-
-
 def _fill(row: FsrsCard, state: CardState) -> None:
     card = state.card
     row.state = int(card.state)
