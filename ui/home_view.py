@@ -46,7 +46,8 @@ def _due_text(item: learning.TrainingItem, today: date) -> str:
 
 
 def _card(item: learning.TrainingItem, today: date) -> None:
-    with st.container(border=True):
+    # The key gives the card a class the style block uses to make the whole card the link.
+    with st.container(border=True, key=f"training_card_{item.module_id}"):
         left, right = st.columns([4, 1], vertical_alignment="center")
         with left:
             st.markdown(f"**{plain(item.title)}**")

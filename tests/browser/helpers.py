@@ -40,3 +40,16 @@ def choose(page: Page, selectbox, option: str) -> None:
     page.keyboard.type(option)
     page.keyboard.press("Enter")
     page.wait_for_timeout(200)
+
+
+def wait_styled(page: Page) -> None:
+    """wait_ready, then until the app's style block is on the page and nothing is stale
+    (right after a goto wait_ready can return before the script has started)."""
+    wait_ready(page)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('style')]"
+        ".some(s => s.textContent.includes('st-key-quiz_options'))"
+        " && !document.querySelector('[data-stale=\"true\"]')",
+        timeout=TIMEOUT,
+    )
+    wait_ready(page)
