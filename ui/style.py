@@ -32,6 +32,8 @@ _CSS = """<style>
 .stApp [data-testid="stCaptionContainer"],
 .stApp [data-testid="stCaptionContainer"] p { color: #5f5e5c; opacity: 1; }
 div[class*="st-key-training_card_"] { position: relative; }
+div[class*="st-key-training_card_"] :is(:has([data-testid="stPageLink"]),
+  [data-testid="stPageLink"], [data-testid="stPageLink"] *) { position: static; }
 div[class*="st-key-training_card_"] [data-testid="stPageLink"] a::after {
   content: ""; position: absolute; inset: 0; z-index: 1;
 }
