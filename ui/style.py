@@ -11,9 +11,13 @@ import streamlit as st
 # - A training card on My training is one link: its "Start"/"Continue" link stretches over
 #   the whole card (the card is the link's positioned ancestor).
 _CSS = """<style>
+.st-key-quiz_options [data-testid="stRadio"],
 .st-key-quiz_options [data-testid="stRadioGroup"],
 .st-key-quiz_options [data-testid="stRadioGroup"] > div,
-.st-key-quiz_options [data-testid="stCheckbox"] { width: 100%; }
+.st-key-quiz_options [data-testid="stCheckbox"],
+.st-key-quiz_options [data-testid="stCheckbox"] > label,
+.st-key-quiz_options .stElementContainer:has([data-testid="stCheckbox"]) { width: 100%; }
+.st-key-quiz_options [data-testid="stCheckbox"] > label { margin-bottom: 0 !important; }
 .st-key-quiz_options [data-testid="stRadioOption"],
 .st-key-quiz_options [data-testid="stCheckbox"] > label {
   width: 100%; min-height: 44px; box-sizing: border-box; align-items: center;

@@ -1,7 +1,9 @@
 """Take the 390 px (phone) screenshots for the README: My training, a quiz question and the
 results. Run by hand, not by `make test`:
 
-    .venv/bin/python docs/screenshots/phone.py
+    .venv/bin/python docs/screenshots/phone.py [WIDTH OUTDIR]
+
+(WIDTH and OUTDIR take the same pictures at another width into another folder, to check.)
 
 It seeds a small demo organisation into a throwaway SQLite file, starts its own server on a
 loopback port (tests/browser/server.py) and uses Debian's chromium. Look at each picture before
@@ -39,6 +41,11 @@ def _seed(url: str) -> None:
 def _shot(page, name: str) -> None:
     page.screenshot(path=str(OUT / name))
     print(f"wrote {OUT / name}")
+
+
+if len(sys.argv) == 3:
+    PHONE = {"width": int(sys.argv[1]), "height": 900}
+    OUT = Path(sys.argv[2])
 
 
 def main() -> None:
