@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
-from store import db
+from store import db, fsrs_cards
 from store.learning import ensure_revision
 from store.models import (
     Answer,
@@ -144,6 +144,8 @@ def seed_demo(
                 first_attempt_id=first_attempt_id,
             )
             counts = _write_history(conn, history, copy=copy)
+            fsrs_cards.backfill(conn)  # issue 14: the demo learners' practice schedule
+            conn.commit()
             from store.demo_observations import seed_observations  # it uses _Writer
 
             observations = seed_observations(  # issue 12: what people do

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -14,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from store import config, permissions, settings
+from store import config, fsrs_cards, permissions, settings
 from store.accounts import _audit, now_utc
 from store.db import reading, session_scope
 from store.models import (
@@ -32,8 +30,8 @@ from training.certificate import Standing, certificate_id_candidates
 from training.certificate import standing as certificate_standing
 from training.loader import LoadedModule, load_module_text
 from training.models import Module
+from training.practice import Review
 from training.progress import ModuleProgress, after_attempt
-from training.refresher import ReviewEvent
 from training.status import Status, decide_status, due_for_member
 
 REFRESHER_MODULE = "_refresher"
@@ -276,6 +274,11 @@ def submit_attempt(*, attempt_id: int, user_id: int, module: Module) -> SubmitRe
                 )
             )
         _record_progress(session, user_id, module, attempt_id, grade, now)
+        fsrs_cards.record(
+            session,
+            user_id,
+            [Review(module.id, r.question_id, now, r.correct) for r in grade.results],
+        )
     with session_scope(write=False) as session:
         attempt = session.get(Attempt, attempt_id)
     return SubmitResult(attempt=attempt, grade=grade, first_submit=True)
@@ -906,43 +909,6 @@ def training_item(
 # --- refresher -------------------------------------------------------------------------
 
 
-def review_events(*, user_id: int, since: datetime | None = None) -> list[ReviewEvent]:
-    """Return the person's answered questions as events for the refresher schedule."""
-    since = since or now_utc() - timedelta(days=180)
-    zone = settings.time_zone()
-    with session_scope(write=False) as session:
-        rows = session.exec(
-            select(
-                Attempt.module_id,
-                Attempt.kind,
-                Attempt.submitted_at,
-                Answer.question_id,
-                Answer.correct,
-            )
-            .join(Answer, Answer.attempt_id == Attempt.id)
-            .where(
-                Attempt.user_id == user_id,
-                Attempt.submitted_at.is_not(None),
-                Attempt.submitted_at >= since,
-            )
-            .order_by(Attempt.submitted_at, Answer.id)
-        ).all()
-    events = []
-    for module_id, kind, submitted_at, question_id, correct in rows:
-        if kind == "refresher":
-            module_id, _, question_id = question_id.partition(":")
-        events.append(
-            ReviewEvent(
-                module_id=module_id,
-                question_id=question_id,
-                answered_on=clock.day_of(submitted_at, zone),
-                correct=bool(correct),
-                source="refresher" if kind == "refresher" else "quiz",
-            )
-        )
-    return events
-
-
 def record_refresher(*, user_id: int, results: list[tuple[str, str, list[int], bool]]) -> int:
     """Record an ungraded refresher: (module id, question id, chosen, correct) per question."""
     if not results:
@@ -974,49 +940,5 @@ def record_refresher(*, user_id: int, results: list[tuple[str, str, list[int], b
                     marks=float(correct),
                 )
             )
+        fsrs_cards.record(session, user_id, [Review(m, q, now, c) for m, q, _, c in results])
         return attempt.id
-
-
-# My training shows the refresher count on every rerun, and working it out reads every answer
-# of the last 180 days (hundreds of rows). Those due questions only change when the person
-# submits something (a quiz or a refresher) or the day turns, so each process keeps them keyed
-# by the day and a cheap stamp of the person's submitted attempts (count and latest time).
-_REVIEW_CACHE: OrderedDict[tuple, tuple] = OrderedDict()
-_REVIEW_CACHE_SIZE = 10_000
-_REVIEW_LOCK = threading.Lock()
-
-
-def _due_reviews(user_id: int, today: date) -> tuple:
-    """Return the person's due (module id, question id) pairs, reading answers only on change."""
-    from training.refresher import due_questions
-
-    with session_scope(write=False) as session:
-        stamp = session.exec(
-            select(func.count(), func.max(Attempt.submitted_at)).where(
-                Attempt.user_id == user_id, Attempt.submitted_at.is_not(None)
-            )
-        ).one()
-    key = (config.database_url(), str(settings.time_zone()), user_id, today, tuple(stamp))
-    with _REVIEW_LOCK:
-        if key in _REVIEW_CACHE:
-            _REVIEW_CACHE.move_to_end(key)
-            return _REVIEW_CACHE[key]
-    due = tuple(due_questions(review_events(user_id=user_id), today))
-    with _REVIEW_LOCK:
-        _REVIEW_CACHE[key] = due
-        while len(_REVIEW_CACHE) > _REVIEW_CACHE_SIZE:
-            _REVIEW_CACHE.popitem(last=False)
-    return due
-
-
-def review_due_count(
-    *, user_id: int, modules: Mapping[str, LoadedModule], today: date | None = None
-) -> int:
-    """Return how many missed questions are due for review today (ones still in the content)."""
-    today = today or settings.today()
-    due = _due_reviews(user_id, today)
-    return sum(
-        1
-        for module_id, qid in due
-        if module_id in modules and modules[module_id].module.question(qid) is not None
-    )

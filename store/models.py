@@ -386,3 +386,33 @@ class ApiToken(SQLModel, table=True):
     last_used_at: datetime | None = None
     window_started_at: datetime | None = None
     window_requests: int = 0
+
+
+# The FSRS card of one question for one person (daily practice; store.fsrs_cards keeps it).
+class FsrsCard(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("user_id", "module_id", "question_id", name="uq_fsrscard_question"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    module_id: str = Field(max_length=64)
+    question_id: str = Field(max_length=64)
+    state: int  # fsrs.State: 1 learning, 2 review, 3 relearning
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime
+    last_review: datetime | None = None
+    last_correct: bool
+    reviews: int = 0
+
+
+# One FSRS review: one answer to one question (rating 1 Again for wrong, 3 Good for right).
+class FsrsReview(SQLModel, table=True):
+    __table_args__ = (Index("ix_fsrsreview_user_time", "user_id", "reviewed_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    module_id: str = Field(max_length=64)
+    question_id: str = Field(max_length=64)
+    rating: int
+    reviewed_at: datetime

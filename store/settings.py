@@ -17,12 +17,15 @@ from datetime import date, time
 from time import monotonic
 from typing import Any
 
+from sqlmodel import Session
+
 from store import config
 from store.accounts import now_utc
 from store.db import session_scope
 from store.models import AuditLog, Setting, User
 from store.permissions import Action, PermissionDenied, require
 from training import clock
+from training.practice import DEFAULT_RETENTION, RETENTION_RANGE
 from training.reminders import REMINDER_KINDS, Kind
 
 KEY_PREFIX = "org."
@@ -106,6 +109,20 @@ def parse_mail_kinds(value: Any) -> list[str]:
     return [k.value for k in REMINDER_KINDS if k.value in value]
 
 
+def parse_desired_retention(value: Any) -> float:
+    """Return value as the FSRS desired retention, a fraction from 0.7 to 0.97."""
+    low, high = RETENTION_RANGE
+    try:
+        number = float(str(value).strip()) if not isinstance(value, bool) else None
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        raise SettingError(
+            f"Give the desired retention as a number from {low} to {high} (for example 0.9)."
+        )
+    return round(number, 2)
+
+
 SETTINGS: dict[str, SettingSpec] = {
     spec.name: spec
     for spec in (
@@ -137,6 +154,16 @@ SETTINGS: dict[str, SettingSpec] = {
             parse=parse_mail_kinds,
             help="Which reminders and digests go out. People can also switch optional ones off.",
         ),
+        SettingSpec(
+            name="desired_retention",
+            label="Desired retention",
+            default=DEFAULT_RETENTION,
+            parse=parse_desired_retention,
+            help=(
+                "How likely a learner should still know an answer when daily practice asks it "
+                "again. Higher means more frequent practice."
+            ),
+        ),
     )
 }
 
@@ -148,11 +175,16 @@ def _spec(name: str) -> SettingSpec:
         raise SettingError(f"there is no organisation setting called {name!r}") from None
 
 
-def get_setting(name: str) -> Any:
-    """Return the current value of an organisation setting (its default when never set)."""
+def get_setting(name: str, *, session: Session | None = None) -> Any:
+    """Return the current value of an organisation setting (its default when never set).
+
+    With `session`, read inside that transaction (a caller that is already writing)."""
     spec = _spec(name)
-    with session_scope(write=False) as session:
+    if session is not None:
         row = session.get(Setting, KEY_PREFIX + name)
+    else:
+        with session_scope(write=False) as own:
+            row = own.get(Setting, KEY_PREFIX + name)
     if row is None:
         return spec.default
     try:
@@ -237,3 +269,8 @@ def quiet_hours() -> tuple[time, time]:
 def mail_kinds() -> frozenset[Kind]:
     """Return the reminder kinds the organisation sends."""
     return frozenset(Kind(k) for k in get_setting("mail_kinds"))
+
+
+def desired_retention() -> float:
+    """Return the organisation's FSRS desired retention (0.9 until an administrator sets one)."""
+    return get_setting("desired_retention")

@@ -143,3 +143,12 @@ def page_text(at: AppTest) -> str:
 
     walk(at._tree)
     return "\n".join(out)
+
+
+def open_page(user, page: str, **query) -> AppTest:
+    """Run app.py signed in as user, switch to page (with query parameters) and run it."""
+    at = page_test("app.py", user).run()
+    at.switch_page(page)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()

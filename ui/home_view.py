@@ -13,7 +13,7 @@ from training.models import COMPETENCY_LABELS
 from training.scores import format_score
 from training.status import Status
 from training.words import competency_note, count
-from ui import content
+from ui import content, practice_view
 from ui.auth import may
 from ui.badges import status_badge
 from ui.dates import format_date
@@ -135,19 +135,8 @@ def render(user: User) -> None:
     assigned = [i for i in items if i.assigned]
     optional = [i for i in items if not i.assigned]
 
-    due = learning.review_due_count(user_id=user.id, modules=loaded, today=today)
-    if due:
-        st.info(
-            f"You have {count(due, 'question')} to review from earlier quizzes. A short refresher "
-            "keeps them fresh.",
-            icon=":material/psychology:",
-        )
-        page_link(
-            "pages/progress.py",
-            "Open the refresher",
-            icon=":material/psychology:",
-            query={"tab": "refresher"},
-        )
+    with st.expander("Daily practice: about three minutes", icon=":material/psychology:"):
+        practice_view.render(user, loaded)
 
     st.subheader("Assigned to me")
     if assigned:

@@ -10,17 +10,12 @@ import streamlit as st
 
 from store import learning
 from store.models import User
-from training import quiz
 from training.certificate import Standing, certificate_pdf
 from training.competency import personal_profile
-from training.markdown import safe_markdown
 from training.models import COMPETENCY_LABELS, CUSTOMER_NEEDS
-from training.refresher import RefresherQuestion, build_refresher, due_questions
 from training.scores import format_score
-from ui import content, observe_view
+from ui import content, observe_view, practice_view
 from ui.dates import format_date, format_datetime, local_date
-from ui.dates import today as org_today
-from ui.module_view import answer_feedback, question_header
 from ui.text import plain
 
 TABS = ["Overview", "Observations", "Certificates", "History", "Refresher"]
@@ -38,6 +33,7 @@ def render(user: User) -> None:
     with overview:
         _overview(modules, progress)
         observe_view.knows_and_does(user, knows(modules, progress))
+        practice_view.memory_strength(user, modules)
     with observed:
         observe_view.my_observations(user)
     with certs:
@@ -218,87 +214,7 @@ def _history(user: User, modules) -> None:
 
 def _refresher(user: User, modules) -> None:
     st.write(
-        "A short review of questions you missed in earlier quizzes. A missed question comes "
-        "back after 1, 3, 7 and 21 days until you get it right twice. It does not affect "
-        "your scores."
+        "A short review of questions from your earlier quizzes, each one when you are about to "
+        "forget it (the FSRS scheduler). It does not affect your scores."
     )
-    key, answers_key = "progress_refresher", "progress_refresher_answers"
-    if key not in st.session_state:
-        due = due_questions(learning.review_events(user_id=user.id), org_today())
-        plain = {mid: lm.module for mid, lm in modules.items()}
-        drawn = build_refresher(plain, due, limit=5, seed=quiz.new_seed())
-        st.session_state[key] = [q.to_json() for q in drawn]
-        st.session_state[answers_key] = {}
-    questions = [
-        rq
-        for rq in (RefresherQuestion.from_json(q) for q in st.session_state[key])
-        if rq.module_id in modules and modules[rq.module_id].module.question(rq.question_id)
-    ]
-    if not questions:
-        st.success("Nothing to review today. Well done.", icon=":material/check_circle:")
-        return
-    answers: dict[int, list[int]] = st.session_state.setdefault(answers_key, {})
-    for n, rq in enumerate(questions, start=1):
-        q = modules[rq.module_id].module.question(rq.question_id)
-        with st.container(border=True):
-            st.caption(f"Question {n} of {len(questions)}")
-            _refresher_question(user, n, rq, q, answers)
-    if len(answers) < len(questions):
-        return
-    right = sum(
-        1
-        for n, rq in enumerate(questions, start=1)
-        if quiz.is_correct(modules[rq.module_id].module.question(rq.question_id), answers[n])
-    )
-    st.success(
-        f"{right} of {len(questions)} right. Missed ones come back in a day or two; "
-        "the ones you got right come back later, until you have them for good.",
-        icon=":material/psychology:",
-    )
-
-    def finish() -> None:
-        st.session_state.pop(key, None)
-        st.session_state.pop(answers_key, None)
-
-    st.button("Done", key="progress_refresher_done", on_click=finish, type="primary")
-
-
-def _refresher_question(
-    user: User, n: int, rq: RefresherQuestion, q, answers: dict[int, list[int]]
-) -> None:
-    """Ask one refresher question; once answered, record it and show the right answer."""
-    labels = dict(quiz.ordered_options(q, rq.drawn))
-    question_header(q)
-    if n in answers:
-        chosen = ", ".join(safe_markdown(labels[i]) for i in answers[n] if i in labels)
-        st.markdown(f"**Your answer:** {chosen or '*no answer*'}")
-        answer_feedback(q, answers[n], labels)
-        return
-    with st.form(f"progress_refresher_form_{n}", border=False):
-        if q.type == "multiple":
-            chosen = [
-                i
-                for i in labels
-                if st.checkbox(safe_markdown(labels[i]), key=f"progress_ref_{n}_{i}")
-            ]
-        else:
-            choice = st.radio(
-                "Your answer",
-                list(labels),
-                format_func=lambda i: safe_markdown(labels[i]),
-                index=None,
-                key=f"progress_ref_{n}",
-                label_visibility="collapsed",
-            )
-            chosen = [] if choice is None else [choice]
-        submitted = st.form_submit_button("Check answer", type="primary")
-    if submitted:
-        if not chosen:
-            st.warning("Choose an answer first.")
-            return
-        correct = quiz.is_correct(q, chosen)
-        learning.record_refresher(
-            user_id=user.id, results=[(rq.module_id, rq.question_id, sorted(chosen), correct)]
-        )
-        answers[n] = sorted(chosen)
-        st.rerun()
+    practice_view.render(user, modules, key="progress_refresher", option_key="progress_ref")

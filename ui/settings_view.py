@@ -36,11 +36,22 @@ def render(admin: User) -> None:
             key="settings_not_observed_days",
             help=days_spec.help,
         )
+        retention_spec = settings.SETTINGS["desired_retention"]
+        retention = st.number_input(
+            retention_spec.label,
+            min_value=0.7,
+            max_value=0.97,
+            step=0.01,
+            value=float(current["desired_retention"]),
+            key="settings_desired_retention",
+            help=retention_spec.help,
+        )
         submitted = st.form_submit_button("Save settings", type="primary")
     if submitted:
         try:
             saved = settings.set_setting(actor=admin, name="time_zone", value=zone)
             settings.set_setting(actor=admin, name="not_observed_days", value=days)
+            settings.set_setting(actor=admin, name="desired_retention", value=retention)
         except settings.SettingError as exc:
             st.error(str(exc), icon=":material/error:")
             return

@@ -21,7 +21,7 @@ from store.permissions import EVERY_TEAM_ROLES
 from training.models import COMPETENCY_LABELS, CUSTOMER_NEEDS
 from training.scores import format_score, score_value
 from training.status import STATUS_LABELS, Status
-from ui import charts, observe_view
+from ui import charts, observe_view, practice_view
 from ui.content import _signature as content_signature
 from ui.content import modules as content_modules
 from ui.dates import DATE_COLUMN_FORMAT, format_date, format_datetime
@@ -216,6 +216,7 @@ def render(user: User) -> None:
     else:
         _people_table(grid, titles)
     _download(user, team_id, module_ids, titles, today)
+    practice_view.team_memory_strength(user, content_modules(), team_id)  # issue 14
     observe_view.team_floor(user, team_id, _knows(view, competency_of), competency_of)
 
 

@@ -20,7 +20,8 @@ from tests.factories import page_test
 from training import quiz
 from training.loader import load_content_dir
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "content" / "valid" / "sample-basics.yaml"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURE = FIXTURES / "content" / "valid" / "sample-basics.yaml"
 MODULE_ID = "sample-basics"
 MAX_SESSIONS_PER_SCREEN = 2
 

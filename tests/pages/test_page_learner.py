@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from store import accounts, learning
+from store import accounts, learning, practice
 from store.db import session_scope
 from store.models import Progress
-from tests.factories import add_certificates, make_user, page_test, page_text
+from tests.factories import add_certificates, make_user, open_page, page_text
 from training import clock, quiz
 from training.dates import format_date
 from training.loader import load_content_dir
@@ -36,14 +36,6 @@ def content_dir(tmp_path, monkeypatch):
     shutil.copy(SAMPLE, folder / "sample-basics.yaml")
     monkeypatch.setenv("TRAINING_CONTENT_DIR", str(folder))
     return folder
-
-
-def open_page(user, page, **query):
-    at = page_test("app.py", user).run()
-    at.switch_page(page)
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
 
 
 def loaded(folder, module_id):
@@ -189,32 +181,26 @@ def test_max_attempts_blocks_a_fourth_start(content_dir):
 def test_progress_page_shows_profile_certificate_history_and_refresher(content_dir):
     eve = make_user("eve")
     lm = loaded(content_dir, "sample-basics")
-    a = learning.start_attempt(user_id=eve.id, loaded=lm)
-    learning.submit_attempt(attempt_id=a.id, user_id=eve.id, module=lm.module)  # all wrong
-    b = learning.start_attempt(user_id=eve.id, loaded=lm)
-    for d in b.drawn:
-        q = lm.module.question(d["question_id"])
-        learning.save_answer(
-            attempt_id=b.id,
-            user_id=eve.id,
-            module=lm.module,
-            question_id=q.id,
-            answer=quiz.correct_answer(q),
-        )
-    learning.submit_attempt(attempt_id=b.id, user_id=eve.id, module=lm.module)
+    with clock.frozen_at(clock.now() - timedelta(days=30)):  # a month later all are due
+        a = learning.start_attempt(user_id=eve.id, loaded=lm)
+        learning.submit_attempt(attempt_id=a.id, user_id=eve.id, module=lm.module)  # all wrong
+        b = learning.start_attempt(user_id=eve.id, loaded=lm)
+        for d in b.drawn:
+            q = lm.module.question(d["question_id"])
+            learning.save_answer(
+                attempt_id=b.id,
+                user_id=eve.id,
+                module=lm.module,
+                question_id=q.id,
+                answer=quiz.correct_answer(q),
+            )
+        learning.submit_attempt(attempt_id=b.id, user_id=eve.id, module=lm.module)
     at = open_page(eve, "pages/progress.py")
     assert not at.exception
     assert at.metric[0].value == "1 of 4"
     assert any(d.label == "Certificate (PDF)" for d in at.get("download_button"))
-    assert len(at.dataframe[0].value) == 2
-    # yesterday's misses are due today: backdate the first attempt
-    from store.db import session_scope
-    from store.models import Attempt
-
-    with session_scope() as s:
-        row = s.get(Attempt, a.id)
-        row.submitted_at = row.submitted_at - timedelta(days=1)
-        s.add(row)
+    history = [d for d in at.dataframe if "Memory strength" not in d.value.columns]
+    assert len(history[0].value) == 2
     at = open_page(eve, "pages/progress.py", tab="refresher")
     assert not at.exception
     assert at.button(key="FormSubmitter:progress_refresher_form_1-Check answer")
@@ -223,15 +209,9 @@ def test_progress_page_shows_profile_certificate_history_and_refresher(content_d
 def test_each_refresher_answer_shows_the_right_answer_and_the_explanation(content_dir):
     eve = make_user("eve")
     lm = loaded(content_dir, "sample-basics")
-    a = learning.start_attempt(user_id=eve.id, loaded=lm)
-    learning.submit_attempt(attempt_id=a.id, user_id=eve.id, module=lm.module)  # all wrong
-    from store.db import session_scope
-    from store.models import Attempt
-
-    with session_scope() as s:
-        row = s.get(Attempt, a.id)
-        row.submitted_at = row.submitted_at - timedelta(days=1)
-        s.add(row)
+    with clock.frozen_at(clock.now() - timedelta(days=2)):  # missed two days ago: due today
+        a = learning.start_attempt(user_id=eve.id, loaded=lm)
+        learning.submit_attempt(attempt_id=a.id, user_id=eve.id, module=lm.module)  # all wrong
     at = open_page(eve, "pages/progress.py", tab="refresher")
     drawn = at.session_state["progress_refresher"]
     total = len(drawn)
@@ -251,11 +231,12 @@ def test_each_refresher_answer_shows_the_right_answer_and_the_explanation(conten
         assert "but it is right." in shown[-1] or "This is the right answer." in shown[-1]
         assert q.explanation in shown[-1]
     assert at.success[-1].value.startswith(f"0 of {total} right.")
-    events = [e for e in learning.review_events(user_id=eve.id) if e.source == "refresher"]
-    assert len(events) == total and not any(e.correct for e in events)
+    cards = practice.cards(user_id=eve.id)
+    assert len(cards) == total
+    assert all(c.reviews == 2 and not c.last_correct for c in cards.values())
     at.button(key="progress_refresher_done").click().run()
     assert at.session_state["progress_refresher"] == []  # reviewed today: due again later
-    assert "Nothing to review today" in at.success[0].value
+    assert "Nothing to practise today" in at.success[0].value
 
 
 def test_markup_in_content_is_shown_as_text(content_dir):

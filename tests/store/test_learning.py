@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from store import accounts, learning
 from store.db import session_scope
-from store.models import Answer, Assignment, Attempt, Progress
+from store.models import Answer, Assignment, Progress
 from tests.factories import make_user
 from training import clock, quiz
 from training.loader import load_content_dir
@@ -166,21 +166,6 @@ def test_assignments_are_scoped_to_the_managers_teams(sample):
     assert learning.assigned_due_dates(user_id=late.id) == {}
 
 
-def test_refresher_events_come_from_quiz_answers(sample):
-    eve = make_user("eve")
-    attempt = learning.start_attempt(user_id=eve.id, loaded=sample)
-    learning.submit_attempt(attempt_id=attempt.id, user_id=eve.id, module=sample.module)
-    events = learning.review_events(user_id=eve.id)
-    assert len(events) == 3 and not any(e.correct for e in events)
-    qid = events[0].question_id
-    learning.record_refresher(user_id=eve.id, results=[("sample-basics", qid, [0], True)])
-    events = learning.review_events(user_id=eve.id)
-    assert events[-1].source == "refresher" and events[-1].question_id == qid
-    with session_scope() as s:
-        kinds = sorted(a.kind for a in s.exec(select(Attempt)))
-    assert kinds == ["quiz", "refresher"]
-
-
 @pytest.fixture
 def lenient(tmp_path):
     """The sample module with a pass mark of 60%, so 2 of 3 right (66.7%) passes."""
@@ -284,18 +269,3 @@ def test_assigning_the_same_thing_twice_makes_one_row_and_the_database_refuses_a
     )
     with pytest.raises(learning.LearningError, match="already assigned"):
         learning.change_due_date(actor=admin, assignment_id=moved.id, due_date=due + timedelta(1))
-
-
-def test_refresher_count_follows_each_submit_at_once(sample):
-    # review_due_count is cached per process; a new quiz or refresher must show straight away.
-    eve = make_user("eve")
-    tomorrow = accounts.now_utc().date() + timedelta(days=1)
-    modules = {"sample-basics": sample}
-    assert learning.review_due_count(user_id=eve.id, modules=modules, today=tomorrow) == 0
-    attempt = learning.start_attempt(user_id=eve.id, loaded=sample)
-    learning.submit_attempt(attempt_id=attempt.id, user_id=eve.id, module=sample.module)
-    assert learning.review_due_count(user_id=eve.id, modules=modules, today=tomorrow) == 3
-    qid = attempt.drawn[0]["question_id"]
-    learning.record_refresher(user_id=eve.id, results=[("sample-basics", qid, [0], True)])
-    assert learning.review_due_count(user_id=eve.id, modules=modules, today=tomorrow) == 2
-    assert learning.review_due_count(user_id=eve.id, modules={}, today=tomorrow) == 0
