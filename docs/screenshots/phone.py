@@ -1,5 +1,5 @@
-"""Take the 390 px (phone) screenshots for the README: My training, a quiz question and the
-results. Run by hand, not by `make test`:
+"""Take the 390 px (phone) screenshots for the README: My training, daily practice, a quiz
+question and the results. Run by hand, not by `make test`:
 
     .venv/bin/python docs/screenshots/phone.py [WIDTH OUTDIR]
 
@@ -64,6 +64,12 @@ def main() -> None:
                 page.locator("[class*='st-key-training_card_']").first.wait_for()
                 wait_styled(page)
                 _shot(page, "phone-home.png")
+                practice = page.get_by_text("Daily practice: about three minutes")
+                practice.click()
+                wait_styled(page)
+                practice.evaluate("e => e.scrollIntoView({block: 'center'})")
+                page.wait_for_timeout(500)
+                _shot(page, "phone-practice.png")
 
                 page.goto(f"{server.url}/module?id={MODULE}")
                 wait_styled(page)
