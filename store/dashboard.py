@@ -299,22 +299,11 @@ class ModuleStatusCount:
 
 
 @dataclass(frozen=True)
-class TeamSummary:
-    """One team's standing, for the organisation view."""
+class TeamSummary(Headline):
+    """One team's standing, for the organisation view: the headline figures of one team."""
 
     team_id: int
     team: str
-    people: int
-    assigned: int
-    completed: int
-    overdue: int
-    expiring: int
-    average_best: float | None
-
-    @property
-    def completion(self) -> float | None:
-        """Return completed / assigned as a fraction, or None when nothing is assigned."""
-        return self.completed / self.assigned if self.assigned else None
 
 
 @dataclass(frozen=True)

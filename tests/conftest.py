@@ -7,7 +7,12 @@ Factories (people, teams, certificates, attempts, page runs) live in tests/facto
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
+import sys
+
+# pytest's own __main__, for `spawn` below (AppTest replaces sys.modules["__main__"]).
+_PYTEST_MAIN = sys.modules["__main__"]
 
 # Cheap argon2 parameters for the suite only; set before store.security is imported.
 os.environ["TRAINING_FAST_HASH"] = "1"
@@ -29,6 +34,18 @@ from tests.factories import (  # noqa: E402, F401
     page_text,
     two_teams,
 )
+
+
+@pytest.fixture
+def spawn(monkeypatch):
+    """Return a multiprocessing "spawn" context whose children start clean.
+
+    Streamlit's AppTest leaves the last page it ran as sys.modules["__main__"], and a spawned
+    child re-runs __main__ from its file: after any AppTest in the same pytest process the
+    child would run that page and die before doing its work. This puts pytest's __main__ back.
+    """
+    monkeypatch.setitem(sys.modules, "__main__", _PYTEST_MAIN)
+    return mp.get_context("spawn")
 
 
 def pytest_configure(config):

@@ -3,7 +3,6 @@ flood holds up no write."""
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -54,9 +53,9 @@ def _worker(url: str, user_id: int, count: int, queue) -> None:
     queue.put(errors)
 
 
-def test_parallel_processes_submitting_record_every_result(fresh_db):
+def test_parallel_processes_submitting_record_every_result(fresh_db, spawn):
     users = [make_user(f"user{i}") for i in range(PROCESSES)]
-    ctx = mp.get_context("spawn")
+    ctx = spawn
     queue = ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(fresh_db, u.id, QUIZZES_EACH, queue)) for u in users]
     for p in procs:
@@ -140,7 +139,9 @@ def _submit_timed(url: str, user_id: int, seconds: float, queue) -> None:
     queue.put(("submit", errors, done, slowest))
 
 
-def test_a_flood_of_wrong_sign_ins_blocks_no_write_and_no_correct_sign_in(fresh_db, db_backend):
+def test_a_flood_of_wrong_sign_ins_blocks_no_write_and_no_correct_sign_in(
+    fresh_db, db_backend, spawn
+):
     # The attacked accounts carry production-cost argon2 hashes (about 0.15 s per check here),
     # so each wrong try is as slow as on a real server.
     real = CryptContext(schemes=["argon2"], argon2__type="ID").hash("their real password")
@@ -150,7 +151,7 @@ def test_a_flood_of_wrong_sign_ins_blocks_no_write_and_no_correct_sign_in(fresh_
             user.password_hash = real
             s.add(user)
     eve, _sam = make_user("eve"), make_user("sam")
-    ctx = mp.get_context("spawn")
+    ctx = spawn
     queue = ctx.Queue()
     procs = [ctx.Process(target=_flood, args=(fresh_db, targets, 8.0, w, queue)) for w in range(3)]
     procs += [ctx.Process(target=_submit_timed, args=(fresh_db, u.id, 8.0, queue)) for u in (eve,)]
