@@ -199,8 +199,13 @@ def test_progress_page_shows_profile_certificate_history_and_refresher(content_d
     assert not at.exception
     assert at.metric[0].value == "1 of 4"
     assert any(d.label == "Certificate (PDF)" for d in at.get("download_button"))
-    history = [d for d in at.dataframe if "Memory strength" not in d.value.columns]
-    assert len(history[0].value) == 2
+    history = next(t for t in at.tabs if t.label == "History")  # a list, not a table
+    lines = [ln for m in history.markdown for ln in m.value.splitlines() if ln.startswith("- ")]
+    assert len(lines) == 2
+    assert sorted(ln.split(" · ")[2].strip() for ln in lines) == [
+        ":green[Passed]",
+        ":orange[Not passed]",
+    ]
     at = open_page(eve, "pages/progress.py", tab="refresher")
     assert not at.exception
     assert at.button(key="FormSubmitter:progress_refresher_form_1-Check answer")
