@@ -44,6 +44,11 @@ else:
         nav.gate(lambda: auth.forced_password_change(user), "New password").run()
         st.stop()
 
-    page = st.navigation(nav.pages_for(user), position="top")
+    sections = nav.pages_for(user)
+    pages = [p for group in sections.values() for p in group]
+    # A few pages (an employee's three) are plain links in the top bar: one tap each, not a
+    # menu per section of one or two pages.
+    few = sum(p.visibility == "visible" for p in pages) <= 4
+    page = st.navigation(pages if few else sections, position="top")
     nav.sidebar(user)
     page.run()

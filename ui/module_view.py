@@ -12,7 +12,7 @@ from training.markdown import safe_markdown
 from training.models import Module, Question
 from training.scores import format_score
 from training.words import competency_note, count
-from ui import content
+from ui import content, style
 from ui.auth import as_signed_in
 from ui.badges import status_badge
 from ui.dates import format_date, today
@@ -326,8 +326,7 @@ def _ask(user: User, module: Module, attempt_id: int, view: module_page.Question
     question_header(question)
     labels = {idx: text for idx, text in options}
     locked = view.verdict is not None
-    # The key gives the options a class: the style block makes each a full-width card.
-    with st.container(key="quiz_options"):
+    with style.answer_options("quiz"):
         _options(user, module, attempt_id, view, labels, locked=locked, immediate=immediate)
     if locked:
         _verdict_box(question, view.verdict, options)

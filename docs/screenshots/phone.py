@@ -23,13 +23,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from store.demo import DEMO_PASSWORD  # noqa: E402
-from tests.browser.helpers import sign_in, wait_styled  # noqa: E402
+from tests.browser.helpers import OPTION, OPTIONS, sign_in, wait_styled  # noqa: E402
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
 PHONE = {"width": 390, "height": 844}
 MODULE = "empathy"
-OPTION = ".st-key-quiz_options :is([data-testid='stRadioOption'], [data-testid='stCheckbox'] label)"
 
 
 def _seed(url: str) -> None:
@@ -84,7 +83,7 @@ def main() -> None:
                         break
                 page.locator(OPTION).first.click()
                 wait_styled(page)
-                page.locator(".st-key-quiz_options").scroll_into_view_if_needed()
+                page.locator(OPTIONS).scroll_into_view_if_needed()
                 _shot(page, "phone-question.png")
                 while page.get_by_role("button", name="Next", exact=True).count():
                     page.get_by_role("button", name="Next", exact=True).click()

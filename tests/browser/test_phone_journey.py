@@ -1,6 +1,6 @@
-"""A learner on a 390 px phone: the whole training card opens the module, answer options are
-full-width tap targets of at least 44 px, a quiz finishes with the keyboard alone, and the
-attempt history on My progress is a list."""
+"""A learner on a 390 px phone: the whole training card opens the module, answer options (quiz
+and daily practice) are full-width tap targets of at least 44 px, a quiz finishes with the
+keyboard alone, and the attempt history on My progress is a list."""
 
 from __future__ import annotations
 
@@ -11,13 +11,22 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from store import accounts, learning
-from tests.browser.helpers import TIMEOUT, sign_in, wait_styled
+from tests.browser.helpers import (
+    OPTION,
+    OPTIONS,
+    TIMEOUT,
+    open_practice,
+    practice_due,
+    sign_in,
+    wait_styled,
+)
 from tests.browser.server import Server
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.usefixtures("fresh_db")
 
 MODULE = "empathy"
+PRACTICE = "enthusiastic-service"  # a quiz two days ago: practice due today
 PHONE = {"width": 390, "height": 844}
 MIN_TAP = 44
 
@@ -26,12 +35,13 @@ def _focused(page: Page) -> str:
     """Describe the focused element: its role or type (`option` for an answer option of the
     quiz), and its text."""
     return page.evaluate(
-        "() => { const e = document.activeElement; if (!e) return '';"
-        " const kind = e.closest('.st-key-quiz_options') ? 'option' : e.getAttribute('role')"
+        "(options) => { const e = document.activeElement; if (!e) return '';"
+        " const kind = e.closest(options) ? 'option' : e.getAttribute('role')"
         " || (e.tagName === 'BUTTON' ? 'button' : e.type || e.tagName.toLowerCase());"
         " const text = (e.innerText || e.getAttribute('aria-label') || '').trim()"
         " || (e.closest('label') ? e.closest('label').innerText.trim() : '');"
-        " return kind + ':' + text; }"
+        " return kind + ':' + text; }",
+        OPTIONS,
     )
 
 
@@ -50,6 +60,19 @@ def press(page: Page, key: str) -> None:
     wait_styled(page)
 
 
+def _assert_answer_cards(page: Page) -> None:
+    """The answer options on the page: full-width cards, at least 44 px high, body-size text."""
+    options = page.locator(OPTION)
+    card_box = page.locator(OPTIONS).bounding_box()
+    boxes = [options.nth(i).bounding_box() for i in range(options.count())]
+    assert boxes and all(b["height"] >= MIN_TAP for b in boxes), boxes
+    assert all(b["width"] >= card_box["width"] - 1 for b in boxes), (card_box, boxes)
+    assert card_box["x"] + card_box["width"] <= PHONE["width"], card_box
+    size = options.first.locator("p").evaluate("e => getComputedStyle(e).fontSize")
+    assert float(size.removesuffix("px")) >= 16, size
+    print("option boxes at 390 px:", card_box, boxes, size)
+
+
 def test_a_phone_learner_taps_cards_and_finishes_a_quiz_with_the_keyboard(fresh_db, browser):
     admin = make_user("boss", "admin")
     team = accounts.create_team(name="Front desk", actor_id=None)
@@ -57,12 +80,16 @@ def test_a_phone_learner_taps_cards_and_finishes_a_quiz_with_the_keyboard(fresh_
     learning.create_assignments(
         actor=admin, module_ids=[MODULE], team_id=team.id, due_date=date.today() + timedelta(days=7)
     )
+    practice_due(eve, PRACTICE)
     server = Server(fresh_db).start()
     ctx = browser.new_context(viewport=PHONE)
     page = ctx.new_page()
     try:
         sign_in(page, server.url, "eve", PASSWORD)
         wait_styled(page)
+        # daily practice answers are the same cards as the quiz's
+        open_practice(page)
+        _assert_answer_cards(page)
         # the whole card is the link: a tap on its title (not on "Start") opens the module
         card = page.locator(f".st-key-training_card_{MODULE}")
         card.scroll_into_view_if_needed()
@@ -90,17 +117,7 @@ def test_a_phone_learner_taps_cards_and_finishes_a_quiz_with_the_keyboard(fresh_
         press(page, "Enter")
         expect(page.get_by_text("Question 1 of 10")).to_be_visible(timeout=TIMEOUT)
 
-        # options: full-width cards, tap targets of at least 44 px, body-size text
-        options = page.locator(".st-key-quiz_options [data-testid='stRadioOption']")
-        if options.count() == 0:
-            options = page.locator(".st-key-quiz_options [data-testid='stCheckbox'] label")
-        card_box = page.locator(".st-key-quiz_options").bounding_box()
-        boxes = [options.nth(i).bounding_box() for i in range(options.count())]
-        assert boxes and all(b["height"] >= MIN_TAP for b in boxes), boxes
-        assert all(b["width"] >= card_box["width"] - 1 for b in boxes), (card_box, boxes)
-        size = options.first.locator("p").evaluate("e => getComputedStyle(e).fontSize")
-        assert float(size.removesuffix("px")) >= 16, size
-        print("option boxes at 390 px:", card_box, boxes, size)
+        _assert_answer_cards(page)
         # Submit is not offered before the last question
         expect(page.get_by_role("button", name="Submit quiz")).to_have_count(0)
 
@@ -114,7 +131,7 @@ def test_a_phone_learner_taps_cards_and_finishes_a_quiz_with_the_keyboard(fresh_
                 tab_to(page, r"^button:.*Submit quiz")
             press(page, "Enter")
         expect(page.get_by_text("Your score")).to_be_visible(timeout=TIMEOUT)
-        assert len(learning.history(user_id=eve.id)) == 1
+        assert len(learning.history(user_id=eve.id, module_id=MODULE)) == 1
 
         # My progress history: a list of attempts, nothing cut off at the right
         page.goto(server.url + "/progress")
