@@ -11,6 +11,9 @@ import streamlit as st
 #   asks 4.5:1 for body text).
 # - A training card on My training is one link: its "Start"/"Continue" link stretches over
 #   the whole card (the card is the link's positioned ancestor).
+# - On a phone (below 640 px, where Streamlit folds the top navigation into its menu) every
+#   button, link, tab, pill, expander and text field is at least 44 px high, and the menu
+#   button says "Menu" beside its arrows; tabs sit closer, so My progress's five fit in 390 px.
 OPTIONS_PREFIX = "answer_options_"  # a container key; Streamlit makes it a class st-key-<key>
 
 _CSS = """<style>
@@ -49,6 +52,20 @@ div[class*="st-key-training_card_"] [data-testid="stPageLink"] a::after {
   content: ""; position: absolute; inset: 0; z-index: 1;
 }
 div[class*="st-key-training_card_"]:hover { border-color: #0f6e6e; }
+@media (max-width: 640px) {
+  :is(.stButton, .stFormSubmitButton, .stDownloadButton) button,
+  [data-testid="stPageLink"] a, [data-testid="stSidebarNavLink"],
+  [data-testid="stTab"], [data-testid="stButtonGroup"] button,
+  [data-testid="stExpander"] summary, [data-testid="stTextInputRootElement"] {
+    min-height: 44px;
+  }
+  [data-testid="stPageLink"] a, [data-testid="stSidebarNavLink"] { align-items: center; }
+  :is([data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapseButton"]) button,
+  [data-testid="stExpandSidebarButton"] { min-height: 44px; min-width: 44px; }
+  [data-testid="stExpandSidebarButton"]::after { content: "Menu"; margin-left: 0.25rem; }
+  [data-testid="stTextInputRootElement"] input { min-height: 42px; }
+  [data-testid="stTabs"] [role="tablist"] { gap: 0.75rem; }
+}
 </style>""".replace("OPTS", f'[class*="st-key-{OPTIONS_PREFIX}"]')
 
 

@@ -73,6 +73,32 @@ def _assert_answer_cards(page: Page) -> None:
     print("option boxes at 390 px:", card_box, boxes, size)
 
 
+# What a thumb taps: the menu button, and every link, button, tab and field of the page. Left
+# out: the radio and checkbox inputs (their option card is the target), and what Streamlit shows
+# on mouse hover only (a heading's anchor link, a chart's or table's toolbar).
+_TAPPABLE = """(min) => [...document.querySelectorAll(
+  "[data-testid=stExpandSidebarButton], [data-testid=stMain] :is(a, button, summary,"
+  + " [role=tab], input:not([type=radio], [type=checkbox]))")]
+  .map(e => [e, e.getBoundingClientRect()])
+  .filter(([e, r]) => r.width > 0 && r.height > 0 && r.height < min
+    && !e.closest("[data-testid=stHeaderActionElements], [data-testid=stElementToolbar]"))
+  .map(([e, r]) => `${e.tagName} ${Math.round(r.height)} px: `
+    + (e.innerText || e.getAttribute("aria-label") || "").trim().slice(0, 40))"""
+_SIDEWAYS = """() => [document.documentElement,
+  ...document.querySelectorAll("[data-testid=stMain] [role=tablist]")]
+  .filter(e => e.scrollWidth > e.clientWidth + 1)
+  .map(e => `${e.tagName} ${e.scrollWidth} > ${e.clientWidth}`)"""
+
+
+def _assert_tappable(page: Page) -> None:
+    """Everything to tap on the page is at least 44 px high; nothing needs a sideways scroll
+    (not the page, not a row of tabs)."""
+    small = page.evaluate(_TAPPABLE, MIN_TAP)
+    assert not small, small
+    sideways = page.evaluate(_SIDEWAYS)
+    assert not sideways, sideways
+
+
 def test_a_phone_learner_taps_cards_and_finishes_a_quiz_with_the_keyboard(fresh_db, browser):
     admin = make_user("boss", "admin")
     team = accounts.create_team(name="Front desk", actor_id=None)
@@ -90,6 +116,7 @@ def test_a_phone_learner_taps_cards_and_finishes_a_quiz_with_the_keyboard(fresh_
         # daily practice answers are the same cards as the quiz's
         open_practice(page)
         _assert_answer_cards(page)
+        _assert_tappable(page)
         # the whole card is the link: a tap on its title (not on "Start") opens the module
         card = page.locator(f".st-key-training_card_{MODULE}")
         card.scroll_into_view_if_needed()
@@ -118,6 +145,7 @@ def test_a_phone_learner_taps_cards_and_finishes_a_quiz_with_the_keyboard(fresh_
         expect(page.get_by_text("Question 1 of 10")).to_be_visible(timeout=TIMEOUT)
 
         _assert_answer_cards(page)
+        _assert_tappable(page)
         # Submit is not offered before the last question
         expect(page.get_by_role("button", name="Submit quiz")).to_have_count(0)
 
@@ -142,6 +170,7 @@ def test_a_phone_learner_taps_cards_and_finishes_a_quiz_with_the_keyboard(fresh_
         expect(item).to_be_visible(timeout=TIMEOUT)
         box = item.bounding_box()
         assert box["x"] + box["width"] <= PHONE["width"], box
+        _assert_tappable(page)  # the five tabs fit
     finally:
         ctx.close()
         server.stop()
