@@ -47,31 +47,34 @@ def _due_text(item: learning.TrainingItem, today: date) -> str:
 
 def _card(item: learning.TrainingItem, today: date) -> None:
     # The key gives the card a class the style block uses to make the whole card the link.
-    with st.container(border=True, key=f"training_card_{item.module_id}"):
-        left, right = st.columns([4, 1], vertical_alignment="center")
-        with left:
-            st.markdown(f"**{plain(item.title)}**")
-            bits = [status_badge(item.status)]
-            competency = competency_note(item.title, item.competency)
-            if competency:
-                bits.append(competency)
-            bits.append(f"{item.estimated_minutes} min")
-            due = _due_text(item, today)
-            if due:
-                bits.append(due)
-            if item.best_score is not None:
-                bits.append(f"best {format_score(item.best_score)}")
-            if item.expires_at is not None and item.status.done:
-                bits.append(f"valid until {format_date(item.expires_at)}")
-            st.markdown(" · ".join(bits))
-        with right:
-            label = ACTION.get(item.status, "Start")
-            page_link(
-                "pages/module.py",
-                label,
-                icon=":material/arrow_forward:",
-                query={"id": item.module_id},
-            )
+    # One Markdown block and one link per card (no columns): cheap to render, and on a
+    # phone the link wraps under the text.
+    with st.container(
+        border=True,
+        horizontal=True,
+        vertical_alignment="center",
+        key=f"training_card_{item.module_id}",
+    ):
+        bits = [status_badge(item.status)]
+        competency = competency_note(item.title, item.competency)
+        if competency:
+            bits.append(competency)
+        bits.append(f"{item.estimated_minutes} min")
+        due = _due_text(item, today)
+        if due:
+            bits.append(due)
+        if item.best_score is not None:
+            bits.append(f"best {format_score(item.best_score)}")
+        if item.expires_at is not None and item.status.done:
+            bits.append(f"valid until {format_date(item.expires_at)}")
+        st.markdown(f"**{plain(item.title)}**  \n" + " · ".join(bits), width="stretch")
+        label = ACTION.get(item.status, "Start")
+        page_link(
+            "pages/module.py",
+            label,
+            icon=":material/arrow_forward:",
+            query={"id": item.module_id},
+        )
 
 
 def _withdrawn(user: User) -> None:

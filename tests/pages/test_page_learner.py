@@ -61,8 +61,10 @@ def test_home_lists_assigned_training_first_with_overdue_on_top(content_dir):
     at = open_page(eve, "pages/home.py")
     assert not at.exception
     text = [m.value for m in at.markdown]
-    titles = [t for t in text if t.startswith("**Sample")]
+    # a card is one Markdown block: the title on its first line
+    titles = [t.split("  \n")[0] for t in text if t.startswith("**Sample")]
     assert titles[:2] == ["**Sample on\\_pass**", "**Sample immediate**"]  # titles are plain text
+    assert "**2 days overdue**" in next(t for t in text if t.startswith("**Sample on"))
     assert "1 module overdue" in at.error[0].value
     assert "0 of 2 assigned modules completed" in page_text(at)
 
