@@ -490,6 +490,7 @@ SECTIONS = {
     "load": "## Many people at once",
     "mail": "## Reminder mail: send-reminders over the organisation",
     "impact": "## Customer feedback: import and the impact view",
+    "observations": "## Observations: submit and Team progress",  # python -m bench.observations
     "summary": "## Capacity, 2026-12-01: targets, gaps and why",  # written by hand, kept
 }
 
@@ -505,6 +506,15 @@ def _read_results() -> tuple[str, dict[str, str]]:
             if body.startswith("\n" + heading):
                 sections[part] = body
     return head.rstrip("\n") + "\n", sections
+
+
+def write_section(part: str, text: str) -> None:
+    """Put one section's text into bench/RESULTS.md, keeping the others."""
+    head, sections = _read_results()
+    sections[part] = "\n" + text
+    ordered = "".join(sections[p] for p in SECTIONS if p in sections)
+    RESULTS.write_text(head + ordered, encoding="utf-8")
+    print(f"Written to {RESULTS.relative_to(ROOT)}")
 
 
 def _extra(args: argparse.Namespace, cached: Path, origin: str) -> int:
@@ -684,11 +694,8 @@ def _extra(args: argparse.Namespace, cached: Path, origin: str) -> int:
         print()
         print(text)
     if not args.no_write:
-        head, sections = _read_results()
-        sections.update({part: "\n" + text for part, text in texts.items()})
-        ordered = "".join(sections[p] for p in SECTIONS if p in sections)
-        RESULTS.write_text(head + ordered, encoding="utf-8")
-        print(f"Written to {RESULTS.relative_to(ROOT)}")
+        for part, text in texts.items():
+            write_section(part, text)
     return 0 if met else 1
 
 

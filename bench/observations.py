@@ -20,7 +20,10 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+
+from bench.__main__ import CACHE, _machine, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMIT_TARGET_P95 = 0.025
@@ -35,10 +38,12 @@ def _percentile(values: list[float], q: float) -> float:
 def _database(args: argparse.Namespace) -> str:
     from bench import submit as submit_bench
 
-    cached = ROOT / "data" / "bench" / f"bench-{args.staff}-{args.teams}-{args.attempts}.db"
-    if not args.small and cached.exists():
+    cached = CACHE / f"org-s{args.staff}-t{args.teams}-a{args.attempts}-seed1.db"
+    if not args.small and cached.exists():  # the one python -m bench seeds
         copy, _ = submit_bench.sqlite_copy(cached)
+        args.origin = f"a temp copy of {cached.relative_to(ROOT)}"
         return f"sqlite:///{copy}"
+    args.origin = "seeded for this run"
     folder = Path(tempfile.mkdtemp(prefix="bench-observe-"))
     url = f"sqlite:///{folder / 'observe.db'}"
     seconds = submit_bench.seed(
@@ -136,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--attempts", type=int)
     parser.add_argument("--submits", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
     args = parser.parse_args(argv)
     small = (400, 20, 20_000) if args.small else (5000, 250, 500_000)
     args.staff = args.staff or small[0]
@@ -150,18 +156,29 @@ def main(argv: list[str] | None = None) -> int:
         pages[who]["cold"] < PAGE_TARGETS[who] for who in PAGE_TARGETS
     )
     scale = f"{args.staff} staff, {args.attempts} attempts, {submit['observations']} observations"
-    print(f"\n## Observations ({scale}, SQLite)\n")
-    print("| measure | value | target |\n| --- | --- | --- |")
-    print(f"| observation submit p50 | {submit['p50'] * 1000:.1f} ms | |")
-    p95 = f"{submit['p95'] * 1000:.1f} ms"
-    print(f"| observation submit p95 ({submit['submits']}) | {p95} | < 25 ms |")
-    print(f"| one rating saved, p95 | {submit['rating_p95'] * 1000:.1f} ms | |")
+    lines = [
+        f"## Observations: submit and Team progress\n\n`python -m bench.observations` "
+        f"({datetime.now(UTC):%Y-%m-%d %H:%M UTC}; {scale}, SQLite, {args.origin})\n",
+        "| Measure | Value | Target | Met |\n| --- | --- | --- | --- |",
+        f"| observation submit p50 | {submit['p50'] * 1000:.1f} ms | | |",
+        f"| observation submit p95 ({submit['submits']} submits) | {submit['p95'] * 1000:.1f} ms "
+        f"| < 25 ms | {'yes' if submit['p95'] < SUBMIT_TARGET_P95 else 'NO'} |",
+        f"| one rating saved, p95 | {submit['rating_p95'] * 1000:.1f} ms | | |",
+    ]
     for who, target in PAGE_TARGETS.items():
         page = pages[who]
         label = "manager (their teams)" if who == "manager" else "admin (organisation)"
-        print(f"| Team progress cold, {label} | {page['cold']:.2f} s | < {target} s |")
-        print(f"| of which the floor queries, {label} | {page['floor'] * 1000:.0f} ms | |")
-    print(f"\nAll targets met: {'yes' if met else 'NO'}")
+        ok = "yes" if page["cold"] < target else "NO"
+        lines.append(
+            f"| Team progress cold, {label}, median of {args.runs} | {page['cold']:.2f} s "
+            f"| < {target} s | {ok} |"
+        )
+        lines.append(f"| of which the floor queries, {label} | {page['floor'] * 1000:.0f} ms | | |")
+    lines.append(f"\n- Machine: {_machine()}.\n- All targets met: {'yes' if met else 'NO'}.\n")
+    text = "\n".join(lines)
+    print("\n" + text)
+    if not args.small and not args.no_write:
+        write_section("observations", text)
     return 0 if met else 1
 
 

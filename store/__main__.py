@@ -10,13 +10,14 @@ from store import accounts, backup, config, db
 from store.permissions import ROLES
 
 
-def _password_from_stdin(args: argparse.Namespace) -> str | None:
-    """Return the password given on standard input, or None (said why) without --password-stdin."""
+class UsageError(Exception):
+    """The command was called wrongly: main says why and exits with status 2."""
+
+
+def _password_from_stdin(args: argparse.Namespace) -> str:
+    """Return the password given on standard input; refuse without --password-stdin."""
     if not args.password_stdin:
-        print(
-            "error: pass --password-stdin and give the password on standard input", file=sys.stderr
-        )
-        return None
+        raise UsageError("pass --password-stdin and give the password on standard input")
     return sys.stdin.readline().rstrip("\r\n")
 
 
@@ -30,29 +31,23 @@ def cmd_init(_args: argparse.Namespace) -> int:
 def cmd_create_user(args: argparse.Namespace) -> int:
     """Create one account; the password comes from standard input."""
     password = _password_from_stdin(args)
-    if password is None:
-        return 2
     db.upgrade()
     team_id = None
     if args.team:
         team = next((t for t in accounts.list_teams() if t.name.lower() == args.team.lower()), None)
         team = team or accounts.create_team(name=args.team, actor_id=None)
         team_id = team.id
-    try:
-        user = accounts.create_user(
-            actor_id=None,
-            username=args.username,
-            name=args.name,
-            role=args.role,
-            password=password,
-            team_id=team_id,
-        )
-        if args.role == "manager" and team_id is not None and args.manages_team:
-            current = [u.id for u in accounts.team_managers(team_id=team_id)]
-            accounts.set_team_managers(team_id=team_id, user_ids=[*current, user.id], actor_id=None)
-    except accounts.AccountError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    user = accounts.create_user(
+        actor_id=None,
+        username=args.username,
+        name=args.name,
+        role=args.role,
+        password=password,
+        team_id=team_id,
+    )
+    if args.role == "manager" and team_id is not None and args.manages_team:
+        current = [u.id for u in accounts.team_managers(team_id=team_id)]
+        accounts.set_team_managers(team_id=team_id, user_ids=[*current, user.id], actor_id=None)
     print(f"Created {user.role} {user.username} ({user.name})")
     return 0
 
@@ -75,14 +70,8 @@ def cmd_unlock(args: argparse.Namespace) -> int:
 def cmd_set_password(args: argparse.Namespace) -> int:
     """Set an account's password from standard input; clear its backoff, end its sessions."""
     password = _password_from_stdin(args)
-    if password is None:
-        return 2
     db.upgrade()
-    try:
-        user = accounts.set_password(username=args.username, password=password)
-    except accounts.AccountError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    user = accounts.set_password(username=args.username, password=password)
     print(f"Password set for {user.username}; every session of theirs has ended.")
     return 0
 
@@ -90,11 +79,7 @@ def cmd_set_password(args: argparse.Namespace) -> int:
 def cmd_new_setup_code(_args: argparse.Namespace) -> int:
     """Replace the first-run setup code (when the printed one was lost)."""
     db.upgrade()
-    try:
-        code = accounts.replace_setup_code()
-    except accounts.AccountError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    code = accounts.replace_setup_code()
     print(f"New setup code: {code}")
     return 0
 
@@ -133,14 +118,10 @@ def cmd_demo_logins(_args: argparse.Namespace) -> int:
 
 def cmd_send_reminders(args: argparse.Namespace) -> int:
     """Queue today's reminder mail and send what is due (one pass, for cron or a timer)."""
-    from store import mail, reminders
+    from store import reminders
 
     db.upgrade()
-    try:
-        result = reminders.run_pass(dry_run=args.dry_run)
-    except mail.MailError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    result = reminders.run_pass(dry_run=args.dry_run)
     for to, kind, subject in result.planned:
         print(f"would send\t{to}\t{kind}\t{subject}")
     print(("Dry run: " if args.dry_run else "") + result.summary())
@@ -149,23 +130,15 @@ def cmd_send_reminders(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """Copy the live database to a file (safe while the app runs)."""
-    try:
-        path = backup.backup(Path(args.path))
-    except backup.BackupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    path = backup.backup(Path(args.path))
     print(f"Backup written to {path}")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the database with a backup made by `backup`."""
-    try:
-        ended = backup.restore(Path(args.path))
-        db.upgrade()
-    except backup.BackupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    ended = backup.restore(Path(args.path))
+    db.upgrade()
     print(
         f"Restored from {args.path}. Ended {ended} sign-in session{'' if ended == 1 else 's'}: "
         "everyone signs in again. Changes made after the backup was taken are gone (people "
@@ -285,7 +258,21 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except _reported_errors() as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _reported_errors() -> tuple[type[Exception], ...]:
+    """Return the errors a command reports as `error: ...` with exit status 1 (bad input)."""
+    from store import mail  # imported when needed, as the commands that send mail do
+
+    return (accounts.AccountError, backup.BackupError, mail.MailError)
 
 
 if __name__ == "__main__":

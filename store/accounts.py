@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
@@ -125,6 +126,19 @@ def _keep_an_admin(session: Session, user: User, *, new_role: str, active: bool)
 # --- people ---------------------------------------------------------------------------
 
 
+# What a missing row is called in the message that refuses it.
+_CALLED = {User: "person", Team: "team"}
+_Row = TypeVar("_Row", User, Team)
+
+
+def _existing(session: Session, table: type[_Row], row_id: int) -> _Row:
+    """Return the row with this id; raise AccountError when there is none."""
+    row = session.get(table, row_id)
+    if row is None:
+        raise AccountError(f"That {_CALLED[table]} does not exist.")
+    return row
+
+
 def normalise_username(username: str) -> str:
     """Return the canonical (trimmed, lowercase) form of a username."""
     return (username or "").strip().lower()
@@ -146,11 +160,16 @@ def _check_role(role: str) -> str:
     return role
 
 
+def _check_text(value: str, what: str, longest: int) -> str:
+    """Return value trimmed; refuse it when empty or longer than longest characters."""
+    value = (value or "").strip()
+    if not value or len(value) > longest:
+        raise AccountError(f"A {what} of 1 to {longest} characters is required.")
+    return value
+
+
 def _check_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise AccountError("A display name of 1 to 200 characters is required.")
-    return name
+    return _check_text(name, "display name", 200)
 
 
 def _check_new_password(password: str, *, username: str, name: str = "") -> None:
@@ -174,8 +193,8 @@ def has_users() -> bool:
 def _new_user(session: Session, *, username: str, team_id: int | None, **fields) -> User:
     if session.exec(select(User).where(User.username == username)).first():
         raise AccountError(f"The username {username!r} is already taken.")
-    if team_id is not None and session.get(Team, team_id) is None:
-        raise AccountError("That team does not exist.")
+    if team_id is not None:
+        _existing(session, Team, team_id)
     now = now_utc()
     user = User(
         username=username,
@@ -304,9 +323,7 @@ def update_user(
     """Change a person's name, role, team or active flag; audit role changes."""
     with session_scope() as session:
         _permitted(session, actor_id, Action.MANAGE_PEOPLE)
-        user = session.get(User, user_id)
-        if user is None:
-            raise AccountError("That person does not exist.")
+        user = _existing(session, User, user_id)
         new_role = user.role if role is None else _check_role(role)
         new_active = user.active if active is None else active
         _keep_an_admin(session, user, new_role=new_role, active=new_active)
@@ -324,8 +341,7 @@ def update_user(
         if clear_team:
             user.team_id = user.team_joined_at = None
         elif team_id is not None and team_id != user.team_id:
-            if session.get(Team, team_id) is None:
-                raise AccountError("That team does not exist.")
+            _existing(session, Team, team_id)
             user.team_id, user.team_joined_at = team_id, now_utc()
         if new_active != user.active:
             user.active = new_active
@@ -355,9 +371,7 @@ def reset_password(*, user_id: int, actor_id: int | None, new_password: str | No
     password_hash = hash_password(new_password)
     with session_scope() as session:
         _permitted(session, actor_id, Action.RESET_PASSWORD)
-        user = session.get(User, user_id)
-        if user is None:
-            raise AccountError("That person does not exist.")
+        user = _existing(session, User, user_id)
         user.password_hash = password_hash
         user.must_change_password = True
         session.add(user)
@@ -720,10 +734,7 @@ def create_first_admin(*, setup_code: str, username: str, name: str, password: s
 
 
 def _check_team_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name or len(name) > 120:
-        raise AccountError("A team name of 1 to 120 characters is required.")
-    return name
+    return _check_text(name, "team name", 120)
 
 
 def create_team(*, name: str, actor_id: int | None) -> Team:
@@ -745,9 +756,7 @@ def rename_team(*, team_id: int, name: str, actor_id: int | None) -> Team:
     name = _check_team_name(name)
     with session_scope() as session:
         _permitted(session, actor_id, Action.MANAGE_TEAMS)
-        team = session.get(Team, team_id)
-        if team is None:
-            raise AccountError("That team does not exist.")
+        team = _existing(session, Team, team_id)
         clash = session.exec(
             select(Team).where(func.lower(Team.name) == name.lower(), Team.id != team_id)
         ).first()
@@ -779,9 +788,7 @@ def set_team_managers(*, team_id: int, user_ids: list[int], actor_id: int | None
     """Make exactly these people the managers of a team (each must have the manager role)."""
     with session_scope() as session:
         _permitted(session, actor_id, Action.MANAGE_TEAMS)
-        team = session.get(Team, team_id)
-        if team is None:
-            raise AccountError("That team does not exist.")
+        team = _existing(session, Team, team_id)
         for uid in user_ids:
             user = session.get(User, uid)
             if user is None or user.role not in TEAM_MANAGER_ROLES:

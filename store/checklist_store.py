@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlmodel import func, select
@@ -23,6 +23,8 @@ from store.content_store import (
     NotAllowed,
     SaveConflict,
     _decode,
+    _newest_first,
+    _read_with_sha,
     _require_trainer,
     _save_lock,
     _written_id,
@@ -30,6 +32,7 @@ from store.content_store import (
 )
 from store.db import session_scope
 from store.models import ChecklistRevision, User
+from training import clock
 from training.checklists import (
     CHECKLIST,
     Checklist,
@@ -113,11 +116,8 @@ def checklist_path(directory: Path, checklist_id: str) -> Path:
 def read_checklist_file(*, directory: Path, checklist_id: str) -> OpenedChecklist | None:
     """Return a checklist file's text and fingerprint, or None when it does not exist."""
     path = checklist_path(directory, checklist_id)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    return OpenedChecklist(checklist_id, path, _decode(data), hashlib.sha256(data).hexdigest())
+    read = _read_with_sha(path)
+    return None if read is None else OpenedChecklist(checklist_id, path, *read)
 
 
 def check_checklist_text(*, directory: Path, checklist_id: str | None, text: str) -> ChecklistCheck:
@@ -186,23 +186,17 @@ def save_checklist_text(
         session.flush()
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(target, text)
-        return ChecklistRevisionInfo(revision.id, version, _aware(revision.saved_at), actor.name)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return ChecklistRevisionInfo(
+            revision.id, version, clock.aware(revision.saved_at), actor.name
+        )
 
 
 def list_revisions(*, checklist_id: str) -> list[ChecklistRevisionInfo]:
     """Return a checklist's saved revisions, newest first."""
     with session_scope(write=False) as session:
-        rows = session.exec(
-            select(ChecklistRevision, User.name)
-            .join(User, User.id == ChecklistRevision.saved_by, isouter=True)
-            .where(ChecklistRevision.checklist_id == checklist_id)
-            .order_by(ChecklistRevision.id.desc())
-        ).all()
-        return [ChecklistRevisionInfo(r.id, r.version, _aware(r.saved_at), n) for r, n in rows]
+        where = ChecklistRevision.checklist_id == checklist_id
+        rows = _newest_first(session, ChecklistRevision, where)
+        return [ChecklistRevisionInfo(r.id, r.version, clock.aware(r.saved_at), n) for r, n in rows]
 
 
 def revision_text(*, revision_id: int) -> str | None:

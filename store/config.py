@@ -29,12 +29,7 @@ DEFAULT_IDLE_TIMEOUT_MINUTES = 120
 
 def idle_timeout_minutes() -> int:
     """Return after how many idle minutes a session ends (TRAINING_IDLE_TIMEOUT_MINUTES)."""
-    raw = os.environ.get("TRAINING_IDLE_TIMEOUT_MINUTES", "").strip()
-    try:
-        minutes = int(raw) if raw else DEFAULT_IDLE_TIMEOUT_MINUTES
-    except ValueError:
-        minutes = DEFAULT_IDLE_TIMEOUT_MINUTES
-    return minutes if minutes > 0 else DEFAULT_IDLE_TIMEOUT_MINUTES
+    return _positive_int("TRAINING_IDLE_TIMEOUT_MINUTES", DEFAULT_IDLE_TIMEOUT_MINUTES)
 
 
 def base_url() -> str | None:
@@ -69,9 +64,14 @@ DEFAULT_API_RATE_PER_MINUTE = 60
 
 def api_rate_per_minute() -> int:
     """Return how many POST /api/feedback requests a token may make a minute."""
-    raw = os.environ.get("TRAINING_API_RATE_PER_MINUTE", "").strip()
+    return _positive_int("TRAINING_API_RATE_PER_MINUTE", DEFAULT_API_RATE_PER_MINUTE)
+
+
+def _positive_int(variable: str, default: int) -> int:
+    """Return the whole number above 0 in an environment variable, else default."""
+    raw = os.environ.get(variable, "").strip()
     try:
-        rate = int(raw) if raw else DEFAULT_API_RATE_PER_MINUTE
+        number = int(raw) if raw else default
     except ValueError:
-        rate = DEFAULT_API_RATE_PER_MINUTE
-    return rate if rate > 0 else DEFAULT_API_RATE_PER_MINUTE
+        number = default
+    return number if number > 0 else default

@@ -22,16 +22,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import update
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
 from store import learning
 from store.accounts import _audit, now_utc
 from store.db import session_scope
-from store.models import Answer, Assignment, Attempt, ContentRevision, User
+from store.models import Answer, Assignment, Attempt, ChecklistRevision, ContentRevision, User
 from store.permissions import PERMISSIONS, Action
-from training import edits
+from training import clock, edits
 from training.files import write_atomically
 from training.loader import (
     ContentSet,
@@ -198,13 +199,17 @@ def _decode(data: bytes) -> str:
 def read_module_file(*, directory: Path, module_id: str) -> OpenedFile | None:
     """Return a module file's text and fingerprint, or None when it does not exist."""
     path = module_path(directory, module_id)
+    read = _read_with_sha(path)
+    return None if read is None else OpenedFile(module_id, path, *read)
+
+
+def _read_with_sha(path: Path) -> tuple[str, str] | None:
+    """Return a file's text and the fingerprint of its bytes, or None when it does not exist."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return None
-    return OpenedFile(
-        module_id=module_id, path=path, text=_decode(data), sha=hashlib.sha256(data).hexdigest()
-    )
+    return _decode(data), hashlib.sha256(data).hexdigest()
 
 
 def normalise_text(text: str) -> str:
@@ -446,14 +451,7 @@ def save_module_text(
         old_text = _decode(on_disk) if on_disk is not None else None
         version = content_version(check.module)
         if old_text == text and check.renamed_from is None:
-            return SaveResult(
-                module_id=new_id,
-                path=target,
-                version=version,
-                sha=file_sha(target) or "",
-                revision_id=None,
-                changed=False,
-            )
+            return _saved(new_id, target, version, revision_id=None)
 
         # A file changed by hand since the last recorded revision is kept as history first.
         latest = session.exec(
@@ -492,14 +490,25 @@ def save_module_text(
         if source is not None and source != target:
             source.unlink(missing_ok=True)
         revision_id = revision.id
+    return _saved(new_id, target, version, revision_id, check.renamed_from)
+
+
+def _saved(
+    module_id: str,
+    path: Path,
+    version: str,
+    revision_id: int | None,
+    renamed_from: str | None = None,
+) -> SaveResult:
+    """Return what a save did: wrote a revision, or (revision_id None) found nothing to change."""
     return SaveResult(
-        module_id=new_id,
-        path=target,
+        module_id=module_id,
+        path=path,
         version=version,
-        sha=file_sha(target) or "",
+        sha=file_sha(path) or "",
         revision_id=revision_id,
-        changed=True,
-        renamed_from=check.renamed_from,
+        changed=revision_id is not None,
+        renamed_from=renamed_from,
     )
 
 
@@ -529,27 +538,32 @@ def _info(row: ContentRevision, name: str | None) -> RevisionInfo:
         id=row.id,
         module_id=row.module_id,
         version=row.version,
-        saved_at=_aware(row.saved_at),
+        saved_at=clock.aware(row.saved_at),
         saved_by=name,
         lines=row.text.count("\n") + (0 if row.text.endswith("\n") else 1),
     )
 
 
-def _aware(moment: datetime) -> datetime:
-    """Return moment as a UTC-aware datetime (SQLite hands back naive ones)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def list_revisions(*, module_id: str) -> list[RevisionInfo]:
     """Return a module's revisions, newest first."""
     with session_scope(write=False) as session:
-        rows = session.exec(
-            select(ContentRevision, User.name)
-            .join(User, User.id == ContentRevision.saved_by, isouter=True)
-            .where(ContentRevision.module_id == module_id)
-            .order_by(ContentRevision.id.desc())
-        ).all()
+        rows = _newest_first(session, ContentRevision, ContentRevision.module_id == module_id)
     return [_info(row, name) for row, name in rows]
+
+
+T = TypeVar("T", ContentRevision, ChecklistRevision)
+
+
+def _newest_first(session: Session, table: type[T], where: Any) -> list[tuple[T, str | None]]:
+    """Return the revisions of a revision table matching where, each with its saver's name."""
+    return list(
+        session.exec(
+            select(table, User.name)
+            .join(User, User.id == table.saved_by, isouter=True)
+            .where(where)
+            .order_by(table.id.desc())
+        ).all()
+    )
 
 
 def revision_text(*, revision_id: int) -> str | None:
@@ -605,7 +619,7 @@ def deleted_modules(*, present_ids: set[str]) -> list[DeletedModule]:
             session.exec(select(Attempt.module_id, func.count()).group_by(Attempt.module_id)).all()
         )
     gone = [
-        DeletedModule(r.module_id, r.id, _aware(r.saved_at), attempts.get(r.module_id, 0))
+        DeletedModule(r.module_id, r.id, clock.aware(r.saved_at), attempts.get(r.module_id, 0))
         for r in rows
         if r.module_id not in present_ids
     ]
@@ -754,8 +768,8 @@ def analysis_versions(*, module_id: str) -> list[VersionUsage]:
             version=version,
             attempts=attempts,
             learners=learners,
-            first_at=_aware(first),
-            last_at=_aware(last),
+            first_at=clock.aware(first),
+            last_at=clock.aware(last),
         )
         for version, attempts, learners, first, last in rows
     ]

@@ -408,6 +408,14 @@ def overview(
     which keep their person so the attention list can name them.
     """
     scope = resolve_scope(actor=actor, team_id=team_id)
+    return scope_overview(scope, module_ids=module_ids, today=today)
+
+
+def scope_overview(
+    scope: Scope, *, module_ids: Sequence[str] | None = None, today: date | None = None
+) -> Overview:
+    """Return the overview of a scope; no permission check: the caller has made it (`overview`
+    does, and the reminder digest checks each manager before it uses its teams' figures)."""
     zone = settings.time_zone()
     today = today or clock.today(zone)
     cells = _cells(scope, module_ids, today, zone)
@@ -569,34 +577,21 @@ class PersonModule:
     username: str
     team: str
     module_id: str
-    status: Status
-    assigned: bool
-    due_date: date | None
-    best_score: float | None
-    attempts: int
-    passed_at: datetime | None
-    expires_at: datetime | None
-    certificate_id: str | None
+    # The rest, by default: a module the person is neither assigned nor has started.
+    status: Status = Status.NOT_STARTED
+    assigned: bool = False
+    due_date: date | None = None
+    best_score: float | None = None
+    attempts: int = 0
+    passed_at: datetime | None = None
+    expires_at: datetime | None = None
+    certificate_id: str | None = None
 
 
 def _person_module(person: tuple, module_id: str, cell) -> PersonModule:
     uid, name, username, team = person
     if cell is None:
-        return PersonModule(
-            user_id=uid,
-            name=name,
-            username=username,
-            team=team,
-            module_id=module_id,
-            status=Status.NOT_STARTED,
-            assigned=False,
-            due_date=None,
-            best_score=None,
-            attempts=0,
-            passed_at=None,
-            expires_at=None,
-            certificate_id=None,
-        )
+        return PersonModule(uid, name, username, team, module_id)
     return PersonModule(
         user_id=uid,
         name=name,
@@ -608,8 +603,8 @@ def _person_module(person: tuple, module_id: str, cell) -> PersonModule:
         due_date=_as_date(cell.due),
         best_score=cell.best_score,
         attempts=cell.attempt_count,
-        passed_at=_aware(cell.passed_at),
-        expires_at=_aware(cell.expires_at),
+        passed_at=clock.aware(cell.passed_at),
+        expires_at=clock.aware(cell.expires_at),
         certificate_id=cell.certificate_id,
     )
 
@@ -647,12 +642,6 @@ def person_modules(
     ]
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
-
-
 def _as_date(value) -> date | None:
     if value is None or isinstance(value, date):
         return value
@@ -680,7 +669,7 @@ def mailable_cells(*, today: date) -> list[StatusCell]:
     )
     with session_scope(write=False) as session:
         rows = session.exec(query).all()
-    return [StatusCell(u, m, _as_date(d), Status(s), _aware(e)) for u, m, d, s, e in rows]
+    return [StatusCell(u, m, _as_date(d), Status(s), clock.aware(e)) for u, m, d, s, e in rows]
 
 
 # --- scores and activity --------------------------------------------------------------------
@@ -888,7 +877,7 @@ def person_detail(
             AttemptRow(
                 id=a.id,
                 module_id=a.module_id,
-                submitted_at=_aware(a.submitted_at),
+                submitted_at=clock.aware(a.submitted_at),
                 score=a.score,
                 passed=a.passed,
             )

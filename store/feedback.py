@@ -32,7 +32,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func
@@ -706,21 +706,17 @@ def admit(token: str | None, *, now: datetime | None = None) -> Admission:
         if row is None:
             return Admission(None)
         started = row.window_started_at
-        if started is None or now - _aware(started) >= RATE_WINDOW:
+        if started is None or now - clock.aware(started) >= RATE_WINDOW:
             row.window_started_at, row.window_requests = now, 0
             started = now
         if row.window_requests >= limit:
-            wait = RATE_WINDOW - (now - _aware(started))
+            wait = RATE_WINDOW - (now - clock.aware(started))
             return Admission(row, retry_after=max(1, math.ceil(wait.total_seconds())))
         row.window_requests += 1
         row.last_used_at = now
         session.add(row)
         session.flush()
         return Admission(row)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def import_from_api(body: bytes, token: ApiToken) -> tuple[int, dict]:

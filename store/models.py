@@ -230,14 +230,18 @@ class Certificate(SQLModel, table=True):
     expires_at: datetime | None = None
 
 
-# A saved version of a module's YAML, kept so an edit never loses what was there before.
-class ContentRevision(SQLModel, table=True):
+# What every saved version of a content file's YAML holds (not a table: the two below are).
+class RevisionFields(SQLModel):
     id: int | None = Field(default=None, primary_key=True)
-    module_id: str = Field(max_length=64, index=True)
     version: str = Field(max_length=64)
     text: str
     saved_by: int | None = Field(default=None, foreign_key="user.id")
     saved_at: datetime
+
+
+# A saved version of a module's YAML, kept so an edit never loses what was there before.
+class ContentRevision(RevisionFields, table=True):
+    module_id: str = Field(max_length=64, index=True)
 
 
 # One observation of a person against a checklist: a draft while the observer rates (every
@@ -280,6 +284,10 @@ class ObservationRevision(SQLModel, table=True):
 class ObservedItem(SQLModel, table=True):
     __table_args__ = (
         Index("ix_observed_item_team", "team_id", "observed_on", "need"),
+        # covers the impact view's weekly does-share per team (migration 0010)
+        Index(
+            "ix_observed_item_team_day", "team_id", "observed_on", "observation_id", "consistent"
+        ),
         Index("ix_observed_item_subject", "subject_id", "observed_on", "need"),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -294,13 +302,8 @@ class ObservedItem(SQLModel, table=True):
 
 
 # A saved version of an observation checklist's YAML (like ContentRevision for modules).
-class ChecklistRevision(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+class ChecklistRevision(RevisionFields, table=True):
     checklist_id: str = Field(max_length=64, index=True)
-    version: str = Field(max_length=64)
-    text: str
-    saved_by: int | None = Field(default=None, foreign_key="user.id")
-    saved_at: datetime
 
 
 # One mail to one person, written before it is sent: (user, kind, subject key) exists once, so
@@ -354,9 +357,16 @@ class FeedbackImport(SQLModel, table=True):
 # Customer feedback for one team and day: one aggregated row (many responses) or one response.
 # row_key is "s:" + the sender's source_id, or "h:" + a hash of the row's content, so importing
 # the same rows again adds nothing (store/feedback.py). week is the Monday of day, kept so the
-# impact view groups by week through the (team_id, week) index without date arithmetic.
+# impact view groups by week through the (team_id, week, ...) index without date arithmetic.
 class Feedback(SQLModel, table=True):
-    __table_args__ = (Index("ix_feedback_team_week", "team_id", "week"),)
+    # covers the impact view's weekly sums per team (migration 0010)
+    __table_args__ = (
+        Index(
+            "ix_feedback_team_week_sums",
+            *("team_id", "week", "responses", "csat_sum", "csat_n", "promoters", "passives"),
+            *("detractors", "complaints"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     row_key: str = Field(max_length=80, unique=True)
     import_id: int = Field(foreign_key="feedbackimport.id", index=True)

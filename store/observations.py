@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from sqlalchemy import case, delete, func
+from sqlalchemy import Date, Float, case, cast, delete, func, literal
 from sqlmodel import Session, select
 
 from store import dashboard
@@ -32,11 +32,11 @@ from store.models import Observation, ObservationRevision, ObservedItem, Progres
 from store.permissions import Action, PermissionDenied, team_scope
 from training import clock
 from training.behaviour import (
+    HALF_LIFE_DAYS,
     NOT_OBSERVED,
-    DayCount,
     Does,
     TransferGap,
-    does_by_key,
+    does_from_sums,
     transfer_gaps,
     window_start,
 )
@@ -103,12 +103,6 @@ def _now(now: datetime | None) -> datetime:
     return now if now is not None else clock.now()
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
-
-
 def _zone() -> tzinfo:
     from store.settings import time_zone  # settings imports accounts; read it when needed
 
@@ -155,7 +149,7 @@ def _draft_row(
 
 
 def _correctable_until(row: Observation, now: datetime) -> datetime | None:
-    submitted = _aware(row.submitted_at)
+    submitted = clock.aware(row.submitted_at)
     if submitted is None:
         return None
     until = submitted + timedelta(hours=CORRECTION_HOURS)
@@ -173,11 +167,11 @@ def _view(row: Observation, names: Mapping[int, str], now: datetime) -> Observat
         content_version=row.content_version,
         ratings=dict(row.ratings or {}),
         note=row.note,
-        started_at=_aware(row.started_at),
-        submitted_at=_aware(row.submitted_at),
+        started_at=clock.aware(row.started_at),
+        submitted_at=clock.aware(row.submitted_at),
         observed_on=row.observed_on,
         revision=row.revision,
-        acknowledged_at=_aware(row.acknowledged_at),
+        acknowledged_at=clock.aware(row.acknowledged_at),
         correctable_until=_correctable_until(row, now),
     )
 
@@ -246,7 +240,7 @@ def find_people(*, actor: User, query: str = "", limit: int = SEARCH_LIMIT) -> l
             )
         stmt = stmt.order_by(last.c.last.is_(None), last.c.last.desc(), User.name).limit(limit)
         return [
-            PersonChoice(id=i, name=n, team=t, last_observed=_aware(w))
+            PersonChoice(id=i, name=n, team=t, last_observed=clock.aware(w))
             for i, n, t, w in session.exec(stmt)
         ]
 
@@ -262,7 +256,9 @@ def person_choice(*, actor: User, person_id: int) -> PersonChoice | None:
         last = session.exec(
             select(func.max(Observation.submitted_at)).where(Observation.subject_id == subject.id)
         ).one()
-        return PersonChoice(subject.id, subject.name, team.name if team else None, _aware(last))
+        return PersonChoice(
+            subject.id, subject.name, team.name if team else None, clock.aware(last)
+        )
 
 
 def data_stamp() -> tuple:
@@ -489,7 +485,7 @@ def revisions(*, actor: User, observation_id: int) -> list[RevisionView]:
             raise NotAllowed("There is no such observation.")
         _readable(session, actor, row.subject_id)
         return [
-            RevisionView(r.revision, dict(r.ratings), r.note, _aware(r.saved_at))
+            RevisionView(r.revision, dict(r.ratings), r.note, clock.aware(r.saved_at))
             for r in session.exec(
                 select(ObservationRevision)
                 .where(ObservationRevision.observation_id == observation_id)
@@ -546,48 +542,55 @@ def acknowledge(*, user_id: int, observation_id: int, now: datetime | None = Non
         if row.acknowledged_at is None:
             row.acknowledged_at = moment
             session.add(row)
-        return _aware(row.acknowledged_at)
+        return clock.aware(row.acknowledged_at)
 
 
 # --- knows and does -------------------------------------------------------------------------
 
 
-def _day_counts(session: Session, conditions, keys: Sequence, since: date, until: date):
-    """Yield (key, DayCount) of rated items grouped by keys and day."""
+def _weight(session: Session, today: date):
+    """Return SQL for the weight of an item observed on observed_on, seen from today:
+    training.behaviour.weight, 0.5 ** (age / HALF_LIFE_DAYS) (tests hold the two equal)."""
+    if session.get_bind().dialect.name == "sqlite":  # dates are ISO text there
+        age = func.julianday(literal(today.isoformat())) - func.julianday(ObservedItem.observed_on)
+    else:
+        age = cast(literal(today, Date) - ObservedItem.observed_on, Float)
+    return func.power(0.5, age / HALF_LIFE_DAYS)
+
+
+def _does_of(session: Session, conditions, keys: Sequence, today: date) -> dict:
+    """Return the does figure per key (a need, or a (person, need) pair) of the rated items
+    in today's window that meet conditions, weighted and summed in SQL.
+
+    A whole organisation's items make tens of thousands of (person, need, day) groups; summed
+    here they come back as one row per key."""
+    w = _weight(session, today)
     stmt = (
         select(
             *keys,
-            ObservedItem.observed_on,
-            func.count(),
-            func.sum(case((ObservedItem.consistent, 1), else_=0)),
+            func.sum(w),
+            func.sum(case((ObservedItem.consistent, w), else_=0.0)),
             func.count(func.distinct(ObservedItem.observation_id)),
         )
         .join(User, User.id == ObservedItem.subject_id)
-        .where(ObservedItem.observed_on >= since, ObservedItem.observed_on <= until, *conditions)
-        .group_by(*keys, ObservedItem.observed_on)
-    )
-    for row in session.exec(stmt):
-        *key, day, rated, hit, n = row
-        yield (
-            key[0] if len(key) == 1 else tuple(key),
-            DayCount(day=day, rated=int(rated), consistent=int(hit or 0), observations=int(n)),
+        .where(
+            ObservedItem.observed_on >= window_start(today),
+            ObservedItem.observed_on <= today,
+            *conditions,
         )
+        .group_by(*keys)
+    )
+    return {
+        key[0] if len(key) == 1 else tuple(key): does_from_sums(total or 0.0, hit or 0.0, n)
+        for *key, total, hit, n in session.connection().execute(stmt).all()
+    }
 
 
 def person_does(*, actor: User, person_id: int, today: date) -> dict[str, Does]:
     """Return "does" per need for one person (the person, or someone who may observe them)."""
     with session_scope(write=False) as session:
         _readable(session, actor, person_id)
-        rows = list(
-            _day_counts(
-                session,
-                [ObservedItem.subject_id == person_id],
-                [ObservedItem.need],
-                window_start(today),
-                today,
-            )
-        )
-    return does_by_key(rows, today)
+        return _does_of(session, [ObservedItem.subject_id == person_id], [ObservedItem.need], today)
 
 
 def view_does(
@@ -599,19 +602,11 @@ def view_does(
     team actor may see; people are counted by the team they are in now.
     """
     scope = dashboard.resolve_scope(actor=actor, team_id=team_id)
-    since = window_start(today)
+    everyone = dashboard.Scope(team_ids=(), whole_org=True)
     with session_scope(write=False) as session:
-        mine = list(_day_counts(session, [scope.condition()], [ObservedItem.need], since, today))
-        org = list(
-            _day_counts(
-                session,
-                [dashboard.Scope(team_ids=(), whole_org=True).condition()],
-                [ObservedItem.need],
-                since,
-                today,
-            )
-        )
-    return does_by_key(mine, today), does_by_key(org, today)
+        mine = _does_of(session, [scope.condition()], [ObservedItem.need], today)
+        org = _does_of(session, [everyone.condition()], [ObservedItem.need], today)
+    return mine, org
 
 
 @dataclass(frozen=True)
@@ -627,6 +622,13 @@ class NotObserved:
 def not_observed(*, actor: User, team_id: int | None, today: date, days: int) -> list[NotObserved]:
     """Return the people of the view last observed more than days ago (never first)."""
     scope = dashboard.resolve_scope(actor=actor, team_id=team_id)
+    rows = scope_not_observed(scope, today=today, days=days)
+    return [row for row in rows if row.person_id != actor.id]  # nobody observes themselves
+
+
+def scope_not_observed(scope: dashboard.Scope, *, today: date, days: int) -> list[NotObserved]:
+    """Return everyone of a scope last observed more than days ago (never first); no
+    permission check: the caller has made it (`not_observed` does, so does the digest)."""
     cutoff = datetime.combine(today - timedelta(days=days), datetime.min.time(), tzinfo=UTC)
     with session_scope(write=False) as session:
         last = _last_observed()
@@ -634,14 +636,10 @@ def not_observed(*, actor: User, team_id: int | None, today: date, days: int) ->
             select(User.id, User.name, Team.name, last.c.last)
             .join(Team, Team.id == User.team_id, isouter=True)
             .join(last, last.c.subject_id == User.id, isouter=True)
-            .where(
-                scope.condition(),
-                User.id != actor.id,  # nobody observes themselves
-                (last.c.last.is_(None)) | (last.c.last < cutoff),
-            )
+            .where(scope.condition(), (last.c.last.is_(None)) | (last.c.last < cutoff))
             .order_by(last.c.last.is_not(None), last.c.last, User.name)
         )
-        return [NotObserved(i, n, t, _aware(w)) for i, n, t, w in session.exec(stmt)]
+        return [NotObserved(i, n, t, clock.aware(w)) for i, n, t, w in session.exec(stmt)]
 
 
 @dataclass(frozen=True)
@@ -666,33 +664,32 @@ def transfer(
     scope = dashboard.resolve_scope(actor=actor, team_id=team_id)
     moment = datetime.combine(today, datetime.min.time(), tzinfo=UTC)
     with session_scope(write=False) as session:
-        rows = _day_counts(
-            session,
-            [scope.condition()],
-            [ObservedItem.subject_id, ObservedItem.need],
-            window_start(today),
-            today,
+        does_of = _does_of(
+            session, [scope.condition()], [ObservedItem.subject_id, ObservedItem.need], today
         )
-        does_of = does_by_key(list(rows), today)
         people = {p for p, _ in does_of}
         passed: set[tuple[int, str]] = set()
-        if people:
-            for user_id, module_id in session.exec(
-                select(Progress.user_id, Progress.module_id).where(
-                    Progress.user_id.in_(people),
+        if people:  # the view's passes, through the scope's join (no IN list of thousands)
+            for user_id, module_id in session.connection().execute(
+                select(Progress.user_id, Progress.module_id)
+                .join(User, User.id == Progress.user_id)
+                .where(
+                    scope.condition(),
                     Progress.passed_at.is_not(None),
                     (Progress.expires_at.is_(None)) | (Progress.expires_at > moment),
                 )
             ):
                 need = competency_of.get(module_id)
-                if need is not None:
+                if need is not None and user_id in people:
                     passed.add((user_id, need))
+        not_transferred, untaught = transfer_gaps(passed, does_of)
+        named = {g.person_id for g in not_transferred + untaught}
         info = {
             i: (n, t)
-            for i, n, t in session.exec(
+            for i, n, t in session.connection().execute(
                 select(User.id, User.name, Team.name)
                 .join(Team, Team.id == User.team_id, isouter=True)
-                .where(User.id.in_(people or {-1}))
+                .where(User.id.in_(named or {-1}))
             )
         }
 
@@ -702,7 +699,6 @@ def transfer(
             for g in gaps
         ]
 
-    not_transferred, untaught = transfer_gaps(passed, does_of)
     return rows_of(not_transferred), rows_of(untaught)
 
 

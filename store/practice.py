@@ -15,9 +15,10 @@ from datetime import date, datetime, timedelta
 from sqlmodel import select
 
 from store import dashboard, fsrs_cards, learning, settings
+from store import memory_strength as strength_sums
 from store.accounts import now_utc
 from store.db import session_scope
-from store.models import Attempt, FsrsCard, Team, User
+from store.models import Attempt, Team, User
 from training import clock
 from training.loader import LoadedModule
 from training.practice import (
@@ -26,7 +27,6 @@ from training.practice import (
     QuestionKey,
     daily_selection,
     mean_retrievability,
-    scheduler,
 )
 
 
@@ -124,12 +124,19 @@ def team_memory_strength(
     team_id: int | None = None,
     now: datetime | None = None,
 ) -> tuple[list[Strength], list[Strength]]:
-    """Return memory strength per team and per person of the teams `actor` may see.
+    """Return memory strength per team and per person of the teams `actor` may see, at `now`
+    (default: the start of the current hour, so one process's figures serve the hour).
 
-    Raises dashboard.NotAllowed for a team the actor does not manage (store.permissions)."""
+    The cards are summed in SQL and kept per process until their people answer again
+    (store.memory_strength). Raises dashboard.NotAllowed for a team the actor does not manage
+    (store.permissions)."""
     scope = dashboard.resolve_scope(actor=actor, team_id=team_id)
-    now = now or now_utc()
-    sched = scheduler(settings.desired_retention())
+    now = now or now_utc().replace(minute=0, second=0, microsecond=0)
+    live = [
+        (module_id, question.id)
+        for module_id, loaded in modules.items()
+        for question in loaded.module.quiz.questions
+    ]
     with session_scope(write=False) as session:
         people = session.exec(
             select(User.id, User.name, Team.name)
@@ -137,29 +144,18 @@ def team_memory_strength(
             .where(scope.condition())
             .order_by(Team.name, User.name)
         ).all()
-        ids = [p[0] for p in people]
-        rows = session.exec(  # only the columns retrievability needs: Team progress may
-            select(  # cover thousands of people
-                FsrsCard.user_id,
-                FsrsCard.module_id,
-                FsrsCard.question_id,
-                FsrsCard.stability,
-                FsrsCard.last_review,
-            ).where(FsrsCard.user_id.in_(ids or [-1]))
-        ).all()
-    values: dict[int, list[float]] = {}
-    for user_id, module_id, question_id, stability, last_review in rows:
-        if _in_content((module_id, question_id), modules):
-            value = fsrs_cards.retrievability(sched, stability, last_review, now)
-            values.setdefault(user_id, []).append(value)
+        found = strength_sums.kept_sums(session, [p[0] for p in people], live, now)
     by_team: dict[str, list[float]] = {}
     persons = []
     for user_id, name, team in people:
-        mine = values.get(user_id, [])
-        by_team.setdefault(team, []).extend(mine)
-        persons.append(Strength(name, team, sum(mine) / len(mine) if mine else None, len(mine)))
+        total, count = found.get(user_id, (0.0, 0))
+        group = by_team.setdefault(team, [0.0, 0])
+        group[0] += total
+        group[1] += count
+        persons.append(Strength(name, team, total / count if count else None, count))
     teams = [
-        Strength(team, team, sum(v) / len(v) if v else None, len(v)) for team, v in by_team.items()
+        Strength(team, team, total / count if count else None, count)
+        for team, (total, count) in by_team.items()
     ]
     return teams, persons
 

@@ -8,9 +8,9 @@ A pass (safe every 15 minutes from cron or a systemd timer, and safe to run twic
    database, so a second pass, or a pass running at the same time, adds nothing twice;
 2. outside quiet hours, claims pending rows atomically (one UPDATE over a
    ``FOR UPDATE SKIP LOCKED`` subquery on PostgreSQL; under SQLite's BEGIN IMMEDIATE write lock),
-   sends each (`SENDERS` connections at once) and marks it sent. A refused or failed send is tried
-   again after 5, 10, 20, 40 minutes; after `MAX_ATTEMPTS` failures it is given up, listed on
-   the People page and audited.
+   sends each (`SENDERS` connections at once, each kept open for the pass) and marks it sent.
+   A refused or failed send is tried again after 5, 10, 20, 40 minutes; after `MAX_ATTEMPTS`
+   failures it is given up, listed on the People page and audited.
 
 Without TRAINING_SMTP_URL a pass writes and sends nothing. A pass that crashes mid-send leaves
 its rows "sending"; after `STALE_CLAIM` another pass takes them back, so the mails it had sent
@@ -165,31 +165,57 @@ def _compose(
     }
 
 
-def _digest(manager: _Person, actor: User, today: date) -> dict | None:
+@dataclass(frozen=True)
+class _Figures:
+    """Every team's figures, worked out once per pass and shared by all managers' digests."""
+
+    teams: dict[int, dashboard.TeamSummary]
+    attention: dict[str, list[dashboard.AttentionRow]]  # by team name (names are unique)
+    not_observed: dict[str, list[observations.NotObserved]]  # by team name
+    days: int  # "not observed for this many days"
+
+
+def _figures(today: date) -> _Figures:
+    everyone = dashboard.Scope(team_ids=(), whole_org=True)
+    view = dashboard.scope_overview(everyone, today=today)
+    days = settings.get_setting("not_observed_days")
+    attention: dict[str, list] = defaultdict(list)
+    for row in view.attention:  # most behind first, in every team
+        attention[row.team].append(row)
+    missing: dict[str, list] = defaultdict(list)
+    for person in observations.scope_not_observed(everyone, today=today, days=days):
+        missing[person.team].append(person)
+    return _Figures({t.team_id: t for t in view.teams}, attention, missing, days)
+
+
+def _listed(items: list[str], more: int) -> str:
+    return "; ".join(items) + (f"; and {more} more" if more > 0 else "")
+
+
+def _digest(manager: _Person, teams: list[tuple[int, str]], figures: _Figures, today: date):
     parts = []
-    for team_id, team_name in _managed(manager.id):
-        # overview checks the manager may see the team (store/permissions.py)
-        view = dashboard.overview(actor=actor, team_id=team_id, today=today)
-        h = view.headline
-        done = f"{h.completion:.0%}" if h.completion is not None else "nothing assigned"
-        lines = [f"{team_name}: {h.people} people, {done} complete."]
-        overdue = [a for a in view.attention if a.overdue]
-        expiring = [a for a in view.attention if a.expiring]
+    for team_id, team_name in teams:
+        team = figures.teams.get(team_id)  # None: nobody active in the team
+        completion = team.completion if team else None
+        done = f"{completion:.0%}" if completion is not None else "nothing assigned"
+        lines = [f"{team_name}: {team.people if team else 0} people, {done} complete."]
+        overdue = [a for a in figures.attention[team_name] if a.overdue]
+        expiring = [a for a in figures.attention[team_name] if a.expiring]
         if overdue:
-            lines.append(
-                "Overdue: "
-                + "; ".join(f"{a.name} ({len(a.overdue)} module(s))" for a in overdue[:20])
-                + (f"; and {len(overdue) - 20} more" if len(overdue) > 20 else "")
-            )
+            named = [f"{a.name} ({len(a.overdue)} module(s))" for a in overdue[:20]]
+            lines.append("Overdue: " + _listed(named, len(overdue) - 20))
         else:
             lines.append("Nobody is overdue.")
         if expiring:
+            named = [f"{a.name} ({len(a.expiring)})" for a in expiring[:20]]
+            lines.append("Passes expiring within 30 days: " + _listed(named, len(expiring) - 20))
+        # nobody observes themselves
+        missing = [p.name for p in figures.not_observed[team_name] if p.person_id != manager.id]
+        if missing:
             lines.append(
-                "Passes expiring within 30 days: "
-                + "; ".join(f"{a.name} ({len(a.expiring)})" for a in expiring[:20])
-                + (f"; and {len(expiring) - 20} more" if len(expiring) > 20 else "")
+                f"Not observed on the floor for {figures.days} days or more: "
+                + _listed(missing[:20], len(missing) - 20)
             )
-        lines.extend(_not_observed_line(actor, team_id, today))
         parts.append("\n".join(lines))
     if not parts:
         return None
@@ -203,29 +229,46 @@ def _digest(manager: _Person, actor: User, today: date) -> dict | None:
     }
 
 
-def _not_observed_line(actor: User, team_id: int, today: date) -> list[str]:
-    """The digest's line on people of the team not observed on the floor lately (if any)."""
-    days = settings.get_setting("not_observed_days")
-    missing = observations.not_observed(actor=actor, team_id=team_id, today=today, days=days)
-    if not missing:
-        return []
-    return [
-        f"Not observed on the floor for {days} days or more: "
-        + "; ".join(p.name for p in missing[:20])
-        + (f"; and {len(missing) - 20} more" if len(missing) > 20 else "")
-    ]
+def _digest_rows(
+    people: dict[int, _Person], known: dict[int, set[tuple[str, str]]], today: date, now
+) -> list[dict]:
+    """This week's digest for every manager who has an address, wants it and has none yet.
 
-
-def _managed(user_id: int) -> list[tuple[int, str]]:
+    The figures come from one overview of the whole organisation, not one per team; each
+    manager's own view (store/permissions.py) still decides which of their teams they get.
+    """
+    key = digest_key(today)
     with session_scope(write=False) as session:
-        return list(
-            session.exec(
-                select(Team.id, Team.name)
-                .join(TeamManager, TeamManager.team_id == Team.id)
-                .where(TeamManager.user_id == user_id)
-                .order_by(Team.name)
-            )
+        managed: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        query = (
+            select(TeamManager.user_id, Team.id, Team.name)
+            .join(Team, Team.id == TeamManager.team_id)
+            .order_by(Team.name)
         )
+        for uid, team_id, team_name in session.exec(query):
+            managed[uid].append((team_id, team_name))
+        due = [
+            uid
+            for uid in sorted(managed)
+            if uid in people
+            and Kind.DIGEST not in people[uid].opt_outs
+            and (Kind.DIGEST.value, key) not in known[uid]
+        ]
+        actors = {u.id: u for u in session.exec(select(User).where(User.id.in_(due)))}
+    if not due:
+        return []
+    figures = _figures(today)
+    rows = []
+    for uid in due:
+        try:
+            visible = {team.id for team in dashboard.team_choices(actor=actors[uid])}
+        except dashboard.NotAllowed:  # no longer a manager
+            continue
+        teams = [(team_id, name) for team_id, name in managed[uid] if team_id in visible]
+        content = _digest(people[uid], teams, figures, today)
+        if content:
+            rows.append(_row(people[uid], Kind.DIGEST, key, content, "pending", now))
+    return rows
 
 
 def _row(person: _Person, kind: Kind, key: str, content: dict, status: str, now) -> dict:
@@ -258,7 +301,6 @@ def plan_rows(*, now: datetime) -> Plan:
     with session_scope(write=False) as session:
         people = _people(session)
         known = _known(session)
-        managers = set(session.exec(select(TeamManager.user_id).distinct()))
     by_person: dict[int, list[Cell]] = defaultdict(list)
     for c in dashboard.mailable_cells(today=today):
         if c.user_id in people:
@@ -288,21 +330,7 @@ def plan_rows(*, now: datetime) -> Plan:
         content = _compose(person, r, titles, today, now)
         rows.append(_row(person, r.kind, r.subject_key, content, "pending", now))
     if Kind.DIGEST in kinds:
-        key = digest_key(today)
-        for uid in sorted(managers):
-            person = people.get(uid)
-            if person is None or Kind.DIGEST in person.opt_outs:
-                continue
-            if (Kind.DIGEST.value, key) in known[uid]:
-                continue
-            with session_scope(write=False) as session:
-                actor = session.get(User, uid)
-            try:
-                content = _digest(person, actor, today)
-            except dashboard.NotAllowed:  # no longer a manager
-                continue
-            if content:
-                rows.append(_row(person, Kind.DIGEST, key, content, "pending", now))
+        rows.extend(_digest_rows(people, known, today, now))
     return Plan(rows, applies)
 
 
@@ -328,19 +356,21 @@ def _drop_stale(applies: set[tuple[int, str, str]]) -> int:
 
 def _insert(rows: list[dict]) -> int:
     """Insert rows, ignoring any (user, kind, subject key) already there; return how many."""
+    table = MailOutbox.__table__
     added = 0
     for start in range(0, len(rows), INSERT_BATCH):
-        chunk = rows[start : start + INSERT_BATCH]
         with session_scope() as session:
-            dialect = session.get_bind().dialect.name
-            insert = pg_insert if dialect == "postgresql" else sqlite_insert
-            inserted = session.exec(
-                insert(MailOutbox)
-                .values(chunk)
+            connection = session.connection()
+            insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+            # one statement for many rows (SQLAlchemy's "insertmanyvalues"): compiled once,
+            # where a VALUES clause of 500 rows was compiled afresh for every batch
+            statement = (
+                insert(table)
                 .on_conflict_do_nothing(index_elements=["user_id", "kind", "subject_key"])
-                .returning(MailOutbox.id, MailOutbox.status)
-            ).all()
-            added += sum(status == "pending" for _, status in inserted)
+                .returning(table.c.status)
+            )
+            inserted = connection.execute(statement, rows[start : start + INSERT_BATCH])
+            added += sum(status == "pending" for (status,) in inserted)
     return added
 
 
@@ -430,48 +460,40 @@ def _mark_failed(row: MailOutbox, me: str, now: datetime, why: str) -> bool:
     return give_up
 
 
-def _send_claimed(rows: list[MailOutbox], me: str, now: datetime, result: PassResult) -> None:
+def _send_claimed(
+    rows: list[MailOutbox], mailer: mail.Mailer, me: str, now: datetime, result: PassResult
+) -> None:
     sent: list[int] = []  # marked in small groups: one commit per mail was most of a pass
     try:
-        with mail.connect() as mailer:
-            for row in rows:
-                try:
-                    mailer.send(_message(row))
-                except mail.MailError as exc:
+        for done, row in enumerate(rows):
+            try:
+                mailer.send(_message(row))
+            except mail.Unreachable as exc:  # no server: every row still claimed failed
+                _mark_sent(sent, me, now)
+                sent = []
+                for left in rows[done:]:
                     result.failed += 1
-                    result.given_up += _mark_failed(row, me, now, str(exc))
-                else:
-                    sent.append(row.id)
-                    result.sent += 1
-                    if len(sent) >= MARK_EVERY:
-                        _mark_sent(sent, me, now)
-                        sent = []
-    except mail.MailError as exc:  # could not connect: every row still claimed failed
-        _mark_sent(sent, me, now)
-        sent = []
-        for row in _still_claimed(me):
-            result.failed += 1
-            result.given_up += _mark_failed(row, me, now, str(exc))
+                    result.given_up += _mark_failed(left, me, now, str(exc))
+                return
+            except mail.MailError as exc:
+                result.failed += 1
+                result.given_up += _mark_failed(row, me, now, str(exc))
+            else:
+                sent.append(row.id)
+                result.sent += 1
+                if len(sent) >= MARK_EVERY:
+                    _mark_sent(sent, me, now)
+                    sent = []
     finally:
         _mark_sent(sent, me, now)
-
-
-def _still_claimed(me: str) -> list[MailOutbox]:
-    with session_scope(write=False) as session:
-        return list(
-            session.exec(
-                select(MailOutbox).where(
-                    MailOutbox.claimed_by == me, MailOutbox.status == "sending"
-                )
-            )
-        )
 
 
 def _sender(now: datetime, result: PassResult) -> None:
     """Claim and send batches over a connection of its own until none is left."""
     me = secrets.token_hex(8)
-    while batch := _claim(me, now):
-        _send_claimed(batch, me, now, result)
+    with mail.mailer() as mailer:  # one line to the server for the whole pass
+        while batch := _claim(me, now):
+            _send_claimed(batch, mailer, me, now, result)
 
 
 def run_pass(*, dry_run: bool = False, now: datetime | None = None) -> PassResult:

@@ -48,6 +48,9 @@ class SettingSpec:
     default: Any
     parse: Callable[[Any], Any]  # returns the clean value or raises SettingError
     help: str = ""
+    # For a number: the lowest and highest value parse accepts and the step of the form's input.
+    bounds: tuple[int, int] | tuple[float, float] | None = None
+    step: float | None = None
 
 
 def parse_time_zone(value: Any) -> str:
@@ -64,14 +67,18 @@ def parse_time_zone(value: Any) -> str:
     return name
 
 
+NOT_OBSERVED_RANGE = (1, 365)
+
+
 def parse_not_observed_days(value: Any) -> int:
     """Return value as a whole number of days from 1 to 365."""
     try:
         days = int(str(value).strip()) if not isinstance(value, bool) else None
     except ValueError:
         days = None
-    if days is None or not 1 <= days <= 365:
-        raise SettingError("Give the number of days as a whole number from 1 to 365.")
+    low, high = NOT_OBSERVED_RANGE
+    if days is None or not low <= days <= high:
+        raise SettingError(f"Give the number of days as a whole number from {low} to {high}.")
     return days
 
 
@@ -139,6 +146,8 @@ SETTINGS: dict[str, SettingSpec] = {
             default=45,
             parse=parse_not_observed_days,
             help="Team progress lists people with no observation for this many days.",
+            bounds=NOT_OBSERVED_RANGE,
+            step=1,
         ),
         SettingSpec(
             name="quiet_hours",
@@ -163,6 +172,8 @@ SETTINGS: dict[str, SettingSpec] = {
                 "How likely a learner should still know an answer when daily practice asks it "
                 "again. Higher means more frequent practice."
             ),
+            bounds=RETENTION_RANGE,
+            step=0.01,
         ),
     )
 }

@@ -38,6 +38,26 @@ class _Handler:
     def __init__(self, box: Mailbox) -> None:
         self.box = box
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        with self.box.lock:
+            self.box.greetings += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        box = self.box
+        if box.drop_every and getattr(session, "delivered", 0) >= box.drop_every:
+            with box.lock:
+                box.drops += 1
+            if box.drop_silently:  # the line just goes, no answer
+                server.transport.abort()
+            else:  # answer 421, then close the line
+                session.loop.call_soon(server.transport.close)
+            return "421 4.7.0 Too many messages on this connection"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         with self.box.lock:
             if self.box.refuse_next > 0:
@@ -46,6 +66,7 @@ class _Handler:
                 return self.box.refusal
             raw = envelope.original_content or envelope.content
             self.box.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), raw))
+        session.delivered = getattr(session, "delivered", 0) + 1
         return "250 OK"
 
 
@@ -57,16 +78,32 @@ def _authenticate(server, session, envelope, mechanism, auth_data):
 
 
 class Mailbox:
-    """The server and what it received; set refuse_next to refuse that many messages first."""
+    """The server and what it received; set refuse_next to refuse that many messages first.
 
-    def __init__(self, *, auth: bool = False, tls_context=None, implicit_tls: bool = False) -> None:
+    greetings counts EHLOs (one per connection on a plain line). With drop_every=N the server
+    takes N messages per connection and then closes it at the next MAIL: answering 421 first,
+    or (drop_silently) without a word.
+    """
+
+    def __init__(
+        self,
+        *,
+        auth: bool = False,
+        tls_context=None,
+        implicit_tls: bool = False,
+        smtputf8: bool = False,
+    ) -> None:
         self.port = free_port()
         self.received: list[Received] = []
         self.lock = threading.Lock()
         self.refuse_next = 0
         self.refused = 0
         self.refusal = "451 4.3.0 Try again later"
-        kwargs = {}
+        self.greetings = 0
+        self.drop_every = 0
+        self.drop_silently = False
+        self.drops = 0
+        kwargs = {"enable_SMTPUTF8": True} if smtputf8 else {}
         if auth:
             # aiosmtpd only counts STARTTLS as TLS; under smtps:// the whole line is TLS anyway
             require_tls = tls_context is not None and not implicit_tls

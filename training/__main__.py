@@ -121,6 +121,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS
 
 
+def _add_output(parser: argparse.ArgumentParser, instead_of: str) -> None:
+    """Declare the -o/--output file argument."""
+    parser.add_argument(
+        "-o", "--output", type=Path, help=f"write to this file instead of {instead_of}"
+    )
+
+
 def _add_directory(parser: argparse.ArgumentParser) -> None:
     """Declare the optional content folder argument."""
     parser.add_argument(
@@ -185,9 +192,7 @@ def add_schema(subparsers: argparse._SubParsersAction) -> None:
         help="print the JSON Schema of a module file",
         description="Print the JSON Schema of a module file (used for editor autocomplete).",
     )
-    parser.add_argument(
-        "-o", "--output", type=Path, help="write to this file instead of standard output"
-    )
+    _add_output(parser, "standard output")
     parser.set_defaults(handler=cmd_schema)
 
 
@@ -289,9 +294,7 @@ def add_import_gift(subparsers: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="folder to write to (default: $TRAINING_CONTENT_DIR or content/)",
     )
-    parser.add_argument(
-        "-o", "--output", type=Path, help="write to this file instead of <DIR>/<ID>.yaml"
-    )
+    _add_output(parser, "<DIR>/<ID>.yaml")
     parser.add_argument("--force", action="store_true", help="replace an existing file")
     parser.set_defaults(handler=cmd_import_gift)
 
@@ -362,9 +365,7 @@ def add_export_gift(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "file", type=Path, metavar="FILE", help="a module file, e.g. content/empathy.yaml"
     )
-    parser.add_argument(
-        "-o", "--output", type=Path, help="write to this file instead of standard output"
-    )
+    _add_output(parser, "standard output")
     parser.set_defaults(handler=cmd_export_gift)
 
 

@@ -17,7 +17,6 @@ Units, so nobody has to guess:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -67,29 +66,41 @@ def window_start(today: date) -> date:
     return today - timedelta(days=WINDOW_DAYS - 1)
 
 
+def does_from_sums(weighted: float, weighted_consistent: float, observations: int) -> Does:
+    """Return the does figure from window-weighted sums of rated and consistently rated items
+    (what does() adds up; the database adds them up this way for many people at once)."""
+    if not observations or weighted <= 0:
+        return NOT_OBSERVED
+    return Does(share=weighted_consistent / weighted, observations=observations)
+
+
 def does(counts: Iterable[DayCount], today: date) -> Does:
     """Return the weighted does-share of one need from its per-day counts (window applied)."""
-    first = window_start(today)
-    total = hit = 0.0
-    observations = 0
-    for c in counts:
-        if c.day < first or c.day > today or c.rated <= 0:
-            continue
-        w = weight((today - c.day).days)
-        total += w * c.rated
-        hit += w * c.consistent
-        observations += c.observations
-    if not observations or total <= 0:
-        return NOT_OBSERVED
-    return Does(share=hit / total, observations=observations)
+    return does_by_key(((None, c) for c in counts), today).get(None, NOT_OBSERVED)
 
 
 def does_by_key(rows: Iterable[tuple[Hashable, DayCount]], today: date) -> dict[Hashable, Does]:
-    """Return does() per key (a need, or a (person, need) pair) from (key, DayCount) rows."""
-    grouped: dict[Hashable, list[DayCount]] = defaultdict(list)
-    for key, count in rows:
-        grouped[key].append(count)
-    return {key: does(counts, today) for key, counts in grouped.items()}
+    """Return the weighted does-share per key (a need, or a (person, need) pair) from
+    (key, DayCount) rows: each day's items weigh weight(age), days outside the window none.
+
+    One pass with one weight per day, as Team progress feeds it a whole organisation's
+    (person, need, day) groups."""
+    first = window_start(today)
+    weights: dict[date, float] = {}
+    sums: dict[Hashable, list] = {}
+    for key, c in rows:
+        cell = sums.get(key)
+        if cell is None:
+            cell = sums[key] = [0.0, 0.0, 0]
+        if c.day < first or c.day > today or c.rated <= 0:
+            continue
+        w = weights.get(c.day)
+        if w is None:
+            w = weights[c.day] = weight((today - c.day).days)
+        cell[0] += w * c.rated
+        cell[1] += w * c.consistent
+        cell[2] += c.observations
+    return {key: does_from_sums(total, hit, n) for key, (total, hit, n) in sums.items()}
 
 
 def format_does(value: Does) -> str:

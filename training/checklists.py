@@ -32,7 +32,7 @@ from training.loader import (
     module_files,
 )
 from training.loader.pydantic_errors import describe_place
-from training.loader.semantics import _check_module_id
+from training.loader.semantics import _check_module_id, check_unique_id, entry_label
 from training.models import KEBAB_ID, Competency, NonEmpty, _Strict
 from training.organisation import Organisation, organisation_for, read_organisation
 
@@ -183,12 +183,7 @@ def _describe(loc: Loc, data: Any) -> str:
         case ("items",):
             return "the item list"
         case ("items", int(i)):
-            items = data.get("items") if isinstance(data, dict) else None
-            item = items[i] if isinstance(items, list) and 0 <= i < len(items) else None
-            ident = item.get("id") if isinstance(item, dict) else None
-            if isinstance(ident, str) and ident.strip():
-                return f"item {_short(ident.strip())}"
-            return f"item {i + 1}"
+            return entry_label(data, ("items", i), "item")
     if len(loc) > 2 and loc[0] == "items":
         last = loc[-1]
         where = _describe(loc[:-1], data)
@@ -208,17 +203,8 @@ def _check_checklist(data: dict[str, Any], result: LoadResult) -> None:
         if not isinstance(item, dict):
             continue
         loc: Loc = ("items", index)
+        check_unique_id(item, loc, "item", first_id, result)
         item_id = item.get("id")
-        if isinstance(item_id, str) and item_id.strip():
-            key = item_id.strip()
-            line, _ = result.position((*loc, "id"))
-            if key in first_id:
-                result.add_at(
-                    (*loc, "id"),
-                    f"duplicate item id {_short(key)} (first at line {first_id[key]})",
-                )
-            else:
-                first_id[key] = line
         behaviour = item.get("behaviour")
         if not isinstance(behaviour, str) or not behaviour.strip():
             continue  # empty or not text: the type check says so

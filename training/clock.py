@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, tzinfo
+from typing import overload
 
 _frozen: datetime | None = None
 
@@ -28,9 +29,18 @@ def today(zone: tzinfo = UTC) -> date:
 
 def day_of(moment: datetime, zone: tzinfo = UTC) -> date:
     """Return the day in zone on which moment fell (naive moments are taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone).date()
+    return aware(moment).astimezone(zone).date()
+
+
+@overload
+def aware(moment: datetime) -> datetime: ...
+@overload
+def aware(moment: None) -> None: ...
+def aware(moment: datetime | None) -> datetime | None:
+    """Return moment with a time zone: a naive one (as SQLite hands back) is taken as UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 def start_of_day(day: date, zone: tzinfo = UTC) -> datetime:

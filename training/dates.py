@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
 
+from training import clock
+
 
 def local_moment(value: datetime, zone: tzinfo = UTC) -> datetime:
     """Return value (UTC when naive) in zone."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(zone)
+    return clock.aware(value).astimezone(zone)
 
 
 def local_date(value: date | datetime, zone: tzinfo = UTC) -> date:

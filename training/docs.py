@@ -87,45 +87,40 @@ def module_json_schema() -> dict[str, Any]:
     correct = {"properties": {"correct": {"const": True}}, "required": ["correct"]}
     wrong = {"not": correct}
     question["allOf"] = [
-        {
-            "if": {"properties": {"type": {"const": "true_false"}}, "required": ["type"]},
-            "then": {
-                "required": ["answer"],
-                "properties": {"answer": {"type": "boolean"}, "options": {"type": "null"}},
+        _when_type(
+            "true_false", "answer", {"answer": {"type": "boolean"}, "options": {"type": "null"}}
+        ),
+        _when_type(
+            "single",
+            "options",
+            {
+                "answer": {"type": "null"},
+                "options": _options(contains=correct, minContains=1, maxContains=1),
             },
-        },
-        {
-            "if": {"properties": {"type": {"const": "single"}}, "required": ["type"]},
-            "then": {
-                "required": ["options"],
-                "properties": {
-                    "answer": {"type": "null"},
-                    "options": {
-                        "type": "array",
-                        "minItems": 2,
-                        "contains": correct,
-                        "minContains": 1,
-                        "maxContains": 1,
-                    },
-                },
+        ),
+        _when_type(
+            "multiple",
+            "options",
+            {
+                "answer": {"type": "null"},
+                "options": _options(allOf=[{"contains": correct}, {"contains": wrong}]),
             },
-        },
-        {
-            "if": {"properties": {"type": {"const": "multiple"}}, "required": ["type"]},
-            "then": {
-                "required": ["options"],
-                "properties": {
-                    "answer": {"type": "null"},
-                    "options": {
-                        "type": "array",
-                        "minItems": 2,
-                        "allOf": [{"contains": correct}, {"contains": wrong}],
-                    },
-                },
-            },
-        },
+        ),
     ]
     return schema
+
+
+def _when_type(kind: str, required: str, properties: dict[str, Any]) -> dict[str, Any]:
+    """Return the rule that a question of this type needs `required` and has these properties."""
+    return {
+        "if": {"properties": {"type": {"const": kind}}, "required": ["type"]},
+        "then": {"required": [required], "properties": properties},
+    }
+
+
+def _options(**rules: Any) -> dict[str, Any]:
+    """Return the schema of a choice question's options: two or more, with these rules."""
+    return {"type": "array", "minItems": 2, **rules}
 
 
 def schema_text() -> str:

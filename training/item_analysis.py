@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Hashable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Literal, TypeVar
 
 from training.models import Question
@@ -78,6 +78,18 @@ class ItemStats:
         return None if self.facility is None else 100 * self.facility
 
 
+def _percent_of(figure: str, what: str) -> property:
+    """Return a property: QuizStats' figure as a percent of its maximum total (None without one)."""
+
+    def percent(self: QuizStats) -> float | None:
+        value = getattr(self, figure)
+        if value is None or not self.max_total:
+            return None
+        return 100 * value / self.max_total
+
+    return property(percent, doc=f"Return {what} as a percent of the maximum.")
+
+
 @dataclass(frozen=True)
 class QuizStats:
     """Moodle's whole-test statistics and the per-question statistics."""
@@ -95,30 +107,11 @@ class QuizStats:
     standard_error: float | None
     items: list[ItemStats]
 
-    def _percent(self, value: float | None) -> float | None:
-        if value is None or not self.max_total:
-            return None
-        return 100 * value / self.max_total
-
-    @property
-    def mean_percent(self) -> float | None:
-        """Return the mean attempt score as a percent of the maximum."""
-        return self._percent(self.mean)
-
-    @property
-    def median_percent(self) -> float | None:
-        """Return the median attempt score as a percent of the maximum."""
-        return self._percent(self.median)
-
-    @property
-    def standard_deviation_percent(self) -> float | None:
-        """Return the standard deviation as a percent of the maximum."""
-        return self._percent(self.standard_deviation)
-
-    @property
-    def standard_error_percent(self) -> float | None:
-        """Return the standard error as a percent of the maximum."""
-        return self._percent(self.standard_error)
+    # Each figure as a percent of the maximum total (None without one), as Moodle shows them.
+    mean_percent = _percent_of("mean", "the mean attempt score")
+    median_percent = _percent_of("median", "the median attempt score")
+    standard_deviation_percent = _percent_of("standard_deviation", "the standard deviation")
+    standard_error_percent = _percent_of("standard_error", "the standard error")
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -162,24 +155,17 @@ def _item_stats(
     s = len(own)
     mean_mark = _mean(own) if s else None
     facility = mean_mark / max_mark if mean_mark is not None and max_mark else None
-    if s < 2:
-        return ItemStats(
-            index=index,
-            attempts=s,
-            max_mark=max_mark,
-            mean_mark=mean_mark,
-            facility=facility,
-            standard_deviation=None,
-            random_guess_score=guess,
-            mark_variance=None,
-            other_mark_variance=None,
-            covariance=None,
-            covariance_max=None,
-            covariance_with_overall=None,
-            discrimination_index=None,
-            discriminative_efficiency=None,
-            effective_weight=None,
-        )
+    known = {
+        "index": index,
+        "attempts": s,
+        "max_mark": max_mark,
+        "mean_mark": mean_mark,
+        "facility": facility,
+        "random_guess_score": guess,
+    }
+    if s < 2:  # every other figure (spread, covariances, indices) needs two attempts
+        rest_none = {f.name: None for f in fields(ItemStats) if f.name not in known}
+        return ItemStats(**known, **rest_none)
     d_own, d_rest, d_total = _centred(own), _centred(rest), _centred(totals)
     # Moodle's "maximum covariance": both columns sorted, paired rank by rank.
     sorted_own, sorted_rest = _centred(sorted(own)), _centred(sorted(rest))
@@ -190,13 +176,8 @@ def _item_stats(
     cov_overall = _sum_products(d_own, d_total) / (s - 1)
     product = mark_var * other_var
     return ItemStats(
-        index=index,
-        attempts=s,
-        max_mark=max_mark,
-        mean_mark=mean_mark,
-        facility=facility,
+        **known,
         standard_deviation=math.sqrt(mark_var),
-        random_guess_score=guess,
         mark_variance=mark_var,
         other_mark_variance=other_var,
         covariance=cov,

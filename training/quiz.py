@@ -344,27 +344,17 @@ def review(
     reviews: list[QuestionReview] = []
     for result in grade.results:
         question = _question(module, result.question_id)
-        if reveal:
-            reviews.append(
-                QuestionReview(
-                    question_id=result.question_id,
-                    chosen=list(result.chosen),
-                    correct=result.correct,
-                    revealed=True,
-                    right_answer=correct_answer(question),
-                    option_feedback=_option_feedback(question),
-                    explanation=question.explanation,
-                )
+        reviews.append(
+            QuestionReview(
+                question_id=result.question_id,
+                chosen=list(result.chosen),
+                correct=result.correct,
+                revealed=reveal,
+                right_answer=correct_answer(question) if reveal else None,
+                option_feedback=_option_feedback(question) if reveal else {},
+                explanation=question.explanation if reveal else None,
             )
-        else:
-            reviews.append(
-                QuestionReview(
-                    question_id=result.question_id,
-                    chosen=list(result.chosen),
-                    correct=result.correct,
-                    revealed=False,
-                )
-            )
+        )
     return reviews
 
 

@@ -14,7 +14,7 @@ import streamlit as st
 from store import accounts, dashboard, learning
 from store.models import User
 from ui import team_view
-from ui.dates import DATE_COLUMN_FORMAT, format_date, local_date
+from ui.dates import DATE_COLUMN_FORMAT, DATE_INPUT_FORMAT, format_date, local_date
 from ui.dates import today as org_today
 from ui.text import plain
 
@@ -98,7 +98,7 @@ def _assign_form(user: User, teams: dict[int, str], titles: dict[str, str], toda
                     value=today + timedelta(days=30),
                     min_value=today,
                     key="assign_due_date",
-                    format="DD/MM/YYYY",
+                    format=DATE_INPUT_FORMAT,
                 )
             else:
                 days = st.number_input(
@@ -250,7 +250,7 @@ def _edit(
                 "New due date",
                 value=row.due_date,
                 key=f"assign_edit_due_{row.id}",
-                format="DD/MM/YYYY",
+                format=DATE_INPUT_FORMAT,
             )
         with right:
             save = st.button("Save due date", key=f"assign_edit_save_{row.id}")

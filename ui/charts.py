@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Callable
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -47,6 +48,11 @@ SEQUENTIAL = "viridis"  # perceptually even and colour-blind safe
 ROW_HEIGHT = 22  # pixels per row of a heatmap
 
 
+def _names(field: str, **sort: Any) -> alt.Y:
+    """Return a y axis of names (modules, teams, people, needs): no title, room for long ones."""
+    return alt.Y(field, title=None, axis=alt.Axis(labelLimit=180), **sort)
+
+
 def _status_scale(with_not_assigned: bool = False) -> alt.Scale:
     n = len(STATUS_DOMAIN) if with_not_assigned else len(STATUS_DOMAIN) - 1
     return alt.Scale(domain=STATUS_DOMAIN[:n], range=STATUS_RANGE[:n])
@@ -76,12 +82,7 @@ def module_status_bars(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(frame, title="Assigned training by module")
         .mark_bar()
         .encode(
-            y=alt.Y(
-                "module:N",
-                title=None,
-                sort=alt.EncodingSortField("completion", order="ascending"),
-                axis=alt.Axis(labelLimit=180),
-            ),
+            y=_names("module:N", sort=alt.EncodingSortField("completion", order="ascending")),
             x=alt.X(
                 "sum(people):Q",
                 stack="normalize",
@@ -118,7 +119,7 @@ def status_heatmap(frame: pd.DataFrame) -> alt.Chart:
                 title=None,
                 axis=alt.Axis(orient="top", labelAngle=-90, labelLimit=220, labelOverlap="greedy"),
             ),
-            y=alt.Y("person:N", title=None, axis=alt.Axis(labelLimit=180)),
+            y=_names("person:N"),
             color=alt.Color(
                 "status:N",
                 scale=_status_scale(with_not_assigned=True),
@@ -155,12 +156,7 @@ def team_completion_heatmap(frame: pd.DataFrame) -> alt.Chart:
                 title=None,
                 axis=alt.Axis(orient="top", labelAngle=-90, labelLimit=150, labelOverlap="greedy"),
             ),
-            y=alt.Y(
-                "team:N",
-                title=None,
-                sort=alt.EncodingSortField("rank", op="min"),
-                axis=alt.Axis(labelLimit=180),
-            ),
+            y=_names("team:N", sort=alt.EncodingSortField("rank", op="min")),
             color=alt.Color(
                 "completion:Q",
                 title="Completed",
@@ -258,7 +254,7 @@ def competency_profile(
         alt.Chart(frame, title="Competency profile")
         .mark_point(filled=True, size=110)
         .encode(
-            y=alt.Y("competency:N", title=None, axis=alt.Axis(labelLimit=180)),
+            y=_names("competency:N"),
             x=alt.X(
                 "score:Q",
                 title="Average best score (%)",
@@ -300,7 +296,7 @@ def knows_does(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(frame, title="Knows and does")
         .mark_point(filled=True, size=120)
         .encode(
-            y=alt.Y("need:N", title=None, axis=alt.Axis(labelLimit=180)),
+            y=_names("need:N"),
             x=alt.X("value:Q", title="Percent", scale=alt.Scale(domain=[0, 100])),
             color=alt.Color(
                 "measure:N",

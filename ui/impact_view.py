@@ -21,7 +21,7 @@ from store.models import FeedbackImport, User
 from training import impact
 from ui import charts
 from ui.content import modules as content_modules
-from ui.dates import format_date
+from ui.dates import date_range_input, format_date
 from ui.dates import today as org_today
 
 CACHE_TTL = 600
@@ -108,14 +108,10 @@ def render(user: User) -> None:
         + ("Every team and the organisation." if user.role == "admin" else "Your teams.")
     )
     today = org_today()
-    picked = st.date_input(
-        "Date range",
-        value=(today - timedelta(days=DEFAULT_DAYS), today),
-        max_value=today,
-        key="impact_range",
-        format="DD/MM/YYYY",
+    picked = date_range_input(
+        "Date range", start=today - timedelta(days=DEFAULT_DAYS), end=today, key="impact_range"
     )
-    if not isinstance(picked, tuple | list) or len(picked) != 2:
+    if len(picked) != 2:
         st.info("Pick the last day of the range too.")
         return
     start, end = picked

@@ -15,8 +15,10 @@ sessions that sign-out, deactivation and the idle timeout end.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
 
 import httpx2 as httpx
@@ -48,10 +50,15 @@ class OidcError(Exception):
     """The provider's answer could not be used (the log says why; people see a plain refusal)."""
 
 
-def _refused(code: str) -> Response:
-    response = RedirectResponse("/?" + urlencode({ERROR_PARAM: code}), status_code=303)
+def _redirect(url: str) -> RedirectResponse:
+    """Return a 303 redirect to url that no cache keeps (each one carries a one-time state)."""
+    response = RedirectResponse(url, status_code=303)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _refused(code: str) -> Response:
+    return _redirect("/?" + urlencode({ERROR_PARAM: code}))
 
 
 def _settings() -> SsoSettings | None:
@@ -60,6 +67,21 @@ def _settings() -> SsoSettings | None:
     except SsoConfigError as exc:
         log.error("Single sign-on is misconfigured: %s", exc)
         return None
+
+
+def _configured(
+    endpoint: Callable[[Request, SsoSettings], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap an endpoint: it gets the checked settings, or the browser a "config" refusal."""
+
+    @functools.wraps(endpoint)
+    async def run(request: Request) -> Response:
+        settings = _settings()
+        if settings is None:
+            return _refused("config")
+        return await endpoint(request, settings)
+
+    return run
 
 
 def redirect_uri(request: Request) -> str:
@@ -174,13 +196,11 @@ async def checked_claims(
     return found
 
 
-async def sso_start(request: Request) -> Response:
+@_configured
+async def sso_start(request: Request, settings: SsoSettings) -> Response:
     """Send the browser to the identity provider with a fresh state, nonce and PKCE challenge."""
     from ui.server import PRESIGN_COOKIE, safe_next
 
-    settings = _settings()
-    if settings is None:
-        return _refused("config")
     browser_secret = request.cookies.get(PRESIGN_COOKIE)
     if not browser_secret:
         return _refused("cookies")
@@ -201,18 +221,14 @@ async def sso_start(request: Request) -> Response:
         code_verifier=pending.code_verifier,
         **extra,
     )
-    response = RedirectResponse(url, status_code=303)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _redirect(url)
 
 
-async def sso_callback(request: Request) -> Response:
+@_configured
+async def sso_callback(request: Request, settings: SsoSettings) -> Response:
     """Finish a single sign-on: check everything, then set the app's own session cookie."""
     from ui.server import PRESIGN_COOKIE, safe_next, set_session_cookie
 
-    settings = _settings()
-    if settings is None:
-        return _refused("config")
     browser_secret = request.cookies.get(PRESIGN_COOKIE)
     pending = sso.take_login(state=request.query_params.get("state"), browser_secret=browser_secret)
     if pending is None:
@@ -236,8 +252,7 @@ async def sso_callback(request: Request) -> Response:
         return _refused(outcome.refusal or "provider")
     _token, ticket = accounts.create_session(user_id=outcome.user.id, browser_secret=browser_secret)
     redeemed = accounts.redeem_ticket(ticket, browser_secret=browser_secret)
-    response = RedirectResponse(safe_next(pending.next_path), status_code=303)
+    response = _redirect(safe_next(pending.next_path))
     if redeemed is not None:
         set_session_cookie(response, request, *redeemed)
-    response.headers["Cache-Control"] = "no-store"
     return response

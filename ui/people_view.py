@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
@@ -26,6 +28,18 @@ def _team_options() -> dict[str, int | None]:
     options: dict[str, int | None] = {NO_TEAM: None}
     options.update({t.name: t.id for t in accounts.list_teams()})
     return options
+
+
+@contextmanager
+def _saving(flash: str) -> Iterator[None]:
+    """Run a change: show its AccountError, or on success say `flash` on the next run."""
+    try:
+        yield
+    except accounts.AccountError as exc:
+        st.error(str(exc))
+    else:
+        st.session_state["people_flash"] = flash
+        st.rerun()
 
 
 def render(admin: User) -> None:
@@ -133,7 +147,7 @@ def _people(admin: User) -> None:
             )
             saved = st.form_submit_button("Save changes", type="primary")
         if saved:
-            try:
+            with _saving(f"Saved {plain(name)}."):
                 contact.check_email(user_id=person.id, email=email)  # a bad one saves nothing
                 accounts.update_user(
                     user_id=person.id,
@@ -145,11 +159,6 @@ def _people(admin: User) -> None:
                     active=active,
                 )
                 contact.set_email(user_id=person.id, actor_id=admin.id, email=email)
-            except accounts.AccountError as exc:
-                st.error(str(exc))
-            else:
-                st.session_state["people_flash"] = f"Saved {plain(name)}."
-                st.rerun()
         st.divider()
         st.write(
             "**Reset password**: sets a temporary password that must be changed at the "
@@ -213,13 +222,8 @@ def _teams(admin: User) -> None:
     with st.form("teams_create", clear_on_submit=True):
         name = st.text_input("New team name", key="teams_create_name")
         if st.form_submit_button("Create team", type="primary"):
-            try:
+            with _saving(f"Created team {plain(name)}."):
                 accounts.create_team(name=name, actor_id=admin.id)
-            except accounts.AccountError as exc:
-                st.error(str(exc))
-            else:
-                st.session_state["people_flash"] = f"Created team {plain(name)}."
-                st.rerun()
     if not teams:
         return
     st.subheader("Rename a team or set its managers")
@@ -240,15 +244,10 @@ def _teams(admin: User) -> None:
             help="Only people with the manager role are listed.",
         )
         if st.form_submit_button("Save team", type="primary"):
-            try:
+            with _saving(f"Saved team {plain(new_name)}."):
                 if new_name.strip() != picked.name:
                     accounts.rename_team(team_id=picked.id, name=new_name, actor_id=admin.id)
                 accounts.set_team_managers(team_id=picked.id, user_ids=chosen, actor_id=admin.id)
-            except accounts.AccountError as exc:
-                st.error(str(exc))
-            else:
-                st.session_state["people_flash"] = f"Saved team {plain(new_name)}."
-                st.rerun()
 
 
 def _import(admin: User) -> None:
@@ -423,13 +422,8 @@ def _sign_in_attempts(admin: User) -> None:
     cols = st.columns([3, 1], vertical_alignment="bottom")
     name = cols[0].selectbox("Clear the wait of", waiting, key="people_unlock_pick")
     if cols[1].button("Clear wait", key="people_unlock"):
-        try:
+        with _saving(f"Cleared the sign-in wait of {name}."):
             accounts.unlock(username=name, actor_id=admin.id)
-        except accounts.AccountError as exc:
-            st.error(str(exc))
-        else:
-            st.session_state["people_flash"] = f"Cleared the sign-in wait of {name}."
-            st.rerun()
 
 
 def _certificate_lookup() -> None:

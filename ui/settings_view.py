@@ -26,26 +26,8 @@ def render(admin: User) -> None:
             key="settings_time_zone",
             help=spec.help + " An IANA name such as Europe/Berlin, America/New_York or UTC.",
         )
-        days_spec = settings.SETTINGS["not_observed_days"]
-        days = st.number_input(
-            days_spec.label,
-            min_value=1,
-            max_value=365,
-            step=1,
-            value=current["not_observed_days"],
-            key="settings_not_observed_days",
-            help=days_spec.help,
-        )
-        retention_spec = settings.SETTINGS["desired_retention"]
-        retention = st.number_input(
-            retention_spec.label,
-            min_value=0.7,
-            max_value=0.97,
-            step=0.01,
-            value=float(current["desired_retention"]),
-            key="settings_desired_retention",
-            help=retention_spec.help,
-        )
+        days = _number_input("not_observed_days", current)
+        retention = _number_input("desired_retention", current)
         submitted = st.form_submit_button("Save settings", type="primary")
     if submitted:
         try:
@@ -58,3 +40,21 @@ def render(admin: User) -> None:
         dates.forget_zone()
         st.session_state["people_flash"] = f"Saved: dates and times are now shown in {saved}."
         st.rerun()
+
+
+def _number_input(name: str, current: dict) -> float:
+    """Draw the input of a number setting, within the bounds and in the steps of its spec."""
+    spec = settings.SETTINGS[name]
+    if spec.bounds is None or spec.step is None:
+        raise ValueError(f"{name} is not a number setting")
+    low, high = spec.bounds
+    number = type(spec.step)  # int or float: the input's values all have the step's type
+    return st.number_input(
+        spec.label,
+        min_value=low,
+        max_value=high,
+        step=spec.step,
+        value=number(current[name]),
+        key=f"settings_{name}",
+        help=spec.help,
+    )

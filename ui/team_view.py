@@ -8,7 +8,7 @@ database's data stamp, so a submitted quiz or a changed assignment shows on the 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 import pandas as pd
@@ -24,7 +24,7 @@ from training.status import STATUS_LABELS, Status
 from ui import charts, observe_view, practice_view
 from ui.content import _signature as content_signature
 from ui.content import modules as content_modules
-from ui.dates import DATE_COLUMN_FORMAT, format_date, format_datetime
+from ui.dates import DATE_COLUMN_FORMAT, date_range_input, format_date, format_datetime
 from ui.dates import today as org_today
 from ui.text import plain
 
@@ -64,8 +64,16 @@ def _person_modules(
     )
 
 
+# The figures over a date range, by name: one cached wrapper serves them all.
+_OVER_PERIOD = {
+    "weekly": dashboard.weekly_activity,
+    "scores": dashboard.score_distribution,
+}
+
+
 @st.cache_data(ttl=CACHE_TTL, max_entries=128, show_spinner=False)
-def _weekly(
+def _over_period(
+    figure: str,
     actor_id: int,
     team_id: int | None,
     module_ids: tuple,
@@ -73,23 +81,8 @@ def _weekly(
     end: date,
     stamp: tuple,
     _actor: User,
-) -> list[dashboard.WeekActivity]:
-    return dashboard.weekly_activity(
-        actor=_actor, team_id=team_id, module_ids=module_ids, start=start, end=end
-    )
-
-
-@st.cache_data(ttl=CACHE_TTL, max_entries=128, show_spinner=False)
-def _scores(
-    actor_id: int,
-    team_id: int | None,
-    module_ids: tuple,
-    start: date,
-    end: date,
-    stamp: tuple,
-    _actor: User,
-) -> list[dashboard.ScoreBin]:
-    return dashboard.score_distribution(
+) -> list:
+    return _OVER_PERIOD[figure](
         actor=_actor, team_id=team_id, module_ids=module_ids, start=start, end=end
     )
 
@@ -129,7 +122,7 @@ def catalogue() -> tuple[dict[str, str], dict[str, str]]:
 
 def clear_cache() -> None:
     """Forget every cached dashboard figure (call after a write that changes them)."""
-    for cached in (_overview, _person_modules, _weekly, _scores, _organisation_scores, _person):
+    for cached in (_overview, _person_modules, _over_period, _organisation_scores, _person):
         cached.clear()
     observe_view.clear_cache()
 
@@ -183,7 +176,7 @@ def render(user: User) -> None:
     )
     left, right = st.columns(2, gap="large")
     with left:
-        weeks = _weekly(*key, start, end, stamp, _actor=user)
+        weeks = _over_period("weekly", *key, start, end, stamp, _actor=user)
         frame = pd.DataFrame(
             [
                 {
@@ -197,7 +190,7 @@ def render(user: User) -> None:
         )
         charts.show("weekly_chart", frame)
     with right:
-        bins = _scores(*key, start, end, stamp, _actor=user)
+        bins = _over_period("scores", *key, start, end, stamp, _actor=user)
         frame = pd.DataFrame(
             [
                 {
@@ -259,6 +252,15 @@ def _team_filter(
     return int(picked), names[int(picked)]
 
 
+def _all_or_one(
+    label: str, every: str, options: list[str], names: Mapping[str, str], key: str
+) -> str:
+    """Draw a filter offering every option at once (ALL, named every) or one of them, by name."""
+    return st.selectbox(
+        label, [ALL, *options], format_func=lambda o: every if o == ALL else names[o], key=key
+    )
+
+
 def _other_filters(
     titles: dict[str, str], competency_of: dict[str, str], today: date
 ) -> tuple[tuple[str, ...], date, date]:
@@ -267,32 +269,26 @@ def _other_filters(
     competencies = sorted(set(competency_of.values()), key=lambda c: order.index(c))
     c1, c2, c3 = st.columns([1, 1, 1])
     with c1:
-        competency = st.selectbox(
+        competency = _all_or_one(
             "Competency",
-            [ALL, *competencies],
-            format_func=lambda c: "All competencies" if c == ALL else COMPETENCY_LABELS[c],
-            key="team_filter_competency",
+            "All competencies",
+            competencies,
+            COMPETENCY_LABELS,
+            "team_filter_competency",
         )
     in_competency = [m for m in titles if competency == ALL or competency_of[m] == competency]
     if st.session_state.get("team_filter_module") not in [ALL, *in_competency]:
         st.session_state["team_filter_module"] = ALL
     with c2:
-        module = st.selectbox(
-            "Module",
-            [ALL, *in_competency],
-            format_func=lambda m: "All modules" if m == ALL else titles[m],
-            key="team_filter_module",
-        )
+        module = _all_or_one("Module", "All modules", in_competency, titles, "team_filter_module")
     with c3:
-        picked = st.date_input(
+        dates = date_range_input(
             "Dates",
-            value=(today - timedelta(weeks=DEFAULT_WEEKS), today),
-            max_value=today,
+            start=today - timedelta(weeks=DEFAULT_WEEKS),
+            end=today,
             key="team_filter_dates",
-            format="DD/MM/YYYY",
             help="The period of the activity charts (completions over time, best scores).",
         )
-    dates = tuple(picked) if isinstance(picked, list | tuple) else (picked,)
     start = dates[0] if dates else today - timedelta(weeks=DEFAULT_WEEKS)
     end = dates[1] if len(dates) > 1 else today
     module_ids = tuple(in_competency) if module == ALL else (module,)
@@ -654,20 +650,15 @@ def _people_table(grid: list[dashboard.PersonModule], titles: dict[str, str]) ->
             for c in grid
         ]
     )
-    st.dataframe(
+    _table(
         frame,
-        hide_index=True,
-        width="stretch",
-        height=320,
-        key="team_table",
-        column_config={
+        {
             "Assigned": st.column_config.CheckboxColumn(width=70),
             "Due": st.column_config.DateColumn(format=DATE_COLUMN_FORMAT, width=100),
             "Best score": st.column_config.NumberColumn(format="%.1f%%", width=80),
             "Attempts": st.column_config.NumberColumn(width=70),
             "Expires": st.column_config.TextColumn(width=100),
         },
-        placeholder="",
     )
 
 
@@ -686,18 +677,26 @@ def _team_table(view: dashboard.Overview) -> None:
             for t in view.teams
         ]
     )
+    _table(
+        frame,
+        {
+            "Completed": st.column_config.ProgressColumn(
+                "Completed", format="%.0f%%", min_value=0, max_value=100
+            ),
+            "Average best score": SCORE_COLUMN,
+        },
+    )
+
+
+def _table(frame: pd.DataFrame, column_config: dict) -> None:
+    """Show the page's table of people or of teams: one place on the page, one size."""
     st.dataframe(
         frame,
         hide_index=True,
         width="stretch",
         height=320,
         key="team_table",
-        column_config={
-            "Completed": st.column_config.ProgressColumn(
-                "Completed", format="%.0f%%", min_value=0, max_value=100
-            ),
-            "Average best score": SCORE_COLUMN,
-        },
+        column_config=column_config,
         placeholder="",
     )
 

@@ -138,3 +138,61 @@ def test_a_refused_message_raises_with_the_servers_answer(smtp_server):
     smtp_server.refuse_next = 1
     with pytest.raises(mail.MailError, match="451"):
         mail.send_now(mail.build_message(to="a@example.com", subject="Hi", text="Hi"))
+
+
+def test_one_connection_carries_many_messages(smtp_server):
+    with mail.connect() as mailer:
+        for n in range(5):
+            mailer.send(mail.build_message(to=f"p{n}@example.com", subject="Hi", text="Hi"))
+    assert [r.recipients for r in smtp_server.wait_for(5)] == [
+        [f"p{n}@example.com"] for n in range(5)
+    ]
+    assert mailer.connections == 1 and smtp_server.greetings == 1
+
+
+@pytest.mark.parametrize("silently", [False, True], ids=["421", "line-dropped"])
+def test_a_connection_closed_between_messages_is_opened_again_and_each_mail_goes_once(
+    smtp_server, silently
+):
+    smtp_server.drop_every, smtp_server.drop_silently = 3, silently
+    with mail.connect() as mailer:
+        for n in range(8):
+            mailer.send(mail.build_message(to=f"p{n}@example.com", subject=f"Mail {n}", text="Hi"))
+    got = [r.message["Subject"] for r in smtp_server.wait_for(8)]
+    assert got == [f"Mail {n}" for n in range(8)]  # each once, in order
+    assert smtp_server.drops == 2 and mailer.connections == 3
+
+
+def test_a_server_that_drops_every_line_at_once_is_an_error_not_a_loop(smtp_server):
+    smtp_server.drop_every = -1  # closes before the first message of every connection
+    with mail.connect() as mailer, pytest.raises(mail.MailError, match="421"):
+        mailer.send(mail.build_message(to="a@example.com", subject="Hi", text="Hi"))
+    assert smtp_server.received == [] and mailer.connections == 2
+
+
+def test_a_non_ascii_subject_sender_name_and_address_arrive_intact(monkeypatch):
+    box = Mailbox(smtputf8=True).start()
+    try:
+        monkeypatch.setenv("TRAINING_SMTP_URL", box.url())
+        monkeypatch.setenv("TRAINING_MAIL_FROM", "Équipe Formation <training@example.com>")
+        message = mail.build_message(to="zoë@example.com", subject="Réunion — café", text="Ça va")
+        mail.send_now(message)
+        got = box.wait_for(1)[0]
+        assert got.recipients == ["zoë@example.com"] and got.sender == "training@example.com"
+        assert got.message["To"] == "zoë@example.com"
+        assert got.message["From"] == "Équipe Formation <training@example.com>"
+        assert got.message["Subject"] == "Réunion — café"
+        assert got.message.get_body(("plain",)).get_content().splitlines() == ["Ça va"]
+    finally:
+        box.stop()
+
+
+def test_long_headers_are_folded_and_a_body_cannot_break_the_part_boundaries(smtp_server):
+    subject = "Overdue: " + " ".join(["A very long module title"] * 6)
+    text = "Hello,\n\n--=_ not a boundary\n=_ nor this = that\n\n." + "x" * 200
+    mail.send_now(mail.build_message(to="a@example.com", subject=subject, text=text))
+    got = smtp_server.wait_for(1)[0]
+    assert all(len(line) <= 78 for line in got.raw.split(b"\r\n"))
+    assert got.message["Subject"] == subject
+    plain = got.message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert plain == text + "\n" and len(list(got.message.walk())) == 3

@@ -158,6 +158,40 @@ def test_does_is_weighted_to_recent_observations_and_says_not_observed(org):
 
 
 @pytest.mark.both_dbs
+def test_does_summed_in_sql_equals_the_rule_on_each_days_counts(org):
+    from training.behaviour import DayCount, does
+
+    today = date(2026, 6, 30)
+    seen = [  # (days ago, db-01's rating): in the window, on its edges and outside it
+        (0, "consistently"),
+        (3, "not_seen"),
+        (3, "consistently"),
+        (3, "consistently"),
+        (45, "partly"),
+        (89, "consistently"),
+        (90, "not_seen"),
+        (200, "consistently"),
+    ]
+    days: dict[date, list[int]] = {}
+    for ago, rating in seen:
+        moment = datetime.combine(today - timedelta(days=ago), datetime.min.time(), UTC)
+        observe(org.mia, org.eve, {"db-01": rating}, now=moment + timedelta(hours=9))
+        cell = days.setdefault(moment.date(), [0, 0, 0])
+        cell[0] += 1
+        cell[1] += rating == "consistently"
+        cell[2] += 1
+    counts = [DayCount(day, rated, hit, n) for day, (rated, hit, n) in days.items()]
+    expected = does(counts, today)
+    need = DESK.checklist.items[0].need
+    mine = obs.person_does(actor=org.mia, person_id=org.eve.id, today=today)[need]
+    view = obs.view_does(actor=org.mia, team_id=None, today=today)[0][need]
+    for found in (mine, view):
+        assert found.share == pytest.approx(expected.share, rel=1e-12)
+        assert found.observations == expected.observations
+    assert expected.observations == 6 and 0 < expected.share < 1
+
+
+@pytest.mark.both_dbs
 def test_not_observed_lists_the_never_and_the_long_ago(org):
     observe(org.mia, org.eve, {"db-01": "partly"}, now=NOON)
     observe(org.mia, org.ann, {"db-01": "partly"}, now=NOON - timedelta(days=50))

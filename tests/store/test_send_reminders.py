@@ -146,6 +146,38 @@ def test_an_expiring_pass_and_the_managers_weekly_digest(org, smtp_server):
     assert len(mails_to(smtp_server, "max@example.com")) == 2
 
 
+def test_each_manager_gets_the_figures_of_their_own_teams_only(org, smtp_server):
+    front, people = org
+    back = accounts.create_team(name="Back office", actor_id=None)
+    lee = make_user("lee", team_id=back.id, name="Lee Late")
+    contact.set_email(user_id=lee.id, actor_id=None, email="lee@example.com")
+    both = make_user("ada", "manager", name="Ada Both")
+    one = make_user("bo", "manager", name="Bo Back")
+    gone = make_user("cy", "manager", name="Cy Former")
+    for who in (both, one, gone):
+        contact.set_email(user_id=who.id, actor_id=None, email=f"{who.username}@example.com")
+    accounts.set_team_managers(team_id=front.id, user_ids=[both.id], actor_id=None)
+    accounts.set_team_managers(team_id=back.id, user_ids=[both.id, one.id, gone.id], actor_id=None)
+    accounts.update_user(user_id=gone.id, actor_id=None, role="employee")  # no longer a manager
+    assign(user_id=lee.id, due=TODAY - timedelta(days=8))
+    assign(user_id=people["sam"].id, due=TODAY - timedelta(days=3))
+    reminders.run_pass(now=NOW)
+
+    def digest(address: str) -> str:
+        [mail_] = mails_to(smtp_server, address)
+        return mail_.message.get_body(("plain",)).get_content()
+
+    ada = digest("ada@example.com")
+    assert ada.index("Back office: 1 people, 0% complete.") < ada.index("Front desk: 3 people")
+    assert "Overdue: Lee Late (1 module(s))" in ada and "Overdue: Sam Tester (1" in ada
+    bo = digest("bo@example.com")
+    lines = bo.splitlines()
+    team_line = lines.index("Back office: 1 people, 0% complete.")
+    assert lines[team_line + 1] == "Overdue: Lee Late (1 module(s))"
+    assert "Front desk" not in bo and "Sam Tester" not in bo and "Jo Tester" not in bo
+    assert mails_to(smtp_server, "cy@example.com") == []
+
+
 def test_nothing_is_sent_in_quiet_hours_in_the_organisations_time_zone(org, smtp_server):
     team, people = org
     admin = people["admin"]
@@ -221,6 +253,29 @@ def test_a_refused_send_is_retried_with_backoff_and_given_up_after_five(org, smt
     assert "451" in lost.last_error
     with session_scope(write=False) as session:
         assert session.exec(select(AuditLog).where(AuditLog.action == "mail_given_up")).first()
+
+
+@pytest.mark.both_dbs
+def test_a_pass_keeps_one_line_per_sender_and_a_dropped_line_loses_and_repeats_nothing(
+    fresh_db, smtp_server, monkeypatch
+):
+    monkeypatch.setenv("TRAINING_CONTENT_DIR", str(CONTENT))
+    monkeypatch.setattr(reminders, "CLAIM_BATCH", 4)  # several batches per sender
+    team = accounts.create_team(name="Floor", actor_id=None)
+    addresses = [f"p{n:02d}@example.com" for n in range(15)]
+    for n, address in enumerate(addresses):
+        user = make_user(f"p{n:02d}", team_id=team.id)
+        contact.set_email(user_id=user.id, actor_id=None, email=address)
+    assign(team_id=team.id, due=TODAY + timedelta(days=10))
+    smtp_server.drop_every = 5  # the server takes 5 mails per connection, then says 421
+    result = reminders.run_pass(now=NOW)
+    assert (result.sent, result.failed) == (15, 0)
+    assert sorted(r.recipients[0] for r in smtp_server.received) == addresses  # each once
+    # connections: one per sender, plus one after each drop (not one per batch of 4)
+    assert smtp_server.greetings <= reminders.SENDERS + smtp_server.drops
+    assert smtp_server.drops >= 2
+    with session_scope(write=False) as session:
+        assert {r.status for r in session.exec(select(MailOutbox))} == {"sent"}
 
 
 def test_an_unreadable_smtp_url_is_an_error_not_silence(org, monkeypatch):

@@ -114,3 +114,14 @@ def test_new_setup_code_replaces_a_lost_one_until_an_admin_exists(fresh_db):
     )
     assert admin.role == "admin"
     assert run_cli("new-setup-code", env_url=fresh_db).returncode == 1
+
+
+def test_every_command_reports_bad_input_as_one_error_line(fresh_db, tmp_path, monkeypatch, capsys):
+    """Account, backup and mail errors all end as `error: ...` and status 1, never a traceback."""
+    monkeypatch.setenv("TRAINING_SMTP_URL", "mail.example.com:25")  # not an smtp:// URL
+    assert main(["send-reminders"]) == 1
+    assert main(["restore", str(tmp_path / "missing.db")]) == 1
+    assert main(["unlock", "nobody"]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 3 and all(line.startswith("error: ") for line in lines), lines
+    assert "must look like" in lines[0]

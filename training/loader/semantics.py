@@ -19,12 +19,17 @@ from training.models import KEBAB_ID
 _Result = LoadResult
 
 
+def entry_label(data: Any, loc: tuple[str, int] | tuple[str, str, int], noun: str) -> str:
+    """Name the list entry at loc: "<noun> <its id>", or "<noun> <number>" when it has none."""
+    entry = _get(data, loc)
+    ident = entry.get("id") if isinstance(entry, dict) else None
+    if isinstance(ident, str) and ident.strip():
+        return f"{noun} {_short(ident.strip())}"
+    return f"{noun} {loc[-1] + 1}"
+
+
 def _question_label(data: Any, index: int) -> str:
-    question = _get(data, ("quiz", "questions", index))
-    qid = question.get("id") if isinstance(question, dict) else None
-    if isinstance(qid, str) and qid.strip():
-        return f"question {_short(qid.strip())}"
-    return f"question {index + 1}"
+    return entry_label(data, ("quiz", "questions", index), "question")
 
 
 def _describe(loc: Loc, data: Any) -> str:
@@ -65,6 +70,26 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
+def check_unique_id(
+    entry: dict[str, Any], loc: Loc, noun: str, first_line: dict[str, int], result: LoadResult
+) -> None:
+    """Report the id of the list entry at loc when an earlier entry has it; else remember it.
+
+    first_line maps each id seen so far in the list to the line it is on.
+    """
+    ident = entry.get("id")
+    if not isinstance(ident, str) or not ident.strip():
+        return  # missing or not text: the field check says so
+    key = ident.strip()
+    line, _ = result.position((*loc, "id"))
+    if key in first_line:
+        result.add_at(
+            (*loc, "id"), f"duplicate {noun} id {_short(key)} (first at line {first_line[key]})"
+        )
+    else:
+        first_line[key] = line
+
+
 def _check_semantics(data: dict[str, Any], result: LoadResult) -> None:
     """Add the rules types cannot express; skip anything pydantic reports already."""
     _check_module_id(data, result)
@@ -79,17 +104,7 @@ def _check_semantics(data: dict[str, Any], result: LoadResult) -> None:
         if not isinstance(question, dict):
             continue
         loc: Loc = ("quiz", "questions", index)
-        qid = question.get("id")
-        if isinstance(qid, str) and qid.strip():
-            line, _ = result.position((*loc, "id"))
-            key = qid.strip()
-            if key in first_id_line:
-                result.add_at(
-                    (*loc, "id"),
-                    f"duplicate question id {_short(key)} (first at line {first_id_line[key]})",
-                )
-            else:
-                first_id_line[key] = line
+        check_unique_id(question, loc, "question", first_id_line, result)
         _check_question(question, loc, data, result)
     _check_quiz_size(quiz, len(questions), result)
 
