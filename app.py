@@ -22,16 +22,15 @@ if __name__ != "__main__":
     )
 else:
     from store import accounts, config
-    from ui import auth, nav
+    from ui import auth, nav, style
 
     # A local image as the favicon: a Material icon here is fetched from fonts.gstatic.com,
     # and an intranet install must not call outside hosts.
     st.set_page_config(page_title="Service Quality Training", page_icon=nav.ICON, layout="wide")
     auth.ensure_database()
-    if config.is_demo():
-        st.warning(
-            "Demo data: this is a sample organisation, not real people.", icon=":material/science:"
-        )
+    style.apply()
+    if config.is_demo():  # compact: one line, not a full-width warning box
+        st.caption(":orange-badge[:material/science: Demo] Sample organisation, not real people.")
 
     if not accounts.has_users():  # every rerun asks: a probe, not a count of 20,000 people
         nav.gate(auth.first_run_form, "Set up").run()
@@ -45,6 +44,11 @@ else:
         nav.gate(lambda: auth.forced_password_change(user), "New password").run()
         st.stop()
 
-    page = st.navigation(nav.pages_for(user), position="sidebar")
+    sections = nav.pages_for(user)
+    pages = [p for group in sections.values() for p in group]
+    # A few pages (an employee's three) are plain links in the top bar: one tap each, not a
+    # menu per section of one or two pages.
+    few = sum(p.visibility == "visible" for p in pages) <= 4
+    page = st.navigation(pages if few else sections, position="top")
     nav.sidebar(user)
     page.run()

@@ -219,7 +219,10 @@ def weekly_chart(frame: pd.DataFrame) -> alt.LayerChart:
         y=alt.Y("passes:Q", title="Passes", axis=alt.Axis(titleColor=PASS_COLOUR)),
         tooltip=tooltip,
     )
-    line = base.mark_line(color=SCORE_COLOUR, point=True, strokeDash=[4, 2]).encode(
+    # The points repeat the line: out of the accessibility tree (axe svg-img-alt: Vega leaves
+    # their container unlabelled), the line and the bars carry the data.
+    points = alt.OverlayMarkDef(filled=True, aria=False)
+    line = base.mark_line(color=SCORE_COLOUR, point=points, strokeDash=[4, 2]).encode(
         y=alt.Y(
             "average:Q",
             title="Average score (%)",
@@ -334,7 +337,7 @@ def impact_panel(
     domain = [start, end] if start and end else alt.Undefined
     return (
         alt.Chart(frame)
-        .mark_line(point=True, strokeWidth=2)
+        .mark_line(point=alt.OverlayMarkDef(filled=True, aria=False), strokeWidth=2)
         .encode(
             x=alt.X(
                 "week:T",

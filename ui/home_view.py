@@ -48,8 +48,14 @@ def _card(item: learning.TrainingItem, today: date) -> None:
     # Three elements a card (the bordered box, one Markdown block, the link): the page has a
     # dozen cards and every element is one more message from the script to the browser, which
     # is most of the server's time per rerun (bench/RESULTS.md, "Many people at once").
-    # The key gives the card a class, so a style can make the whole card the link.
-    with st.container(border=True, key=f"training_card_{item.module_id}"):
+    # The key gives the card a class the style block uses to make the whole card the link;
+    # horizontal, so the link sits right at desk width and wraps under the text on a phone.
+    with st.container(
+        border=True,
+        horizontal=True,
+        vertical_alignment="center",
+        key=f"training_card_{item.module_id}",
+    ):
         bits = [status_badge(item.status)]
         competency = competency_note(item.title, item.competency)
         if competency:
@@ -62,7 +68,7 @@ def _card(item: learning.TrainingItem, today: date) -> None:
             bits.append(f"best {format_score(item.best_score)}")
         if item.expires_at is not None and item.status.done:
             bits.append(f"valid until {format_date(item.expires_at)}")
-        st.markdown(f"**{plain(item.title)}**  \n" + " · ".join(bits))
+        st.markdown(f"**{plain(item.title)}**  \n" + " · ".join(bits), width="stretch")
         page_link(
             "pages/module.py",
             ACTION.get(item.status, "Start"),

@@ -12,7 +12,7 @@ from training.markdown import safe_markdown
 from training.models import Module, Question
 from training.scores import format_score
 from training.words import competency_note, count
-from ui import content
+from ui import content, style
 from ui.auth import as_signed_in
 from ui.badges import status_badge
 from ui.dates import format_date, today
@@ -245,9 +245,11 @@ def _save(user: User, module: Module, attempt_id: int, qid: str, answer: list[in
 
 
 def _question_screen(user: User, screen: module_page.OpenAttemptView) -> None:
+    """One question per step: the question, then "Question 3 of 8" and Previous/Next at the
+    bottom; Submit takes Next's place on the last question only."""
     module, attempt_id = screen.module, screen.attempt_id
     n, pos, answered = screen.questions, screen.position, screen.answered
-    st.progress(answered / n, text=f"Question {pos + 1} of {n} · {answered} answered")
+    last = pos + 1 >= n
     with st.container(border=True):
         _ask(user, module, attempt_id, screen.current)
 
@@ -257,6 +259,24 @@ def _question_screen(user: User, screen: module_page.OpenAttemptView) -> None:
         except learning.LearningError as exc:
             st.session_state["module_flash"] = str(exc)
 
+    unanswered = n - answered
+    confirm = True
+    if last and unanswered:
+        st.caption(
+            f"{count(unanswered, 'question')} not answered yet. "
+            "Unanswered questions count as wrong."
+        )
+        confirm = st.checkbox("Submit with unanswered questions", key=f"quiz_confirm_{attempt_id}")
+
+    def submit() -> None:
+        try:
+            result = learning.submit_attempt(attempt_id=attempt_id, user_id=user.id, module=module)
+        except learning.LearningError as exc:
+            st.session_state["module_flash"] = str(exc)
+            return
+        st.session_state[f"module_result_{module.id}"] = result.attempt.id
+
+    st.progress(answered / n, text=f"Question {pos + 1} of {n} · {answered} answered")
     prev_col, next_col = st.columns(2)
     with prev_col:
         st.button(
@@ -269,48 +289,26 @@ def _question_screen(user: User, screen: module_page.OpenAttemptView) -> None:
             width="stretch",
         )
     with next_col:
-        st.button(
-            "Next",
-            key=f"quiz_next_{attempt_id}",
-            on_click=as_signed_in(user, move),
-            args=(pos + 1,),
-            disabled=pos + 1 >= n,
-            icon=":material/arrow_forward:",
-            type="primary" if pos + 1 < n else "secondary",
-            width="stretch",
-        )
-
-    unanswered = n - answered
-    with st.container(border=True):
-        if unanswered:
-            st.caption(
-                f"{count(unanswered, 'question')} not answered yet. "
-                "Unanswered questions count as wrong."
+        if last:
+            st.button(
+                "Submit quiz",
+                key=f"quiz_submit_{attempt_id}",
+                on_click=as_signed_in(user, submit),
+                type="primary",
+                disabled=not confirm,
+                icon=":material/send:",
+                width="stretch",
             )
-        confirm = True
-        if unanswered and pos + 1 >= n:
-            confirm = st.checkbox(
-                "Submit with unanswered questions", key=f"quiz_confirm_{attempt_id}"
+        else:
+            st.button(
+                "Next",
+                key=f"quiz_next_{attempt_id}",
+                on_click=as_signed_in(user, move),
+                args=(pos + 1,),
+                icon=":material/arrow_forward:",
+                type="primary",
+                width="stretch",
             )
-
-        def submit() -> None:
-            try:
-                result = learning.submit_attempt(
-                    attempt_id=attempt_id, user_id=user.id, module=module
-                )
-            except learning.LearningError as exc:
-                st.session_state["module_flash"] = str(exc)
-                return
-            st.session_state[f"module_result_{module.id}"] = result.attempt.id
-
-        st.button(
-            "Submit quiz",
-            key=f"quiz_submit_{attempt_id}",
-            on_click=as_signed_in(user, submit),
-            type="primary" if pos + 1 >= n else "secondary",
-            disabled=(unanswered > 0 and not confirm) or (unanswered > 0 and pos + 1 < n),
-            icon=":material/send:",
-        )
 
 
 def question_header(question: Question) -> None:
@@ -323,12 +321,20 @@ def question_header(question: Question) -> None:
 
 
 def _ask(user: User, module: Module, attempt_id: int, view: module_page.QuestionView) -> None:
-    question, options, draft = view.question, view.options, view.draft
-    qid = question.id
+    question, options = view.question, view.options
     immediate = module.quiz.feedback == "immediate"
     question_header(question)
     labels = {idx: text for idx, text in options}
     locked = view.verdict is not None
+    with style.answer_options("quiz"):
+        _options(user, module, attempt_id, view, labels, locked=locked, immediate=immediate)
+    if locked:
+        _verdict_box(question, view.verdict, options)
+
+
+def _options(user, module, attempt_id, view, labels, *, locked: bool, immediate: bool) -> None:
+    question, options, draft = view.question, view.options, view.draft
+    qid = question.id
     if question.type == "multiple":
         ticked = []
         for idx, _text in options:
@@ -375,8 +381,6 @@ def _ask(user: User, module: Module, attempt_id: int, view: module_page.Question
             on_change=as_signed_in(user, picked),
             label_visibility="collapsed",
         )
-    if locked:
-        _verdict_box(question, view.verdict, options)
 
 
 def answer_feedback(question: Question, answer: list[int], labels: dict[int, str]) -> None:

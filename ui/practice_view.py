@@ -17,6 +17,7 @@ from training.markdown import safe_markdown
 from training.models import COMPETENCY_LABELS
 from training.practice import RefresherQuestion, build_refresher
 from training.words import count
+from ui import style
 from ui.dates import today as org_today
 from ui.module_view import answer_feedback, question_header
 
@@ -94,7 +95,7 @@ def _question(
         st.markdown(f"**Your answer:** {chosen or '*no answer*'}")
         answer_feedback(q, answers[n], labels)
         return
-    with st.form(f"{key}_form_{n}", border=False):
+    with st.form(f"{key}_form_{n}", border=False), style.answer_options(f"{key}_{n}"):
         if q.type == "multiple":
             chosen = [
                 i

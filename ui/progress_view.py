@@ -200,24 +200,16 @@ def _history(user: User, modules) -> None:
     if not attempts:
         st.info("No quiz attempts yet.")
         return
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "Date": format_datetime(a.submitted_at),
-                    "Module": modules[a.module_id].module.title
-                    if a.module_id in modules
-                    else a.module_id,
-                    "Score": format_score(a.score),
-                    "Result": "Passed" if a.passed else "Not passed",
-                }
-                for a in attempts
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-        placeholder="",
-    )
+    # A list, not a table: on a phone a four-column table is cut off at the right.
+    lines = []
+    for a in attempts:
+        title = modules[a.module_id].module.title if a.module_id in modules else a.module_id
+        result = ":green[Passed]" if a.passed else ":orange[Not passed]"
+        lines.append(
+            f"- **{plain(title)}** · {format_score(a.score)} · {result}  \n"
+            f"  {format_datetime(a.submitted_at)}"
+        )
+    st.markdown("\n".join(lines))
 
 
 def _refresher(user: User, modules) -> None:

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from store import accounts, db, roster, throttle
-from tests.browser.helpers import TIMEOUT, sign_in, wait_ready
+from tests.browser.helpers import TIMEOUT, go_to, sign_in, wait_ready
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, Server, free_port
 from tests.factories import PASSWORD, ROOT, make_user
 
@@ -145,8 +145,7 @@ def test_the_browser_cannot_clear_every_cache(server, page_without_presign):
     clear = list(BackMsg(clear_cache=True).SerializeToString())
     page.evaluate("(b) => window.__streamlitSocket.send(new Uint8Array(b))", clear)
     page.wait_for_timeout(500)
-    page.get_by_role("link", name="My progress").click()
-    wait_ready(page)
+    go_to(page, "My progress")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=TIMEOUT)
     assert page.get_by_role("button", name="Sign in").count() == 0
     assert any("Ignored a clear_cache request" in line for line in server.output)

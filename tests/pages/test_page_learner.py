@@ -63,6 +63,7 @@ def test_home_lists_assigned_training_first_with_overdue_on_top(content_dir):
     text = [m.value for m in at.markdown]
     titles = [t.split("  \n")[0] for t in text if t.startswith("**Sample")]  # one block a card
     assert titles[:2] == ["**Sample on\\_pass**", "**Sample immediate**"]  # titles are plain text
+    assert "**2 days overdue**" in next(t for t in text if t.startswith("**Sample on"))
     assert "1 module overdue" in at.error[0].value
     assert "0 of 2 assigned modules completed" in page_text(at)
 
@@ -199,8 +200,13 @@ def test_progress_page_shows_profile_certificate_history_and_refresher(content_d
     assert not at.exception
     assert at.metric[0].value == "1 of 4"
     assert any(d.label == "Certificate (PDF)" for d in at.get("download_button"))
-    history = [d for d in at.dataframe if "Memory strength" not in d.value.columns]
-    assert len(history[0].value) == 2
+    history = next(t for t in at.tabs if t.label == "History")  # a list, not a table
+    lines = [ln for m in history.markdown for ln in m.value.splitlines() if ln.startswith("- ")]
+    assert len(lines) == 2
+    assert sorted(ln.split(" · ")[2].strip() for ln in lines) == [
+        ":green[Passed]",
+        ":orange[Not passed]",
+    ]
     at = open_page(eve, "pages/progress.py", tab="refresher")
     assert not at.exception
     assert at.button(key="FormSubmitter:progress_refresher_form_1-Check answer")
