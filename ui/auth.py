@@ -141,6 +141,20 @@ def password_input(label: str, key: str, *, help: str | None = None, **kwargs) -
     )
 
 
+def password_twice(label: str, key: str, repeat_key: str) -> tuple[str, str]:
+    """Show a new password's box (with the rules) and its repeat; return both as typed."""
+    first = password_input(label, key, help=PASSWORD_HELP)
+    return first, password_input(f"Repeat the {label.lower()}", repeat_key)
+
+
+def typed_twice(label: str, first: str, second: str) -> bool:
+    """Return True when both boxes of password_twice agree, else say so and return False."""
+    if first != second:
+        st.error(f"The two {label.lower()}s differ.")
+        return False
+    return True
+
+
 def single_sign_on_button(key: str) -> None:
     """Show "Sign in with <provider>" when single sign-on is set up, and why the last one failed."""
     code = st.query_params.get(ERROR_PARAM)
@@ -272,12 +286,10 @@ def first_run_form() -> None:
         code = st.text_input("Setup code", key="first_run_code", max_chars=64)
         username = st.text_input("Username", key="first_run_username", value="admin")
         name = st.text_input("Your name", key="first_run_name")
-        password = password_input("Password", "first_run_password", help=PASSWORD_HELP)
-        confirm = password_input("Repeat the password", "first_run_confirm")
+        password, confirm = password_twice("Password", "first_run_password", "first_run_confirm")
         submitted = st.form_submit_button("Create administrator", type="primary")
     if submitted:
-        if password != confirm:
-            st.error("The two passwords differ.")
+        if not typed_twice("Password", password, confirm):
             return
         try:
             user = accounts.create_first_admin(
@@ -302,12 +314,10 @@ def password_change_form(user: User, key: str = "change_password") -> None:
     """Change one's own password (other sessions end): current password, new password twice."""
     with st.form(key, clear_on_submit=True, border=True):
         current = password_input("Current password", f"{key}_current")
-        new = password_input("New password", f"{key}_new", help=PASSWORD_HELP)
-        again = password_input("Repeat the new password", f"{key}_again")
+        new, again = password_twice("New password", f"{key}_new", f"{key}_again")
         submitted = st.form_submit_button("Change password", type="primary")
     if submitted:
-        if new != again:
-            st.error("The two new passwords differ.")
+        if not typed_twice("New password", new, again):
             return
         try:
             accounts.change_password(

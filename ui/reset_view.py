@@ -10,7 +10,7 @@ import streamlit as st
 
 from store import password_reset, sso_config
 from store.accounts import AccountError
-from ui.auth import PASSWORD_HELP, client_address, password_input
+from ui.auth import client_address, password_twice, typed_twice
 
 QUERY_KEY = "reset"
 DONE_FLASH = "reset_done_flash"
@@ -65,12 +65,10 @@ def link_page() -> bool:
             st.rerun()
         return True
     with st.form("reset_form", border=True):
-        new = password_input("New password", "reset_new", help=PASSWORD_HELP)
-        again = password_input("Repeat the new password", "reset_again")
+        new, again = password_twice("New password", "reset_new", "reset_again")
         submitted = st.form_submit_button("Set new password", type="primary")
     if submitted:
-        if new != again:
-            st.error("The two new passwords differ.")
+        if not typed_twice("New password", new, again):
             return True
         try:
             user = password_reset.use_reset(token=token, new_password=new)
