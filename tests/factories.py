@@ -152,3 +152,13 @@ def open_page(user, page: str, **query) -> AppTest:
     for k, v in query.items():
         at.query_params[k] = v
     return at.run()
+
+
+def open_practice(user) -> AppTest:
+    """Open My training as user with its Daily practice expander open, as a click does (the
+    practice is drawn only while the expander is open)."""
+    from ui.home_view import PRACTICE_OPEN
+
+    at = open_page(user, "pages/home.py")
+    at.session_state[PRACTICE_OPEN] = True
+    return at.run()

@@ -20,6 +20,8 @@ from ui.dates import today as org_today
 from ui.links import page_link
 from ui.text import plain
 
+PRACTICE_OPEN = "home_practice_open"  # the Daily practice expander's state (True while open)
+
 ACTION = {
     Status.IN_PROGRESS: "Continue",
     Status.PASSED: "Review",
@@ -140,8 +142,17 @@ def render(user: User) -> None:
     assigned = [i for i in items if i.assigned]
     optional = [i for i in items if not i.assigned]
 
-    with st.expander("Daily practice: about three minutes", icon=":material/psychology:"):
-        practice_view.render(user, loaded, days_practised=view.days_practised)
+    # Drawn only while open: a closed expander's content was still sent on every rerun (eight
+    # messages to the browser, and the due questions read), most of My training's reruns.
+    practice = st.expander(
+        "Daily practice: about three minutes",
+        icon=":material/psychology:",
+        key=PRACTICE_OPEN,
+        on_change="rerun",
+    )
+    if practice.open:
+        with practice:
+            practice_view.render(user, loaded, days_practised=view.days_practised)
 
     st.subheader("Assigned to me")
     if assigned:
