@@ -128,8 +128,9 @@ def render(user: User) -> None:
     _withdrawn(view.withdrawn)
     if may(user, "admin") and accounts.count_users() <= 1:
         _first_steps()
-    problems = content.content().problems
-    if problems and may(user, "trainer"):
+    # Only trainers see the content folder's problems: nobody else pays for a second scan.
+    problems = content.content().problems if may(user, "trainer") else ()
+    if problems:
         with st.expander(
             f"{count(len(problems), 'problem')} in the content folder: some modules are "
             "hidden until they are fixed",

@@ -219,3 +219,17 @@ def test_a_quiz_question_is_one_markdown_block_and_one_row_of_buttons(content_di
         "Previous",
         "Next",
     ]
+
+
+def test_a_learners_my_training_scans_the_content_folder_once_a_rerun(content_dir, monkeypatch):
+    """The content folder's problems are shown to trainers only; nobody else scans twice."""
+    from ui import content
+
+    eve = make_user("eve")
+    at = open_page(eve, "pages/home.py")
+    scans = []
+    real = content._signature
+    monkeypatch.setattr(content, "_signature", lambda d: scans.append(d) or real(d))
+    at.run()
+    assert not at.exception and at.title[0].value == "My training"
+    assert len(scans) == 1
