@@ -233,3 +233,18 @@ def test_a_learners_my_training_scans_the_content_folder_once_a_rerun(content_di
     at.run()
     assert not at.exception and at.title[0].value == "My training"
     assert len(scans) == 1
+
+
+def test_a_database_the_process_has_not_seen_is_upgraded_before_use(tmp_path, monkeypatch):
+    """ensure_database remembers the databases it upgraded; a new one is still upgraded."""
+    import sqlite3
+
+    from ui import auth
+
+    path = tmp_path / "other.db"
+    monkeypatch.setenv("TRAINING_DATABASE_URL", f"sqlite:///{path}")
+    auth.ensure_database()
+    auth.ensure_database()  # the second time a set look-up
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        assert conn.execute('SELECT count(*) FROM "user"').fetchone() == (0,)
