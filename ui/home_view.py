@@ -21,6 +21,7 @@ from ui.links import page_link
 from ui.text import plain
 
 PRACTICE_OPEN = "home_practice_open"  # the Daily practice expander's state (True while open)
+MORE_OPEN = "home_more_open"  # the More training expander's state (True while open)
 
 ACTION = {
     Status.IN_PROGRESS: "Continue",
@@ -171,20 +172,33 @@ def render(user: User) -> None:
     else:
         st.write("Nothing is assigned to you right now. Pick any module below.")
 
-    st.subheader("More training")
     if not optional:
+        st.subheader("More training")
         st.write("You have every module on your list above.")
         return
-    competencies = ["All"] + sorted(
-        {i.competency for i in optional}, key=lambda c: list(COMPETENCY_LABELS).index(c)
+    # Drawn only while open, like Daily practice: the optional modules are most of the cards,
+    # and each card is three messages to the browser on every rerun. Open from the start for
+    # someone with nothing assigned, since these are then all there is to do.
+    more = st.expander(
+        f"More training: {count(len(optional), 'module')} to choose from",
+        expanded=not assigned,
+        icon=":material/school:",
+        key=MORE_OPEN,
+        on_change="rerun",
     )
-    choice = st.pills(
-        "Competency",
-        competencies,
-        default="All",
-        format_func=lambda c: "All" if c == "All" else COMPETENCY_LABELS.get(c, c),
-        key="home_competency",
-    )
-    for item in optional:
-        if choice in (None, "All") or item.competency == choice:
-            _card(item, today)
+    if not more.open:
+        return
+    with more:
+        competencies = ["All"] + sorted(
+            {i.competency for i in optional}, key=lambda c: list(COMPETENCY_LABELS).index(c)
+        )
+        choice = st.pills(
+            "Competency",
+            competencies,
+            default="All",
+            format_func=lambda c: "All" if c == "All" else COMPETENCY_LABELS.get(c, c),
+            key="home_competency",
+        )
+        for item in optional:
+            if choice in (None, "All") or item.competency == choice:
+                _card(item, today)

@@ -16,6 +16,7 @@ from tests.factories import add_certificates, make_user, open_page, page_text, p
 from training import clock, quiz
 from training.dates import format_date
 from training.loader import load_content_dir
+from ui.home_view import MORE_OPEN
 
 pytestmark = pytest.mark.usefixtures("fresh_db")
 
@@ -466,3 +467,29 @@ def test_knows_and_does_says_not_tried_yet_for_a_need_whose_modules_were_never_t
     assert table.loc["Empathy", "Knows (quiz)"] == "100%"  # not 50%: one of two was taken
     assert table.loc["Sincerity", "Knows (quiz)"] == "not tried yet"  # not 0%
     assert table.loc["Timely service", "Knows (quiz)"] == "not tried yet"  # no module at all
+
+
+def test_more_training_is_drawn_only_while_open_and_open_when_nothing_is_assigned(content_dir):
+    """The optional modules are most of My training's cards (three messages each a rerun):
+    drawn only once the expander is opened, unless nothing is assigned."""
+    admin = make_user("boss", "admin")
+    eve, ann = make_user("eve"), make_user("ann")
+    learning.create_assignments(
+        actor=admin,
+        module_ids=["sample-basics"],
+        user_ids=[eve.id],
+        due_date=date.today() + timedelta(days=7),
+    )
+
+    def cards(at) -> list[str]:
+        return [m.value.split("**")[1] for m in at.markdown if m.value.startswith("**")]
+
+    at = open_page(eve, "pages/home.py")
+    more = at.expander[1]
+    assert more.label.startswith("More training: ") and "to choose from" in more.label
+    assert not more.children and cards(at) == ["Sample basics"]  # the assigned one only
+    at.session_state[MORE_OPEN] = True  # what a click on the expander sends
+    at.run()
+    assert len(cards(at)) > 1 and at.pills(key="home_competency")
+    nothing_assigned = open_page(ann, "pages/home.py")
+    assert len(cards(nothing_assigned)) > 1  # open from the start

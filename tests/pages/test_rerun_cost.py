@@ -190,7 +190,7 @@ def test_daily_practice_is_drawn_only_while_its_expander_is_open(content_dir):
     """A closed expander's content was sent on every rerun; now it runs once opened."""
     eve = make_user("eve")
     at = open_page(eve, "pages/home.py")
-    (box,) = at.expander
+    box = at.expander[0]
     assert box.label == "Daily practice: about three minutes"
     assert not box.children and "practice" not in at.session_state  # nothing drawn or read
     at.session_state[PRACTICE_OPEN] = True  # what a click on the expander sends
