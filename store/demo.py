@@ -8,6 +8,7 @@ random generator; this module only writes them. Rows go in through SQLAlchemy Co
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import random
 import time
@@ -21,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from store import db, fsrs_cards
 from store.bulk import BulkWriter as _Writer  # demo_observations imports it from here
+from store.bulk import without_secondary_indexes
 from store.learning import ensure_revision
 from store.models import (
     Answer,
@@ -28,6 +30,7 @@ from store.models import (
     Attempt,
     AuditLog,
     Certificate,
+    FsrsCard,
     Progress,
     Team,
     TeamManager,
@@ -44,6 +47,7 @@ from training.demo.organisation import (
     plan_organisation,
 )
 from training.loader import LoadedModule, load_content_dir, module_files
+from training.practice import Replayer, Review
 
 __all__ = ["DEMO_PASSWORD", "LOGINS_TEXT", "seed_demo"]
 
@@ -58,6 +62,19 @@ def _advance_sequences(conn: Connection) -> None:
                 f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
                 f'(SELECT COALESCE(MAX(id), 1) FROM "{table.name}"))'
             )
+
+
+LOADED_TABLES = ("attempt", "answer", "progress", "certificate", "fsrscard", "fsrsreview")
+
+
+def _one_transaction(conn: Connection):
+    """PostgreSQL: one transaction around the whole load (SQLite: one per batch, as before)."""
+    return contextlib.nullcontext() if conn.dialect.name == "sqlite" else conn.begin()
+
+
+def _transaction(conn: Connection):
+    """A transaction for one batch, unless the load is already inside one."""
+    return contextlib.nullcontext() if conn.in_transaction() else conn.begin()
 
 
 def _next_id(conn: Connection, table) -> int:
@@ -138,8 +155,12 @@ def seed_demo(
                 now=now,
                 first_attempt_id=first_attempt_id,
             )
-            counts = _write_history(conn, history, copy=copy)
-            fsrs_cards.backfill(conn)  # issue 14: the demo learners' practice schedule
+            # PostgreSQL loads the history in one transaction, its indexes built afterwards.
+            with _one_transaction(conn), without_secondary_indexes(conn, LOADED_TABLES):
+                # issue 14: the demo learners' practice schedule, their cards replayed as
+                # the history is written (what fsrs_cards.backfill would make of it)
+                counts = _write_history(conn, history, copy=copy)
+                fsrs_cards.log_quiz_answers(conn, first_attempt_id=first_attempt_id)
             conn.commit()
             from store.demo_observations import seed_observations  # it uses _Writer
 
@@ -278,6 +299,8 @@ def _write_history(
 
     empty = writer.json({})
     time_, chosen_ = writer.time, writer.chosen
+    replayer = Replayer(fsrs_cards.stored_retention(conn))
+    card_rows: list[tuple] = []
     attempt_rows: list[tuple] = []
     answer_rows: list[tuple] = []
     progress_rows: list[tuple] = []
@@ -287,13 +310,16 @@ def _write_history(
     def flush() -> None:
         if not attempt_rows:
             return
-        with conn.begin():
+        with _transaction(conn):
             writer.insert(Attempt, ATTEMPT_COLUMNS, attempt_rows)
             writer.insert(Answer, ANSWER_COLUMNS, answer_rows)
+            writer.insert(FsrsCard, fsrs_cards.CARD_COLUMNS, card_rows)
         attempt_rows.clear()
         answer_rows.clear()
+        card_rows.clear()
 
     for h in history:
+        reviews = []
         for a in h.attempts:
             submitted = time_(a.submitted_at)
             attempt_rows.append(
@@ -317,6 +343,7 @@ def _write_history(
                 answer_rows.append(
                     (a.id, r.question_id, chosen_(r.chosen), r.correct, r.marks, r.max_marks)
                 )
+                reviews.append(Review(h.module_id, r.question_id, a.submitted_at, r.correct))
             counts.answers += len(a.grade.results)
             if a.certificate_id is not None:
                 counts.passes += 1
@@ -332,6 +359,7 @@ def _write_history(
                     )
                 )
         counts.attempts += len(h.attempts)
+        card_rows.extend(fsrs_cards.card_rows(h.user_id, replayer.replay(reviews), time_))
         if h.open is not None:
             o = h.open
             attempt_rows.append(
@@ -370,7 +398,7 @@ def _write_history(
         if len(attempt_rows) >= BATCH_ATTEMPTS:
             flush()
     flush()
-    with conn.begin():
+    with _transaction(conn):
         writer.insert(Progress, PROGRESS_COLUMNS, progress_rows)
         writer.insert(Certificate, CERTIFICATE_COLUMNS, certificate_rows)
     counts.progress = len(progress_rows)

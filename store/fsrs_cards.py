@@ -9,7 +9,7 @@ answers already stored, in time order, so existing refresher history keeps its s
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC
 
 import sqlalchemy as sa
@@ -133,7 +133,7 @@ _answer = sa.table(
 _has_cards = sa.select(sa.column("user_id")).select_from(sa.table("fsrscard"))
 
 
-def _stored_retention(connection: sa.Connection) -> float:
+def stored_retention(connection: sa.Connection) -> float:
     row = connection.execute(
         sa.text("SELECT value FROM setting WHERE key = :k"), {"k": "org.desired_retention"}
     ).first()
@@ -176,13 +176,61 @@ _review = sa.table("fsrsreview", *(sa.column(c) for c in REVIEW_COLUMNS))
 _people = sa.bindparam("people", expanding=True)
 
 
-def _answers(*columns, where=sa.true()) -> sa.Select:
-    """Select the chosen people's submitted answers, by person and in time order."""
+def _answers(*columns, where=sa.true(), people: bool = True) -> sa.Select:
+    """Select the chosen people's (or all) submitted answers, by person and in time order."""
+    chosen = _attempt.c.user_id.in_(_people) if people else sa.true()
     return (
         sa.select(*columns)
         .join(_answer, _answer.c.attempt_id == _attempt.c.id)
-        .where(_attempt.c.submitted_at.is_not(None), _attempt.c.user_id.in_(_people), where)
+        .where(_attempt.c.submitted_at.is_not(None), chosen, where)
         .order_by(_attempt.c.user_id, _attempt.c.submitted_at, _answer.c.id)
+    )
+
+
+def card_rows(user_id: int, cards: dict[QuestionKey, CardState], time_) -> Iterator[tuple]:
+    """Yield one person's replayed cards as rows in CARD_COLUMNS order."""
+    for s in cards.values():
+        c = s.card
+        yield (
+            user_id,
+            s.module_id,
+            s.question_id,
+            int(c.state),
+            c.step,
+            c.stability,
+            c.difficulty,
+            time_(c.due),
+            time_(c.last_review),
+            s.last_correct,
+            s.reviews,
+        )
+
+
+def log_quiz_answers(connection: sa.Connection, *, first_attempt_id: int) -> None:
+    """Write the review rows of the quiz answers of attempts from `first_attempt_id` on, inside
+    the database, in the order `backfill` writes them (the demo seed's cards come with its
+    history: only their review log is left to write)."""
+    connection.execute(
+        _quiz_log(
+            (_attempt.c.id >= first_attempt_id) & (_attempt.c.kind != REFRESHER_KIND),
+            people=False,
+        )
+    )
+
+
+def _quiz_log(where, *, people: bool = True) -> sa.Insert:
+    again, good = int(rating(False)), int(rating(True))
+    return _review.insert().from_select(
+        REVIEW_COLUMNS,
+        _answers(
+            _attempt.c.user_id,
+            _attempt.c.module_id,
+            _answer.c.question_id,
+            sa.case((_answer.c.correct, good), else_=again),
+            _attempt.c.submitted_at,
+            where=where,
+            people=people,
+        ),
     )
 
 
@@ -196,7 +244,7 @@ def backfill(connection: sa.Connection, *, people_at_a_time: int = BACKFILL_PEOP
     bounded whatever the size of the organisation."""
     from store.bulk import BulkWriter
 
-    replayer = Replayer(_stored_retention(connection))
+    replayer = Replayer(stored_retention(connection))
     writer = BulkWriter(connection)
     time_, again, good = writer.time, int(rating(False)), int(rating(True))
     answers = _answers(
@@ -207,17 +255,7 @@ def backfill(connection: sa.Connection, *, people_at_a_time: int = BACKFILL_PEOP
         _answer.c.question_id,
         _answer.c.correct,
     )
-    quiz_log = _review.insert().from_select(
-        REVIEW_COLUMNS,
-        _answers(
-            _attempt.c.user_id,
-            _attempt.c.module_id,
-            _answer.c.question_id,
-            sa.case((_answer.c.correct, good), else_=again),
-            _attempt.c.submitted_at,
-            where=_attempt.c.kind != REFRESHER_KIND,
-        ),
-    )
+    quiz_log = _quiz_log(_attempt.c.kind != REFRESHER_KIND)
     people = _people_to_replay(connection)
     written = 0
     for start in range(0, len(people), people_at_a_time):
@@ -236,23 +274,7 @@ def backfill(connection: sa.Connection, *, people_at_a_time: int = BACKFILL_PEOP
                 )
         cards = []
         for user_id, history in by_user.items():
-            for s in replayer.replay(history).values():  # replay orders by time
-                c = s.card
-                cards.append(
-                    (
-                        user_id,
-                        s.module_id,
-                        s.question_id,
-                        int(c.state),
-                        c.step,
-                        c.stability,
-                        c.difficulty,
-                        time_(c.due),
-                        time_(c.last_review),
-                        s.last_correct,
-                        s.reviews,
-                    )
-                )
+            cards.extend(card_rows(user_id, replayer.replay(history), time_))
         writer.insert(FsrsCard, CARD_COLUMNS, cards)
         connection.execute(quiz_log, chunk)
         writer.insert(FsrsReview, REVIEW_COLUMNS, refresher_log)
