@@ -7,6 +7,8 @@ Used by the demo seeder (store.demo, store.demo_observations) and by the FSRS ba
 from __future__ import annotations
 
 import json
+import queue
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -79,6 +81,42 @@ class BulkWriter:
                 self.conn.execute(
                     insert(model), [dict(zip(columns, r, strict=True)) for r in chunk]
                 )
+
+
+class BackgroundWriter:
+    """A BulkWriter's inserts run in order on a thread, so the rows of the next batch are
+    made while PostgreSQL takes in the last one (its CPU and ours on two cores).
+
+    The caller hands its connection over for as long as this writer is open (it must not use
+    it meanwhile, nor change a list of rows it has handed in) and calls `close`, which waits
+    for the last insert and raises any error an insert raised. At most `depth` batches wait.
+    """
+
+    def __init__(self, writer: BulkWriter, *, depth: int = 2) -> None:
+        self.writer = writer
+        self._queue: queue.Queue = queue.Queue(depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="bulk-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is None:  # after an error, drain the queue writing nothing
+                try:
+                    self.writer.insert(*item)
+                except BaseException as error:  # noqa: BLE001 - raised again by the caller
+                    self._error = error
+
+    def insert(self, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put((model, columns, rows))
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 _SECONDARY = """

@@ -21,8 +21,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
 from store import db, fsrs_cards
+from store.bulk import BackgroundWriter, without_secondary_indexes
 from store.bulk import BulkWriter as _Writer  # demo_observations imports it from here
-from store.bulk import without_secondary_indexes
 from store.learning import ensure_revision
 from store.models import (
     Answer,
@@ -307,99 +307,105 @@ def _write_history(
     certificate_rows: list[tuple] = []
     counts = _Counts()
 
+    # Inside the load's one transaction (PostgreSQL), COPY runs on a thread beside us.
+    out = BackgroundWriter(writer) if writer.copy and conn.in_transaction() else writer
+
     def flush() -> None:
+        nonlocal attempt_rows, answer_rows, card_rows
         if not attempt_rows:
             return
         with _transaction(conn):
-            writer.insert(Attempt, ATTEMPT_COLUMNS, attempt_rows)
-            writer.insert(Answer, ANSWER_COLUMNS, answer_rows)
-            writer.insert(FsrsCard, fsrs_cards.CARD_COLUMNS, card_rows)
-        attempt_rows.clear()
-        answer_rows.clear()
-        card_rows.clear()
+            out.insert(Attempt, ATTEMPT_COLUMNS, attempt_rows)
+            out.insert(Answer, ANSWER_COLUMNS, answer_rows)
+            out.insert(FsrsCard, fsrs_cards.CARD_COLUMNS, card_rows)
+        attempt_rows, answer_rows, card_rows = [], [], []  # the handed-in lists stay as they are
 
-    for h in history:
-        reviews = []
-        for a in h.attempts:
-            submitted = time_(a.submitted_at)
-            attempt_rows.append(
-                (
-                    a.id,
-                    h.user_id,
-                    h.module_id,
-                    h.version,
-                    "quiz",
-                    a.draw.seed,
-                    draw_json(a.draw),
-                    empty,
-                    len(a.draw.questions) - 1,
-                    time_(a.started_at),
-                    submitted,
-                    a.grade.score,
-                    a.grade.passed,
-                )
-            )
-            for r in a.grade.results:
-                answer_rows.append(
-                    (a.id, r.question_id, chosen_(r.chosen), r.correct, r.marks, r.max_marks)
-                )
-                reviews.append(Review(h.module_id, r.question_id, a.submitted_at, r.correct))
-            counts.answers += len(a.grade.results)
-            if a.certificate_id is not None:
-                counts.passes += 1
-                certificate_rows.append(
+    try:
+        for h in history:
+            reviews = []
+            for a in h.attempts:
+                submitted = time_(a.submitted_at)
+                attempt_rows.append(
                     (
-                        a.certificate_id,
+                        a.id,
                         h.user_id,
                         h.module_id,
-                        a.id,
-                        a.grade.score,
+                        h.version,
+                        "quiz",
+                        a.draw.seed,
+                        draw_json(a.draw),
+                        empty,
+                        len(a.draw.questions) - 1,
+                        time_(a.started_at),
                         submitted,
-                        time_(a.expires_at),
+                        a.grade.score,
+                        a.grade.passed,
                     )
                 )
-        counts.attempts += len(h.attempts)
-        card_rows.extend(fsrs_cards.card_rows(h.user_id, replayer.replay(reviews), time_))
-        if h.open is not None:
-            o = h.open
-            attempt_rows.append(
+                for r in a.grade.results:
+                    answer_rows.append(
+                        (a.id, r.question_id, chosen_(r.chosen), r.correct, r.marks, r.max_marks)
+                    )
+                    reviews.append(Review(h.module_id, r.question_id, a.submitted_at, r.correct))
+                counts.answers += len(a.grade.results)
+                if a.certificate_id is not None:
+                    counts.passes += 1
+                    certificate_rows.append(
+                        (
+                            a.certificate_id,
+                            h.user_id,
+                            h.module_id,
+                            a.id,
+                            a.grade.score,
+                            submitted,
+                            time_(a.expires_at),
+                        )
+                    )
+            counts.attempts += len(h.attempts)
+            card_rows.extend(fsrs_cards.card_rows(h.user_id, replayer.replay(reviews), time_))
+            if h.open is not None:
+                o = h.open
+                attempt_rows.append(
+                    (
+                        o.id,
+                        h.user_id,
+                        h.module_id,
+                        h.version,
+                        "quiz",
+                        o.draw.seed,
+                        draw_json(o.draw),
+                        writer.json(o.drafts),
+                        len(o.drafts),
+                        time_(o.started_at),
+                        None,
+                        None,
+                        None,
+                    )
+                )
+                counts.open += 1
+            p = h.progress
+            progress_rows.append(
                 (
-                    o.id,
                     h.user_id,
                     h.module_id,
-                    h.version,
-                    "quiz",
-                    o.draw.seed,
-                    draw_json(o.draw),
-                    writer.json(o.drafts),
-                    len(o.drafts),
-                    time_(o.started_at),
-                    None,
-                    None,
-                    None,
+                    p.best_score,
+                    p.last_score,
+                    p.attempt_count,
+                    time_(p.passed_at),
+                    time_(p.expires_at),
+                    time_(p.last_attempt_at),
+                    h.certificate_id,
+                    0,
                 )
             )
-            counts.open += 1
-        p = h.progress
-        progress_rows.append(
-            (
-                h.user_id,
-                h.module_id,
-                p.best_score,
-                p.last_score,
-                p.attempt_count,
-                time_(p.passed_at),
-                time_(p.expires_at),
-                time_(p.last_attempt_at),
-                h.certificate_id,
-                0,
-            )
-        )
-        if len(attempt_rows) >= BATCH_ATTEMPTS:
-            flush()
-    flush()
-    with _transaction(conn):
-        writer.insert(Progress, PROGRESS_COLUMNS, progress_rows)
-        writer.insert(Certificate, CERTIFICATE_COLUMNS, certificate_rows)
+            if len(attempt_rows) >= BATCH_ATTEMPTS:
+                flush()
+        flush()
+        with _transaction(conn):
+            out.insert(Progress, PROGRESS_COLUMNS, progress_rows)
+            out.insert(Certificate, CERTIFICATE_COLUMNS, certificate_rows)
+    finally:
+        if out is not writer:
+            out.close()  # waits for the last batch; raises its error
     counts.progress = len(progress_rows)
     return counts
