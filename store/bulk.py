@@ -58,7 +58,18 @@ class BulkWriter:
             return value
         return value.isoformat(" ", "microseconds")[:26]  # UTC, without the offset
 
-    def insert(self, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    def naive_time(self, value: datetime | None) -> object:
+        """`time` for a binary COPY's "timestamp" columns: a UTC moment without its offset."""
+        if value is None or self.sqlite:
+            return self.time(value)
+        return value.replace(tzinfo=None)
+
+    def insert(
+        self, model, columns: tuple[str, ...], rows: list[tuple], types: tuple[str, ...] = ()
+    ) -> None:
+        """Insert the rows; with `types` (PostgreSQL's, one per column), COPY sends them in
+        binary, several times cheaper to make for floats and times (which must then be given
+        by `naive_time`)."""
         if not rows:
             return
         table = model.__tablename__
@@ -73,7 +84,11 @@ class BulkWriter:
             # The psycopg connection under SQLAlchemy's, inside the transaction already open.
             names = ", ".join(f'"{c}"' for c in columns)
             raw = self.conn.connection.dbapi_connection
-            with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as out:
+            binary = " (FORMAT BINARY)" if types else ""
+            sql = f'COPY "{table}" ({names}) FROM STDIN{binary}'
+            with raw.cursor() as cursor, cursor.copy(sql) as out:
+                if types:
+                    out.set_types(list(types))
                 for row in rows:
                     out.write_row(row)
         else:
@@ -107,10 +122,12 @@ class BackgroundWriter:
                 except BaseException as error:  # noqa: BLE001 - raised again by the caller
                     self._error = error
 
-    def insert(self, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    def insert(
+        self, model, columns: tuple[str, ...], rows: list[tuple], types: tuple[str, ...] = ()
+    ) -> None:
         if self._error is not None:
             raise self._error
-        self._queue.put((model, columns, rows))
+        self._queue.put((model, columns, rows, types))
 
     def close(self) -> None:
         self._queue.put(None)

@@ -31,6 +31,7 @@ from store.models import (
     AuditLog,
     Certificate,
     FsrsCard,
+    FsrsReview,
     Progress,
     Team,
     TeamManager,
@@ -47,7 +48,7 @@ from training.demo.organisation import (
     plan_organisation,
 )
 from training.loader import LoadedModule, load_content_dir, module_files
-from training.practice import Replayer, Review
+from training.practice import Replayer, rating, utc
 
 __all__ = ["DEMO_PASSWORD", "LOGINS_TEXT", "seed_demo"]
 
@@ -157,10 +158,9 @@ def seed_demo(
             )
             # PostgreSQL loads the history in one transaction, its indexes built afterwards.
             with _one_transaction(conn), without_secondary_indexes(conn, LOADED_TABLES):
-                # issue 14: the demo learners' practice schedule, their cards replayed as
-                # the history is written (what fsrs_cards.backfill would make of it)
+                # issue 14: the demo learners' practice schedule, their cards replayed and
+                # review log written with the history (what fsrs_cards.backfill makes of it)
                 counts = _write_history(conn, history, copy=copy)
-                fsrs_cards.log_quiz_answers(conn, first_attempt_id=first_attempt_id)
             conn.commit()
             from store.demo_observations import seed_observations  # it uses _Writer
 
@@ -298,9 +298,11 @@ def _write_history(
         return text
 
     empty = writer.json({})
-    time_, chosen_ = writer.time, writer.chosen
+    time_, chosen_, card_time = writer.time, writer.chosen, writer.naive_time
     replayer = Replayer(fsrs_cards.stored_retention(conn))
     card_rows: list[tuple] = []
+    review_rows: list[tuple] = []
+    good, again = int(rating(True)), int(rating(False))
     attempt_rows: list[tuple] = []
     answer_rows: list[tuple] = []
     progress_rows: list[tuple] = []
@@ -311,20 +313,23 @@ def _write_history(
     out = BackgroundWriter(writer) if writer.copy and conn.in_transaction() else writer
 
     def flush() -> None:
-        nonlocal attempt_rows, answer_rows, card_rows
+        nonlocal attempt_rows, answer_rows, card_rows, review_rows
         if not attempt_rows:
             return
         with _transaction(conn):
             out.insert(Attempt, ATTEMPT_COLUMNS, attempt_rows)
             out.insert(Answer, ANSWER_COLUMNS, answer_rows)
-            out.insert(FsrsCard, fsrs_cards.CARD_COLUMNS, card_rows)
-        attempt_rows, answer_rows, card_rows = [], [], []  # the handed-in lists stay as they are
+            out.insert(FsrsCard, fsrs_cards.CARD_COLUMNS, card_rows, fsrs_cards.CARD_TYPES)
+            out.insert(FsrsReview, fsrs_cards.REVIEW_COLUMNS, review_rows, fsrs_cards.REVIEW_TYPES)
+        # new lists: the handed-in ones stay as they are
+        attempt_rows, answer_rows, card_rows, review_rows = [], [], [], []
 
     try:
         for h in history:
             reviews = []
             for a in h.attempts:
-                submitted = time_(a.submitted_at)
+                submitted, at = time_(a.submitted_at), utc(a.submitted_at)
+                reviewed = card_time(at)
                 attempt_rows.append(
                     (
                         a.id,
@@ -346,7 +351,11 @@ def _write_history(
                     answer_rows.append(
                         (a.id, r.question_id, chosen_(r.chosen), r.correct, r.marks, r.max_marks)
                     )
-                    reviews.append(Review(h.module_id, r.question_id, a.submitted_at, r.correct))
+                    reviews.append(((h.module_id, r.question_id), at, r.correct))
+                    review_rows.append(
+                        (h.user_id, h.module_id, r.question_id, good if r.correct else again)
+                        + (reviewed,)
+                    )
                 counts.answers += len(a.grade.results)
                 if a.certificate_id is not None:
                     counts.passes += 1
@@ -362,7 +371,13 @@ def _write_history(
                         )
                     )
             counts.attempts += len(h.attempts)
-            card_rows.extend(fsrs_cards.card_rows(h.user_id, replayer.replay(reviews), time_))
+            for (module_id, question_id), (f, last, due, right, count) in replayer.fields(
+                reviews
+            ).items():  # a module's answers, in time order: its cards, as backfill makes them
+                card_rows.append(
+                    (h.user_id, module_id, question_id, f[0], f[1], f[2], f[3], card_time(due))
+                    + (card_time(last), right, count)
+                )
             if h.open is not None:
                 o = h.open
                 attempt_rows.append(

@@ -157,7 +157,11 @@ CARD_COLUMNS = (
     "last_correct",
     "reviews",
 )
+# PostgreSQL's types of CARD_COLUMNS, for a binary COPY (store.bulk)
+CARD_TYPES = ("int4", "varchar", "varchar", "int4", "int4", "float8", "float8")
+CARD_TYPES += ("timestamp", "timestamp", "bool", "int4")
 REVIEW_COLUMNS = ("user_id", "module_id", "question_id", "rating", "reviewed_at")
+REVIEW_TYPES = ("int4", "varchar", "varchar", "int4", "timestamp")
 BACKFILL_PEOPLE = 250  # people replayed and written at a time: memory stays bounded
 
 
@@ -176,13 +180,12 @@ _review = sa.table("fsrsreview", *(sa.column(c) for c in REVIEW_COLUMNS))
 _people = sa.bindparam("people", expanding=True)
 
 
-def _answers(*columns, where=sa.true(), people: bool = True) -> sa.Select:
-    """Select the chosen people's (or all) submitted answers, by person and in time order."""
-    chosen = _attempt.c.user_id.in_(_people) if people else sa.true()
+def _answers(*columns, where=sa.true()) -> sa.Select:
+    """Select the chosen people's submitted answers, by person and in time order."""
     return (
         sa.select(*columns)
         .join(_answer, _answer.c.attempt_id == _attempt.c.id)
-        .where(_attempt.c.submitted_at.is_not(None), chosen, where)
+        .where(_attempt.c.submitted_at.is_not(None), _attempt.c.user_id.in_(_people), where)
         .order_by(_attempt.c.user_id, _attempt.c.submitted_at, _answer.c.id)
     )
 
@@ -206,19 +209,7 @@ def card_rows(user_id: int, cards: dict[QuestionKey, CardState], time_) -> Itera
         )
 
 
-def log_quiz_answers(connection: sa.Connection, *, first_attempt_id: int) -> None:
-    """Write the review rows of the quiz answers of attempts from `first_attempt_id` on, inside
-    the database, in the order `backfill` writes them (the demo seed's cards come with its
-    history: only their review log is left to write)."""
-    connection.execute(
-        _quiz_log(
-            (_attempt.c.id >= first_attempt_id) & (_attempt.c.kind != REFRESHER_KIND),
-            people=False,
-        )
-    )
-
-
-def _quiz_log(where, *, people: bool = True) -> sa.Insert:
+def _quiz_log(where) -> sa.Insert:
     again, good = int(rating(False)), int(rating(True))
     return _review.insert().from_select(
         REVIEW_COLUMNS,
@@ -229,7 +220,6 @@ def _quiz_log(where, *, people: bool = True) -> sa.Insert:
             sa.case((_answer.c.correct, good), else_=again),
             _attempt.c.submitted_at,
             where=where,
-            people=people,
         ),
     )
 
