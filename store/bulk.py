@@ -58,18 +58,11 @@ class BulkWriter:
             return value
         return value.isoformat(" ", "microseconds")[:26]  # UTC, without the offset
 
-    def naive_time(self, value: datetime | None) -> object:
-        """`time` for a binary COPY's "timestamp" columns: a UTC moment without its offset."""
-        if value is None or self.sqlite:
-            return self.time(value)
-        return value.replace(tzinfo=None)
-
     def insert(
         self, model, columns: tuple[str, ...], rows: list[tuple], types: tuple[str, ...] = ()
     ) -> None:
         """Insert the rows; with `types` (PostgreSQL's, one per column), COPY sends them in
-        binary, several times cheaper to make for floats and times (which must then be given
-        by `naive_time`)."""
+        binary, several times cheaper to make for floats and times."""
         if not rows:
             return
         table = model.__tablename__

@@ -298,7 +298,7 @@ def _write_history(
         return text
 
     empty = writer.json({})
-    time_, chosen_, card_time = writer.time, writer.chosen, writer.naive_time
+    time_, chosen_ = writer.time, writer.chosen
     replayer = Replayer(fsrs_cards.stored_retention(conn))
     card_rows: list[tuple] = []
     review_rows: list[tuple] = []
@@ -329,7 +329,7 @@ def _write_history(
             reviews = []
             for a in h.attempts:
                 submitted, at = time_(a.submitted_at), utc(a.submitted_at)
-                reviewed = card_time(at)
+                reviewed = time_(at)
                 attempt_rows.append(
                     (
                         a.id,
@@ -375,8 +375,8 @@ def _write_history(
                 reviews
             ).items():  # a module's answers, in time order: its cards, as backfill makes them
                 card_rows.append(
-                    (h.user_id, module_id, question_id, f[0], f[1], f[2], f[3], card_time(due))
-                    + (card_time(last), right, count)
+                    (h.user_id, module_id, question_id, f[0], f[1], f[2], f[3], time_(due))
+                    + (time_(last), right, count)
                 )
             if h.open is not None:
                 o = h.open

@@ -159,9 +159,9 @@ CARD_COLUMNS = (
 )
 # PostgreSQL's types of CARD_COLUMNS, for a binary COPY (store.bulk)
 CARD_TYPES = ("int4", "varchar", "varchar", "int4", "int4", "float8", "float8")
-CARD_TYPES += ("timestamp", "timestamp", "bool", "int4")
+CARD_TYPES += ("timestamptz", "timestamptz", "bool", "int4")
 REVIEW_COLUMNS = ("user_id", "module_id", "question_id", "rating", "reviewed_at")
-REVIEW_TYPES = ("int4", "varchar", "varchar", "int4", "timestamp")
+REVIEW_TYPES = ("int4", "varchar", "varchar", "int4", "timestamptz")
 BACKFILL_PEOPLE = 250  # people replayed and written at a time: memory stays bounded
 
 
