@@ -8,6 +8,7 @@ random generator; this module only writes them. Rows go in through SQLAlchemy Co
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import random
 import time
@@ -20,6 +21,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
 from store import db, fsrs_cards
+from store.bulk import BackgroundWriter, without_secondary_indexes
 from store.bulk import BulkWriter as _Writer  # demo_observations imports it from here
 from store.learning import ensure_revision
 from store.models import (
@@ -28,6 +30,8 @@ from store.models import (
     Attempt,
     AuditLog,
     Certificate,
+    FsrsCard,
+    FsrsReview,
     Progress,
     Team,
     TeamManager,
@@ -44,6 +48,7 @@ from training.demo.organisation import (
     plan_organisation,
 )
 from training.loader import LoadedModule, load_content_dir, module_files
+from training.practice import Replayer, rating, utc
 
 __all__ = ["DEMO_PASSWORD", "LOGINS_TEXT", "seed_demo"]
 
@@ -58,6 +63,19 @@ def _advance_sequences(conn: Connection) -> None:
                 f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
                 f'(SELECT COALESCE(MAX(id), 1) FROM "{table.name}"))'
             )
+
+
+LOADED_TABLES = ("attempt", "answer", "progress", "certificate", "fsrscard", "fsrsreview")
+
+
+def _one_transaction(conn: Connection):
+    """PostgreSQL: one transaction around the whole load (SQLite: one per batch, as before)."""
+    return contextlib.nullcontext() if conn.dialect.name == "sqlite" else conn.begin()
+
+
+def _transaction(conn: Connection):
+    """A transaction for one batch, unless the load is already inside one."""
+    return contextlib.nullcontext() if conn.in_transaction() else conn.begin()
 
 
 def _next_id(conn: Connection, table) -> int:
@@ -138,8 +156,11 @@ def seed_demo(
                 now=now,
                 first_attempt_id=first_attempt_id,
             )
-            counts = _write_history(conn, history, copy=copy)
-            fsrs_cards.backfill(conn)  # issue 14: the demo learners' practice schedule
+            # PostgreSQL loads the history in one transaction, its indexes built afterwards.
+            with _one_transaction(conn), without_secondary_indexes(conn, LOADED_TABLES):
+                # issue 14: the demo learners' practice schedule, their cards replayed and
+                # review log written with the history (what fsrs_cards.backfill makes of it)
+                counts = _write_history(conn, history, copy=copy)
             conn.commit()
             from store.demo_observations import seed_observations  # it uses _Writer
 
@@ -278,100 +299,128 @@ def _write_history(
 
     empty = writer.json({})
     time_, chosen_ = writer.time, writer.chosen
+    replayer = Replayer(fsrs_cards.stored_retention(conn))
+    card_rows: list[tuple] = []
+    review_rows: list[tuple] = []
+    good, again = int(rating(True)), int(rating(False))
     attempt_rows: list[tuple] = []
     answer_rows: list[tuple] = []
     progress_rows: list[tuple] = []
     certificate_rows: list[tuple] = []
     counts = _Counts()
 
+    # Inside the load's one transaction (PostgreSQL), COPY runs on a thread beside us.
+    out = BackgroundWriter(writer) if writer.copy and conn.in_transaction() else writer
+
     def flush() -> None:
+        nonlocal attempt_rows, answer_rows, card_rows, review_rows
         if not attempt_rows:
             return
-        with conn.begin():
-            writer.insert(Attempt, ATTEMPT_COLUMNS, attempt_rows)
-            writer.insert(Answer, ANSWER_COLUMNS, answer_rows)
-        attempt_rows.clear()
-        answer_rows.clear()
+        with _transaction(conn):
+            out.insert(Attempt, ATTEMPT_COLUMNS, attempt_rows)
+            out.insert(Answer, ANSWER_COLUMNS, answer_rows)
+            out.insert(FsrsCard, fsrs_cards.CARD_COLUMNS, card_rows, fsrs_cards.CARD_TYPES)
+            out.insert(FsrsReview, fsrs_cards.REVIEW_COLUMNS, review_rows, fsrs_cards.REVIEW_TYPES)
+        # new lists: the handed-in ones stay as they are
+        attempt_rows, answer_rows, card_rows, review_rows = [], [], [], []
 
-    for h in history:
-        for a in h.attempts:
-            submitted = time_(a.submitted_at)
-            attempt_rows.append(
-                (
-                    a.id,
-                    h.user_id,
-                    h.module_id,
-                    h.version,
-                    "quiz",
-                    a.draw.seed,
-                    draw_json(a.draw),
-                    empty,
-                    len(a.draw.questions) - 1,
-                    time_(a.started_at),
-                    submitted,
-                    a.grade.score,
-                    a.grade.passed,
-                )
-            )
-            for r in a.grade.results:
-                answer_rows.append(
-                    (a.id, r.question_id, chosen_(r.chosen), r.correct, r.marks, r.max_marks)
-                )
-            counts.answers += len(a.grade.results)
-            if a.certificate_id is not None:
-                counts.passes += 1
-                certificate_rows.append(
+    try:
+        for h in history:
+            reviews = []
+            for a in h.attempts:
+                submitted, at = time_(a.submitted_at), utc(a.submitted_at)
+                reviewed = time_(at)
+                attempt_rows.append(
                     (
-                        a.certificate_id,
+                        a.id,
                         h.user_id,
                         h.module_id,
-                        a.id,
-                        a.grade.score,
+                        h.version,
+                        "quiz",
+                        a.draw.seed,
+                        draw_json(a.draw),
+                        empty,
+                        len(a.draw.questions) - 1,
+                        time_(a.started_at),
                         submitted,
-                        time_(a.expires_at),
+                        a.grade.score,
+                        a.grade.passed,
                     )
                 )
-        counts.attempts += len(h.attempts)
-        if h.open is not None:
-            o = h.open
-            attempt_rows.append(
+                for r in a.grade.results:
+                    answer_rows.append(
+                        (a.id, r.question_id, chosen_(r.chosen), r.correct, r.marks, r.max_marks)
+                    )
+                    reviews.append(((h.module_id, r.question_id), at, r.correct))
+                    review_rows.append(
+                        (h.user_id, h.module_id, r.question_id, good if r.correct else again)
+                        + (reviewed,)
+                    )
+                counts.answers += len(a.grade.results)
+                if a.certificate_id is not None:
+                    counts.passes += 1
+                    certificate_rows.append(
+                        (
+                            a.certificate_id,
+                            h.user_id,
+                            h.module_id,
+                            a.id,
+                            a.grade.score,
+                            submitted,
+                            time_(a.expires_at),
+                        )
+                    )
+            counts.attempts += len(h.attempts)
+            for (module_id, question_id), (f, last, due, right, count) in replayer.fields(
+                reviews
+            ).items():  # a module's answers, in time order: its cards, as backfill makes them
+                card_rows.append(
+                    (h.user_id, module_id, question_id, f[0], f[1], f[2], f[3], time_(due))
+                    + (time_(last), right, count)
+                )
+            if h.open is not None:
+                o = h.open
+                attempt_rows.append(
+                    (
+                        o.id,
+                        h.user_id,
+                        h.module_id,
+                        h.version,
+                        "quiz",
+                        o.draw.seed,
+                        draw_json(o.draw),
+                        writer.json(o.drafts),
+                        len(o.drafts),
+                        time_(o.started_at),
+                        None,
+                        None,
+                        None,
+                    )
+                )
+                counts.open += 1
+            p = h.progress
+            progress_rows.append(
                 (
-                    o.id,
                     h.user_id,
                     h.module_id,
-                    h.version,
-                    "quiz",
-                    o.draw.seed,
-                    draw_json(o.draw),
-                    writer.json(o.drafts),
-                    len(o.drafts),
-                    time_(o.started_at),
-                    None,
-                    None,
-                    None,
+                    p.best_score,
+                    p.last_score,
+                    p.attempt_count,
+                    time_(p.passed_at),
+                    time_(p.expires_at),
+                    time_(p.last_attempt_at),
+                    h.certificate_id,
+                    0,
                 )
             )
-            counts.open += 1
-        p = h.progress
-        progress_rows.append(
-            (
-                h.user_id,
-                h.module_id,
-                p.best_score,
-                p.last_score,
-                p.attempt_count,
-                time_(p.passed_at),
-                time_(p.expires_at),
-                time_(p.last_attempt_at),
-                h.certificate_id,
-                0,
-            )
-        )
-        if len(attempt_rows) >= BATCH_ATTEMPTS:
-            flush()
-    flush()
-    with conn.begin():
-        writer.insert(Progress, PROGRESS_COLUMNS, progress_rows)
-        writer.insert(Certificate, CERTIFICATE_COLUMNS, certificate_rows)
+            if len(attempt_rows) >= BATCH_ATTEMPTS:
+                flush()
+        flush()
+        with _transaction(conn):
+            out.insert(Progress, PROGRESS_COLUMNS, progress_rows)
+            out.insert(Certificate, CERTIFICATE_COLUMNS, certificate_rows)
+    finally:
+        if out is not writer:
+            out.close()  # waits for the last batch; raises its error
     counts.progress = len(progress_rows)
     return counts

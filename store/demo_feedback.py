@@ -97,6 +97,7 @@ def _push(session, rng: random.Random, members: dict[int, list[int]], today: dat
         ],
     )  # fmt: skip
     issued = set(session.scalars(select(Certificate.certificate_id)))
+    passes = []
     for tid in pushed:
         for uid in members[tid]:
             if rng.random() > 0.9:
@@ -109,28 +110,38 @@ def _push(session, rng: random.Random, members: dict[int, list[int]], today: dat
                 submitted_at=when, score=score, passed=True,
             )  # fmt: skip
             session.add(attempt)
-            session.flush()
-            cert = next(
-                c
-                for c in certificate_id_candidates(uid, module_id, when, attempt.id)
-                if c not in issued
+            passes.append((uid, when, score, attempt))
+    session.flush()  # the attempts in one batch, their ids in the order added
+    progress_of = {
+        p.user_id: p
+        for p in session.exec(
+            select(Progress).where(
+                Progress.module_id == module_id,
+                Progress.user_id.in_([uid for uid, *_ in passes]),
             )
-            issued.add(cert)
-            session.add(
-                Certificate(
-                    certificate_id=cert, user_id=uid, module_id=module_id,
-                    attempt_id=attempt.id, score=score, passed_at=when,
-                )
-            )  # fmt: skip
-            progress = session.exec(
-                select(Progress).where(Progress.user_id == uid, Progress.module_id == module_id)
-            ).first() or Progress(user_id=uid, module_id=module_id)
-            progress.best_score = max(progress.best_score or 0.0, score)
-            progress.last_score = score
-            progress.attempt_count = (progress.attempt_count or 0) + 1
-            progress.passed_at, progress.certificate_id = when, cert
-            progress.last_attempt_at = when
-            session.add(progress)
+        )
+    }
+    for uid, when, score, attempt in passes:
+        cert = next(
+            c
+            for c in certificate_id_candidates(uid, module_id, when, attempt.id)
+            if c not in issued
+        )
+        issued.add(cert)
+        session.add(
+            Certificate(
+                certificate_id=cert, user_id=uid, module_id=module_id,
+                attempt_id=attempt.id, score=score, passed_at=when,
+            )
+        )  # fmt: skip
+        progress = progress_of.get(uid) or Progress(user_id=uid, module_id=module_id)
+        progress_of[uid] = progress
+        progress.best_score = max(progress.best_score or 0.0, score)
+        progress.last_score = score
+        progress.attempt_count = (progress.attempt_count or 0) + 1
+        progress.passed_at, progress.certificate_id = when, cert
+        progress.last_attempt_at = when
+        session.add(progress)
     return module_id, due, pushed
 
 

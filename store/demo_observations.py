@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select
 
+from store.bulk import without_secondary_indexes
 from store.demo import _next_id, _Writer
 from store.models import (
     Observation,
@@ -67,7 +68,8 @@ def seed_observations(
         m.module.id: str(m.module.competency)
         for m in load_content_dir(content_dir).modules.values()
     }
-    with conn.begin():
+    tables = ("observation", "observationrevision", "observeditem")
+    with conn.begin(), without_secondary_indexes(conn, tables):  # built once, after the load
         observer_of: dict[int, int] = {}
         for team_id, user_id in conn.execute(
             select(TeamManager.team_id, TeamManager.user_id).order_by(TeamManager.user_id)

@@ -9,7 +9,7 @@ answers already stored, in time order, so existing refresher history keeps its s
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC
 
 import sqlalchemy as sa
@@ -133,7 +133,7 @@ _answer = sa.table(
 _has_cards = sa.select(sa.column("user_id")).select_from(sa.table("fsrscard"))
 
 
-def _stored_retention(connection: sa.Connection) -> float:
+def stored_retention(connection: sa.Connection) -> float:
     row = connection.execute(
         sa.text("SELECT value FROM setting WHERE key = :k"), {"k": "org.desired_retention"}
     ).first()
@@ -157,7 +157,11 @@ CARD_COLUMNS = (
     "last_correct",
     "reviews",
 )
+# PostgreSQL's types of CARD_COLUMNS, for a binary COPY (store.bulk)
+CARD_TYPES = ("int4", "varchar", "varchar", "int4", "int4", "float8", "float8")
+CARD_TYPES += ("timestamptz", "timestamptz", "bool", "int4")
 REVIEW_COLUMNS = ("user_id", "module_id", "question_id", "rating", "reviewed_at")
+REVIEW_TYPES = ("int4", "varchar", "varchar", "int4", "timestamptz")
 BACKFILL_PEOPLE = 250  # people replayed and written at a time: memory stays bounded
 
 
@@ -186,6 +190,40 @@ def _answers(*columns, where=sa.true()) -> sa.Select:
     )
 
 
+def card_rows(user_id: int, cards: dict[QuestionKey, CardState], time_) -> Iterator[tuple]:
+    """Yield one person's replayed cards as rows in CARD_COLUMNS order."""
+    for s in cards.values():
+        c = s.card
+        yield (
+            user_id,
+            s.module_id,
+            s.question_id,
+            int(c.state),
+            c.step,
+            c.stability,
+            c.difficulty,
+            time_(c.due),
+            time_(c.last_review),
+            s.last_correct,
+            s.reviews,
+        )
+
+
+def _quiz_log(where) -> sa.Insert:
+    again, good = int(rating(False)), int(rating(True))
+    return _review.insert().from_select(
+        REVIEW_COLUMNS,
+        _answers(
+            _attempt.c.user_id,
+            _attempt.c.module_id,
+            _answer.c.question_id,
+            sa.case((_answer.c.correct, good), else_=again),
+            _attempt.c.submitted_at,
+            where=where,
+        ),
+    )
+
+
 def backfill(connection: sa.Connection, *, people_at_a_time: int = BACKFILL_PEOPLE) -> int:
     """Replay stored answers into FSRS cards and review rows; return the cards written.
 
@@ -196,7 +234,7 @@ def backfill(connection: sa.Connection, *, people_at_a_time: int = BACKFILL_PEOP
     bounded whatever the size of the organisation."""
     from store.bulk import BulkWriter
 
-    replayer = Replayer(_stored_retention(connection))
+    replayer = Replayer(stored_retention(connection))
     writer = BulkWriter(connection)
     time_, again, good = writer.time, int(rating(False)), int(rating(True))
     answers = _answers(
@@ -207,17 +245,7 @@ def backfill(connection: sa.Connection, *, people_at_a_time: int = BACKFILL_PEOP
         _answer.c.question_id,
         _answer.c.correct,
     )
-    quiz_log = _review.insert().from_select(
-        REVIEW_COLUMNS,
-        _answers(
-            _attempt.c.user_id,
-            _attempt.c.module_id,
-            _answer.c.question_id,
-            sa.case((_answer.c.correct, good), else_=again),
-            _attempt.c.submitted_at,
-            where=_attempt.c.kind != REFRESHER_KIND,
-        ),
-    )
+    quiz_log = _quiz_log(_attempt.c.kind != REFRESHER_KIND)
     people = _people_to_replay(connection)
     written = 0
     for start in range(0, len(people), people_at_a_time):
@@ -236,23 +264,7 @@ def backfill(connection: sa.Connection, *, people_at_a_time: int = BACKFILL_PEOP
                 )
         cards = []
         for user_id, history in by_user.items():
-            for s in replayer.replay(history).values():  # replay orders by time
-                c = s.card
-                cards.append(
-                    (
-                        user_id,
-                        s.module_id,
-                        s.question_id,
-                        int(c.state),
-                        c.step,
-                        c.stability,
-                        c.difficulty,
-                        time_(c.due),
-                        time_(c.last_review),
-                        s.last_correct,
-                        s.reviews,
-                    )
-                )
+            cards.extend(card_rows(user_id, replayer.replay(history), time_))
         writer.insert(FsrsCard, CARD_COLUMNS, cards)
         connection.execute(quiz_log, chunk)
         writer.insert(FsrsReview, REVIEW_COLUMNS, refresher_log)

@@ -75,7 +75,8 @@ def rating(correct: bool) -> Rating:
     return Rating.Good if correct else Rating.Again
 
 
-def _utc(moment: datetime) -> datetime:
+def utc(moment: datetime) -> datetime:
+    """Return the moment in UTC (a naive one is taken as UTC)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -84,7 +85,7 @@ def apply(
 ) -> CardState:
     """Return the card after one more answer (`before` is None for a question's first answer)."""
     card = before.card if before else Card(card_id=card_id)
-    after, _log = sched.review_card(card, rating(review.correct), _utc(review.at))
+    after, _log = sched.review_card(card, rating(review.correct), utc(review.at))
     count = before.reviews + 1 if before else 1
     return CardState(
         review.module_id, review.question_id, after, last_correct=review.correct, reviews=count
@@ -159,21 +160,8 @@ class Replayer:
 
     def replay(self, history: Iterable[Review]) -> dict[QuestionKey, CardState]:
         """Return every answered question's card after replaying its answers in time order."""
-        # Per card while replaying: [fsrs fields, last review, due, last answer right, reviews]
-        cards: dict[QuestionKey, list] = {}
-        steps, new = self._steps, (int(State.Learning), 0, None, None)
-        timed = sorted(((_utc(r.at), r) for r in history), key=lambda t: t[0])  # stable
-        for at, review in timed:
-            key = (review.module_id, review.question_id)
-            card = cards.get(key)
-            if card is None:
-                card = cards[key] = [new, None, None, False, 0]
-                step_key = (*new, review.correct, None)
-            else:
-                step_key = (*card[0], review.correct, (at - card[1]).days)
-            found = steps.get(step_key) or self._step(step_key, card[1], at)
-            card[0], card[1], card[2] = found[0], at, at + found[1]
-            card[3], card[4] = review.correct, card[4] + 1
+        timed = sorted(((utc(r.at), r) for r in history), key=lambda t: t[0])  # stable
+        cards = self.fields(((r.module_id, r.question_id), at, r.correct) for at, r in timed)
         return {
             key: CardState(
                 key[0],
@@ -185,12 +173,30 @@ class Replayer:
             for number, (key, (fields, last, due, correct, count)) in enumerate(cards.items(), 1)
         }
 
+    def fields(self, answers: Iterable[tuple[QuestionKey, datetime, bool]]) -> dict:
+        """Replay (card key, UTC time, right) answers given in time order; return per card, in
+        order of first answer, [(state, step, stability, difficulty), last review, due, last
+        answer right, reviews] (`replay` without the Card objects, for bulk writers)."""
+        cards: dict[QuestionKey, list] = {}
+        steps, new = self._steps, (int(State.Learning), 0, None, None)
+        for key, at, correct in answers:
+            card = cards.get(key)
+            if card is None:
+                card = cards[key] = [new, None, None, False, 0]
+                step_key = (*new, correct, None)
+            else:
+                step_key = (*card[0], correct, (at - card[1]).days)
+            found = steps.get(step_key) or self._step(step_key, card[1], at)
+            card[0], card[1], card[2] = found[0], at, at + found[1]
+            card[3], card[4] = correct, card[4] + 1
+        return cards
+
 
 def due_cards(cards: Iterable[CardState], now: datetime) -> list[CardState]:
     """Return the cards due at `now`: missed ones first, then the most overdue, then by id."""
-    now = _utc(now)
-    due = [c for c in cards if _utc(c.card.due) <= now]
-    return sorted(due, key=lambda c: (c.last_correct, _utc(c.card.due), c.module_id, c.question_id))
+    now = utc(now)
+    due = [c for c in cards if utc(c.card.due) <= now]
+    return sorted(due, key=lambda c: (c.last_correct, utc(c.card.due), c.module_id, c.question_id))
 
 
 def daily_selection(
@@ -206,7 +212,7 @@ def retrievability(
     card: CardState, now: datetime, desired_retention: float = DEFAULT_RETENTION
 ) -> float:
     """Return the chance (0 to 1) that the learner recalls this card's answer at `now`."""
-    return scheduler(desired_retention).get_card_retrievability(card.card, _utc(now))
+    return scheduler(desired_retention).get_card_retrievability(card.card, utc(now))
 
 
 def mean_retrievability(
@@ -214,7 +220,7 @@ def mean_retrievability(
 ) -> float | None:
     """Return the mean retrievability of the cards at `now` (None when there are none)."""
     sched = scheduler(desired_retention)
-    values = [sched.get_card_retrievability(c.card, _utc(now)) for c in cards]
+    values = [sched.get_card_retrievability(c.card, utc(now)) for c in cards]
     return sum(values) / len(values) if values else None
 
 

@@ -107,3 +107,16 @@ def test_a_backfill_stopped_half_way_finishes_the_rest_without_doubling():
         c.execute(text("DELETE FROM fsrscard WHERE user_id > :u"), {"u": first})
     assert backfill(people_at_a_time=2) == len([r for r in whole[0] if r.user_id > first])
     assert tables() == whole
+
+
+def test_the_seeded_cards_and_review_log_are_what_a_backfill_makes_of_the_seeded_answers():
+    # seed-demo replays each person's answers as it writes them (no second pass over the
+    # database); the cards and review rows must be exactly the backfill's.
+    demo.seed_demo(staff=12, teams=2, attempts=120, seed=3, content_dir=FIXTURES)
+    seeded = tables()
+    assert len(seeded[0]) > 20 and len(seeded[1]) > len(seeded[0])
+    with db.get_engine().begin() as c:
+        c.execute(text("DELETE FROM fsrsreview"))
+        c.execute(text("DELETE FROM fsrscard"))
+    assert backfill() == len(seeded[0])
+    assert tables() == seeded
