@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from sqlalchemy import Date, Float, case, cast, delete, func, literal
+from sqlalchemy import Date, Float, case, cast, delete, func, literal, null
 from sqlmodel import Session, select
 
 from store import config, dashboard
@@ -779,7 +779,8 @@ def transfer_counts(
             .group_by(ObservedItem.subject_id, ObservedItem.need, User.team_id)
             .subquery()
         )
-        need = case(dict(competency_of), value=Progress.module_id, else_=None)
+        # No modules: no pass counts (an empty CASE is no SQL).
+        need = case(dict(competency_of), value=Progress.module_id) if competency_of else null()
         passed = (
             select(Progress.user_id.label("person"), need.label("need"))
             .join(User, User.id == Progress.user_id)
