@@ -583,10 +583,12 @@ def team_floor(
             key="team_knows_does",
         )
     with right:
-        st.markdown(f"**Not observed for {days} days** ({len(missing)})")
+        st.markdown(f"**Not observed for {days} days** ({len(missing):,})")
         if not missing:
             st.caption("Everyone has been observed recently.")
-        elif per_person:
+        elif not per_person:
+            st.caption("Counted per team below.")
+        else:
             _table(
                 [
                     {
@@ -607,7 +609,7 @@ def team_floor(
         st.markdown("**The reverse**: seen doing it, without having passed its module")
         _gap_table(untaught, "team_untaught", "Nobody.")
     else:
-        _team_counts(missing, gaps, days)
+        _team_counts(missing, gaps)
 
     def build() -> bytes:
         # Runs only when the button is pressed: at organisation scale, thousands of rows.
@@ -642,9 +644,12 @@ FOR_ONE_TEAM = (
 )
 
 
-def _team_counts(missing: list[obs.NotObserved], gaps: list[obs.TeamGaps], days: int) -> None:
+def _team_counts(missing: list[obs.NotObserved], gaps: list[obs.TeamGaps]) -> None:
     """Draw, per team, how many people are in each list of "On the floor"."""
-    st.markdown("**Per team**: not observed lately, did not transfer, the reverse")
+    st.markdown(
+        "**Per team**: people not observed lately; people and needs that did not transfer, "
+        "or the reverse"
+    )
     st.caption(FOR_ONE_TEAM)
     unseen: dict[str, int] = {}
     for m in missing:
@@ -655,7 +660,7 @@ def _team_counts(missing: list[obs.NotObserved], gaps: list[obs.TeamGaps], days:
         [
             {
                 "Team": team,
-                f"Not observed for {days} days": unseen.get(team, 0),
+                "Not observed": unseen.get(team, 0),
                 "Did not transfer": rows.get(team, (0, 0))[0],
                 "The reverse": rows.get(team, (0, 0))[1],
             }

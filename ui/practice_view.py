@@ -171,7 +171,7 @@ def team_memory_strength(user: User, modules, team_id: int | None, *, per_person
     with right:
         if not per_person:
             st.caption(
-                f"Memory strength per person is shown for one team at a time ({len(people)} "
+                f"Memory strength per person is shown for one team at a time ({len(people):,} "
                 "people in this view): pick a team under **Team** above."
             )
             return

@@ -45,9 +45,7 @@ def test_organisation_scale_shows_counts_per_team_and_says_how_to_see_people(org
     at = page_test(PAGE, org.admin).run()
     assert not at.exception
     [counts] = with_column(at, "Did not transfer")
-    got = {
-        r["Team"]: (r["Not observed for 45 days"], r["The reverse"]) for _, r in counts.iterrows()
-    }
+    got = {r["Team"]: (r["Not observed"], r["The reverse"]) for _, r in counts.iterrows()}
     # Front desk: Mia, Ann and Tia not observed; Bar: Bob; Kitchen: nobody left.
     assert got == {"Front desk": (3, 1), "Bar": (1, 1), "Kitchen": (0, 1)}
     assert observe_view.FOR_ONE_TEAM in captions(at)
