@@ -97,6 +97,7 @@ class Tally:
     """What all sessions of one level recorded."""
 
     latencies: list[float] = field(default_factory=list)  # reruns finished inside the window
+    messages: list[int] = field(default_factory=list)  # ForwardMsgs of each of those reruns
     errors: list[str] = field(default_factory=list)
     connected: int = 0
 
@@ -110,19 +111,26 @@ def _texts(element) -> list[str]:
     return []
 
 
-async def _rerun(ws, payload: bytes, seen: list[str] | None = None) -> tuple[float, str | None]:
+async def _rerun(
+    ws, payload: bytes, seen: list[str] | None = None, counted: list[int] | None = None
+) -> tuple[float, str | None]:
     """Send one rerun and wait for script_finished; return (seconds, error or None).
 
-    Texts of headings, Markdown and progress bars are added to seen when it is given.
+    Texts of headings, Markdown and progress bars are added to seen when it is given; the
+    number of ForwardMsgs the rerun brought (script_finished included) to counted.
     """
     started = time.perf_counter()
     await ws.send(payload)
     deadline = started + RERUN_TIMEOUT
+    if counted is not None:
+        counted.append(0)
     while True:
         left = deadline - time.perf_counter()
         if left <= 0:
             return time.perf_counter() - started, "rerun timed out"
         data = await asyncio.wait_for(ws.recv(), timeout=left)
+        if counted is not None:
+            counted[-1] += 1
         msg = ForwardMsg()
         msg.ParseFromString(data)
         kind = msg.WhichOneof("type")
@@ -180,12 +188,14 @@ async def _session(
                 if time.monotonic() >= stop_at:
                     break
                 began = time.monotonic()
-                seconds, error = await _rerun(ws, payload)
+                counted: list[int] = []
+                seconds, error = await _rerun(ws, payload, counted=counted)
                 if window[0] <= began and time.monotonic() <= window[1]:
                     if error:
                         tally.errors.append(f"{person.username}: {error}")
                     else:
                         tally.latencies.append(seconds)
+                        tally.messages.extend(counted)
                 elif error and began < window[0]:
                     tally.errors.append(f"{person.username} (warm-up): {error}")
                 await asyncio.sleep(think * rng.uniform(0.5, 1.5))
@@ -252,6 +262,7 @@ class Level:
     load: tuple[float, float, float]
     rss_mb: float
     cpu_split: tuple[float, ...] = ()  # server CPU seconds in the window, per process
+    messages: float = float("nan")  # median ForwardMsgs per rerun (script_finished included)
 
     @property
     def throughput(self) -> float:
@@ -308,6 +319,7 @@ def run_level(
         load=tuple(load) if load else os.getloadavg(),
         rss_mb=sum(rss),
         cpu_split=tuple(b - a for a, b in zip(cpu_before, cpu_after, strict=False)),
+        messages=median_or_nan(tally.messages),
     )
 
 
@@ -806,8 +818,8 @@ def rerun_summary(rows: list[Level]) -> str:
         by.setdefault(r.label, []).append(r)
     lines = [
         "| Checkout: page | Rounds | Server CPU per rerun (median) | Each round | Wall p50 | "
-        "Errors | Load (1 min) |",
-        "| --- | ---: | ---: | --- | ---: | ---: | ---: |",
+        "Messages per rerun | Errors | Load (1 min) |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
     ]
     for label, found in by.items():
         cpu = [r.cpu_per_rerun for r in found]
@@ -815,6 +827,7 @@ def rerun_summary(rows: list[Level]) -> str:
             f"| {label} | {len(found)} | {median_or_nan(cpu) * 1000:.1f} ms | "
             f"{', '.join(f'{c * 1000:.1f}' for c in cpu)} | "
             f"{_ms(median_or_nan([r.p50 for r in found]))} | "
+            f"{median_or_nan([r.messages for r in found]):.0f} | "
             f"{sum(len(r.errors) for r in found)} | {_load(found[-1])} |"
         )
     return "\n".join(lines)

@@ -41,14 +41,16 @@ def sqlite_copy(cached: Path) -> tuple[Path, str]:
     return target, f"temp copy of the cached bench DB ({time.perf_counter() - started:.0f} s)"
 
 
-def seed(url: str, *, staff: int, teams: int, attempts: int, seed_: int) -> float:
+def seed(
+    url: str, *, staff: int, teams: int, attempts: int, seed_: int, timeout: float = 1800
+) -> float:
     """Upgrade and seed an empty database at url with `python -m store seed-demo`; seconds."""
     env = dict(os.environ, TRAINING_DATABASE_URL=url, TRAINING_CONTENT_DIR=str(ROOT / "content"))
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "store", "seed-demo", "--staff", str(staff), "--teams", str(teams),
          "--attempts", str(attempts), "--seed", str(seed_)],
-        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, timeout=1800,
+        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, timeout=timeout,
     )  # fmt: skip
     return time.perf_counter() - started
 

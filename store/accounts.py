@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import bindparam, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -591,24 +591,29 @@ def redeem_ticket(ticket: str, *, browser_secret: str | None) -> tuple[str, date
         return token, row.expires_at
 
 
+# One joined query, built once with a bound parameter: it runs at the top of every rerun of
+# every page, and building it cost more CPU than running it.
+_SESSION_USER = (
+    select(
+        AuthSession.id,
+        AuthSession.expires_at,
+        AuthSession.last_seen_at,
+        AuthSession.created_at,
+        User,
+    )
+    .join(User, User.id == AuthSession.user_id)
+    .where(AuthSession.token_hash == bindparam("token_hash"))
+)
+
+
 def user_for_token(token: str | None) -> User | None:
     """Return the active user of a live session token, or None; note the session as seen."""
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
     now = now_utc()
-    # One joined query: this runs at the top of every rerun of every page.
     with session_scope(write=False) as session:
-        row = session.exec(
-            select(
-                AuthSession.id,
-                AuthSession.expires_at,
-                AuthSession.last_seen_at,
-                AuthSession.created_at,
-                User,
-            )
-            .join(User, User.id == AuthSession.user_id)
-            .where(AuthSession.token_hash == token_hash(token))
-        ).first()
+        params = {"token_hash": token_hash(token)}
+        row = session.exec(_SESSION_USER, params=params).first()
     if row is None:
         return None
     session_id, expires_at, last_seen_at, created_at, user = row

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, text, update
+from sqlalchemy import bindparam, or_, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -124,19 +124,25 @@ def attempts_used(*, user_id: int, module_id: str, session: Session | None = Non
         return _user_attempts(session, user_id, module_id)
 
 
+# Built once with bound parameters: read on every rerun of a quiz question, and building the
+# statement cost more CPU than running it.
+_OPEN_ATTEMPT = (
+    select(Attempt)
+    .where(
+        Attempt.user_id == bindparam("user_id"),
+        Attempt.module_id == bindparam("module_id"),
+        Attempt.kind == "quiz",
+        Attempt.submitted_at.is_(None),
+    )
+    .order_by(Attempt.id.desc())
+)
+
+
 def open_attempt(*, user_id: int, module_id: str, session: Session | None = None) -> Attempt | None:
     """Return the person's unsubmitted attempt at a module, if any."""
     with reading(session) as session:
-        return session.exec(
-            select(Attempt)
-            .where(
-                Attempt.user_id == user_id,
-                Attempt.module_id == module_id,
-                Attempt.kind == "quiz",
-                Attempt.submitted_at.is_(None),
-            )
-            .order_by(Attempt.id.desc())
-        ).first()
+        params = {"user_id": user_id, "module_id": module_id}
+        return session.exec(_OPEN_ATTEMPT, params=params).first()
 
 
 def start_attempt(*, user_id: int, loaded: LoadedModule, seed: int | None = None) -> Attempt:

@@ -129,6 +129,34 @@ def module_header(
     return found
 
 
+def module_screen(
+    *,
+    user_id: int,
+    loaded: LoadedModule,
+    modules: Mapping[str, LoadedModule],
+    today: date,
+    quiz_section: bool,
+    result_attempt_id: int | None = None,
+) -> tuple[ModuleHeader, QuizScreen | None]:
+    """Return the header and, when the quiz section shows, the quiz: one session for both.
+
+    A rerun of a quiz question (every answer) read them in two sessions before.
+    """
+    with reading() as session:
+        header = module_header(user_id=user_id, loaded=loaded, today=today, session=session)
+        if not quiz_section:
+            return header, None
+        screen = quiz_screen(
+            user_id=user_id,
+            loaded=loaded,
+            modules=modules,
+            result_attempt_id=result_attempt_id,
+            today=today,
+            session=session,
+        )
+        return header, screen
+
+
 def _read_header(user_id: int, loaded: LoadedModule, today: date, session: Session) -> ModuleHeader:
     rows = learning.progress_rows(user_id=user_id, session=session)
     item = learning.training_item(

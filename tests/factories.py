@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from store import accounts, learning
 from store.db import session_scope
 from store.models import Certificate
+from training import quiz
 from training.loader import LoadedModule, content_version, load_module_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,6 +104,21 @@ def take_quiz(user, loaded: LoadedModule, answers: dict[str, list[int]], seed: i
     return learning.submit_attempt(attempt_id=attempt.id, user_id=user.id, module=loaded.module)
 
 
+def pass_quiz(user, loaded: LoadedModule, seed: int = 1):
+    """Start, answer every drawn question correctly and submit one attempt."""
+    module = loaded.module
+    attempt = learning.start_attempt(user_id=user.id, loaded=loaded, seed=seed)
+    right = {
+        d["question_id"]: quiz.correct_answer(module.question(d["question_id"]))
+        for d in attempt.drawn
+    }
+    for qid, answer in right.items():
+        learning.save_answer(
+            attempt_id=attempt.id, user_id=user.id, module=module, question_id=qid, answer=answer
+        )
+    return learning.submit_attempt(attempt_id=attempt.id, user_id=user.id, module=module)
+
+
 def edited(folder: Path, old: str, new: str, module_id: str = "sample-basics") -> str:
     text = (folder / f"{module_id}.yaml").read_text(encoding="utf-8")
     assert old in text
@@ -151,4 +167,14 @@ def open_page(user, page: str, **query) -> AppTest:
     at.switch_page(page)
     for k, v in query.items():
         at.query_params[k] = v
+    return at.run()
+
+
+def open_practice(user) -> AppTest:
+    """Open My training as user with its Daily practice expander open, as a click does (the
+    practice is drawn only while the expander is open)."""
+    from ui.home_view import PRACTICE_OPEN
+
+    at = open_page(user, "pages/home.py")
+    at.session_state[PRACTICE_OPEN] = True
     return at.run()

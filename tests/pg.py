@@ -27,9 +27,13 @@ def _as_postgres(cmd: list[str]) -> list[str]:
 
 
 class PgCluster:
-    """initdb + pg_ctl in a temporary folder, trust auth on 127.0.0.1 only."""
+    """initdb + pg_ctl in a temporary folder, trust auth on 127.0.0.1 only.
 
-    def __init__(self) -> None:
+    Given a root folder, the cluster is kept there instead: start() reuses a data folder that is
+    already initialised, and stop() shuts it down cleanly and leaves it (the benchmark keeps its
+    20,000-staff organisation this way, which takes many minutes to seed)."""
+
+    def __init__(self, root: Path | None = None) -> None:
         bin_dir = pg_bin_dir()
         if bin_dir is None:
             raise RuntimeError(
@@ -38,13 +42,22 @@ class PgCluster:
             )
         self.bin = bin_dir
         self.port = free_port()
-        self.root = Path(tempfile.mkdtemp(prefix="training-pg-"))
+        self.keep = root is not None
+        if root is not None:
+            root.mkdir(parents=True, exist_ok=True)
+        self.root = root or Path(tempfile.mkdtemp(prefix="training-pg-"))
         self.data = self.root / "data"
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
         self.started = False
 
     def start(self) -> PgCluster:
+        if not (self.data / "PG_VERSION").exists():
+            self._initdb()
+        self._start()
+        return self
+
+    def _initdb(self) -> None:
         subprocess.run(
             _as_postgres(
                 [
@@ -63,6 +76,8 @@ class PgCluster:
             capture_output=True,
             timeout=120,
         )
+
+    def _start(self) -> None:
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -F "
             "-c max_connections=200 -c full_page_writes=off"
@@ -88,7 +103,6 @@ class PgCluster:
             timeout=90,
         )
         self.started = True
-        return self
 
     def url(self, database: str = "postgres") -> str:
         """Return the SQLAlchemy URL of a database in this cluster."""
@@ -112,13 +126,13 @@ class PgCluster:
         raise RuntimeError("could not create a test database")
 
     def stop(self) -> None:
+        mode = "fast" if self.keep else "immediate"  # a kept cluster must come back intact
         if self.started:
             subprocess.run(
-                _as_postgres(
-                    [str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]
-                ),
+                _as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "stop"]),
                 capture_output=True,
-                timeout=60,
+                timeout=120,
             )
             self.started = False
-        shutil.rmtree(self.root, ignore_errors=True)
+        if not self.keep:
+            shutil.rmtree(self.root, ignore_errors=True)

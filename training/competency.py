@@ -41,3 +41,22 @@ def personal_profile(
         mean = score_value(sum(scores) / len(ids)) if ids else 0.0
         profile.append(NeedScore(competency=need, best_score=mean, passed=passed, modules=len(ids)))
     return profile
+
+
+def knows(
+    competency_of: Mapping[str, str], progress: Mapping[str, ModuleStanding]
+) -> dict[str, float | None]:
+    """Return what a person knows of each customer need: the mean best score over the need's
+    modules they have a score on, or None when they have none (not tried yet, never 0).
+
+    The same rule as a team's "knows" (store.dashboard.competency_profile averages the scores
+    people have), so a person and their team are compared like with like."""
+    scores: dict[str, list[float]] = {need: [] for need in CUSTOMER_NEEDS}
+    for module_id, standing in progress.items():
+        need = competency_of.get(module_id)
+        if need in scores and standing.best_score is not None:
+            scores[need].append(standing.best_score)
+    return {
+        need: score_value(sum(values) / len(values)) if values else None
+        for need, values in scores.items()
+    }

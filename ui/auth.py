@@ -35,9 +35,19 @@ def _ensure_database(url: str) -> bool:
     return True
 
 
+_READY: set[str] = set()  # databases this process has upgraded
+
+
 def ensure_database() -> None:
-    """Create or upgrade the schema once per process and database."""
-    _ensure_database(config.database_url())
+    """Create or upgrade the schema once per process and database.
+
+    Asked twice a rerun (app.py and the sign-in check): a set look-up after the first time,
+    where st.cache_resource inspects and hashes its arguments on every call.
+    """
+    url = config.database_url()
+    if url not in _READY:
+        _ensure_database(url)
+        _READY.add(url)
 
 
 def _cookie(name: str) -> str | None:

@@ -20,6 +20,8 @@ from ui.dates import today as org_today
 from ui.links import page_link
 from ui.text import plain
 
+PRACTICE_OPEN = "home_practice_open"  # the Daily practice expander's state (True while open)
+
 ACTION = {
     Status.IN_PROGRESS: "Continue",
     Status.PASSED: "Review",
@@ -126,8 +128,9 @@ def render(user: User) -> None:
     _withdrawn(view.withdrawn)
     if may(user, "admin") and accounts.count_users() <= 1:
         _first_steps()
-    problems = content.content().problems
-    if problems and may(user, "trainer"):
+    # Only trainers see the content folder's problems: nobody else pays for a second scan.
+    problems = content.content().problems if may(user, "trainer") else ()
+    if problems:
         with st.expander(
             f"{count(len(problems), 'problem')} in the content folder: some modules are "
             "hidden until they are fixed",
@@ -140,8 +143,17 @@ def render(user: User) -> None:
     assigned = [i for i in items if i.assigned]
     optional = [i for i in items if not i.assigned]
 
-    with st.expander("Daily practice: about three minutes", icon=":material/psychology:"):
-        practice_view.render(user, loaded, days_practised=view.days_practised)
+    # Drawn only while open: a closed expander's content was still sent on every rerun (eight
+    # messages to the browser, and the due questions read), most of My training's reruns.
+    practice = st.expander(
+        "Daily practice: about three minutes",
+        icon=":material/psychology:",
+        key=PRACTICE_OPEN,
+        on_change="rerun",
+    )
+    if practice.open:
+        with practice:
+            practice_view.render(user, loaded, days_practised=view.days_practised)
 
     st.subheader("Assigned to me")
     if assigned:

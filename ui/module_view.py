@@ -40,7 +40,17 @@ def render(user: User) -> None:
         page_link("pages/home.py", "Back to my training", icon=":material/arrow_back:")
         return
     m = loaded.module
-    header = module_page.module_header(user_id=user.id, loaded=loaded, today=today())
+    section_key = f"module_section_{m.id}"
+    result_key = f"module_result_{m.id}"
+    # The section is known before the read except on the first run of this module page.
+    header, screen = module_page.module_screen(
+        user_id=user.id,
+        loaded=loaded,
+        modules=modules,
+        today=today(),
+        quiz_section=st.session_state.get(section_key) == "Quiz",
+        result_attempt_id=st.session_state.get(result_key) or None,
+    )
 
     page_link("pages/home.py", "My training", icon=":material/arrow_back:")
     st.title(plain(m.title))
@@ -55,16 +65,15 @@ def render(user: User) -> None:
     st.caption(" · ".join(facts))
     st.write(m.summary)
 
-    section_key = f"module_section_{m.id}"
     if section_key not in st.session_state:
-        showing_result = st.session_state.get(f"module_result_{m.id}")
+        showing_result = st.session_state.get(result_key)
         quiz_first = header.has_open_attempt or showing_result
         st.session_state[section_key] = "Quiz" if quiz_first else "Lessons"
     section = st.segmented_control(
         "Section", ["Lessons", "Quiz"], key=section_key, label_visibility="collapsed"
     )
     if section == "Quiz":
-        _quiz(user, loaded, modules)
+        _quiz(user, loaded, modules, screen)
     else:
         _lessons(user, m, header.lesson_position)
 
@@ -117,8 +126,9 @@ def lesson_screen(m: Module, pos: int, *, key: str, go, to_quiz) -> None:
             "**Key points**\n\n" + "\n".join(f"- {safe_markdown(p)}" for p in lesson.key_points),
             icon=":material/lightbulb:",
         )
-    prev_col, next_col = st.columns(2)
-    with prev_col:
+    # One row of two equal buttons: a horizontal container is one message to the browser,
+    # two columns were three (bench/RESULTS.md, "Many people at once").
+    with st.container(horizontal=True):
         st.button(
             "Previous lesson",
             key=f"module_prev_{key}",
@@ -128,7 +138,6 @@ def lesson_screen(m: Module, pos: int, *, key: str, go, to_quiz) -> None:
             icon=":material/arrow_back:",
             width="stretch",
         )
-    with next_col:
         if pos + 1 < len(m.lessons):
             st.button(
                 "Next lesson",
@@ -153,19 +162,21 @@ def lesson_screen(m: Module, pos: int, *, key: str, go, to_quiz) -> None:
 # --- quiz ------------------------------------------------------------------------------
 
 
-def _quiz(user: User, loaded: LoadedModule, modules) -> None:
+def _quiz(user: User, loaded: LoadedModule, modules, screen: module_page.QuizScreen | None) -> None:
+    """Draw the quiz section from screen (read with the header), or read it now."""
     m = loaded.module
     result_key = f"module_result_{m.id}"
     flash = st.session_state.pop("module_flash", None)
     if flash:
         st.error(flash)
-    screen = module_page.quiz_screen(
-        user_id=user.id,
-        loaded=loaded,
-        modules=modules,
-        result_attempt_id=st.session_state.get(result_key) or None,
-        today=today(),
-    )
+    if screen is None:  # the first run of the page, on an open attempt or a result
+        screen = module_page.quiz_screen(
+            user_id=user.id,
+            loaded=loaded,
+            modules=modules,
+            result_attempt_id=st.session_state.get(result_key) or None,
+            today=today(),
+        )
     if screen.unreadable:
         st.error(
             "This attempt was started on a version of the module that can no longer be "
@@ -277,8 +288,7 @@ def _question_screen(user: User, screen: module_page.OpenAttemptView) -> None:
         st.session_state[f"module_result_{module.id}"] = result.attempt.id
 
     st.progress(answered / n, text=f"Question {pos + 1} of {n} · {answered} answered")
-    prev_col, next_col = st.columns(2)
-    with prev_col:
+    with st.container(horizontal=True):  # as lesson_screen's row: one message, not three
         st.button(
             "Previous",
             key=f"quiz_prev_{attempt_id}",
@@ -288,7 +298,6 @@ def _question_screen(user: User, screen: module_page.OpenAttemptView) -> None:
             icon=":material/arrow_back:",
             width="stretch",
         )
-    with next_col:
         if last:
             st.button(
                 "Submit quiz",
@@ -313,9 +322,12 @@ def _question_screen(user: User, screen: module_page.OpenAttemptView) -> None:
 
 def question_header(question: Question) -> None:
     """Draw a question's situation and prompt as the quiz shows them (and the studio preview)."""
+    # The situation and the prompt are one Markdown block (two paragraphs): one message.
+    prompt = f"**{safe_markdown(question.prompt)}**"
     if question.scenario:
-        st.markdown(f":gray[:material/storefront: Situation]  \n{safe_markdown(question.scenario)}")
-    st.markdown(f"**{safe_markdown(question.prompt)}**")
+        situation = f":gray[:material/storefront: Situation]  \n{safe_markdown(question.scenario)}"
+        prompt = f"{situation}\n\n{prompt}"
+    st.markdown(prompt)
     if question.type == "multiple":
         st.caption("Tick every answer that applies.")
 

@@ -465,7 +465,7 @@ def _knows_does_frame(
         rows.append(
             {
                 "Need": COMPETENCY_LABELS[need],
-                "Knows (quiz)": "–" if score is None else f"{round(score)}%",
+                "Knows (quiz)": "not tried yet" if score is None else f"{round(score)}%",
                 "Does (observed)": format_share(value),
                 "Observations": value.observations,
             }

@@ -10,9 +10,10 @@ import streamlit as st
 
 from store import learning
 from store.models import User
+from training import competency
 from training.certificate import Standing, certificate_pdf
 from training.competency import personal_profile
-from training.models import COMPETENCY_LABELS, CUSTOMER_NEEDS
+from training.models import COMPETENCY_LABELS
 from training.scores import format_score
 from ui import content, observe_view, practice_view
 from ui.dates import format_date, format_datetime, local_date
@@ -60,14 +61,8 @@ def competency_profile(modules, progress) -> pd.DataFrame:
 
 
 def knows(modules, progress) -> dict[str, float | None]:
-    """Return the average best score per need over its modules (None: no module of the need)."""
-    frame = competency_profile(modules, progress)
-    return {
-        need: score if passed.split(" of ")[1] != "0" else None
-        for need, score, passed in zip(
-            CUSTOMER_NEEDS, frame["Best score (%)"], frame["Modules passed"], strict=True
-        )
-    }
+    """Return what the person knows per need (training.competency.knows; None: not tried yet)."""
+    return competency.knows({mid: lm.module.competency for mid, lm in modules.items()}, progress)
 
 
 def _overview(modules, progress) -> None:

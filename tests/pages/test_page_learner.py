@@ -12,7 +12,7 @@ import yaml
 from store import accounts, learning, practice
 from store.db import session_scope
 from store.models import Progress
-from tests.factories import add_certificates, make_user, open_page, page_text
+from tests.factories import add_certificates, make_user, open_page, page_text, pass_quiz
 from training import clock, quiz
 from training.dates import format_date
 from training.loader import load_content_dir
@@ -446,3 +446,23 @@ def test_the_module_caption_does_not_repeat_the_title():
     assert at.caption[0].value.startswith("about ")
     at = open_page(eve, "pages/module.py", id="satisfaction-and-loyalty")
     assert at.caption[0].value.startswith("Foundations · about ")
+
+
+def test_knows_and_does_says_not_tried_yet_for_a_need_whose_modules_were_never_taken(content_dir):
+    """An untaken module is not a 0% in "Knows (quiz)": the need says "not tried yet", and a
+    need counts only the modules with a score (as a team's "knows" does)."""
+    for module_id, need in [
+        ("sample-immediate", "empathy"),
+        ("sample-after-submit", "empathy"),
+        ("sample-on-pass", "sincerity"),
+    ]:
+        path = content_dir / f"{module_id}.yaml"
+        path.write_text(yaml.safe_dump(dict(yaml.safe_load(path.read_text()), competency=need)))
+    eve = make_user("eve")
+    pass_quiz(eve, loaded(content_dir, "sample-immediate"))
+    at = open_page(eve, "pages/progress.py")
+    assert not at.exception
+    [table] = [t.value for t in at.table if "Knows (quiz)" in t.value.columns]
+    assert table.loc["Empathy", "Knows (quiz)"] == "100%"  # not 50%: one of two was taken
+    assert table.loc["Sincerity", "Knows (quiz)"] == "not tried yet"  # not 0%
+    assert table.loc["Timely service", "Knows (quiz)"] == "not tried yet"  # no module at all

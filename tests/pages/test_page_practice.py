@@ -7,7 +7,15 @@ from datetime import timedelta
 import pytest
 
 from store import dashboard, practice, settings
-from tests.factories import loaded_module, make_user, open_page, page_test, take_quiz, two_teams
+from tests.factories import (
+    loaded_module,
+    make_user,
+    open_page,
+    open_practice,
+    page_test,
+    take_quiz,
+    two_teams,
+)
 from training import clock, quiz
 
 pytestmark = pytest.mark.usefixtures("fresh_db", "small_content")
@@ -39,7 +47,7 @@ def answer(at, n, q, choices: list[int]):
 
 def test_daily_practice_one_at_a_time_with_feedback_and_a_refresh_resumes(missed):
     eve, lm, _teams = missed
-    at = open_page(eve, "pages/home.py")
+    at = open_practice(eve)
     assert not at.exception
     drawn = at.session_state["practice"]
     total = len(drawn)
@@ -55,7 +63,7 @@ def test_daily_practice_one_at_a_time_with_feedback_and_a_refresh_resumes(missed
     # the answer is saved as given: a new session (a refresh) asks only the rest
     card = practice.cards(user_id=eve.id)[("empathy", q.id)]
     assert card.reviews == 2 and card.last_correct is False
-    again = open_page(eve, "pages/home.py")
+    again = open_practice(eve)
     rest = [d["question_id"] for d in again.session_state["practice"]]
     assert q.id not in rest and len(rest) == total - 1
     for n, item in enumerate(again.session_state["practice"], start=1):
@@ -71,7 +79,7 @@ def test_daily_practice_one_at_a_time_with_feedback_and_a_refresh_resumes(missed
 
 def test_nothing_due_gives_a_calm_message(small_content):
     eve = make_user("eve")
-    at = open_page(eve, "pages/home.py")
+    at = open_practice(eve)
     assert not at.exception
     assert any("Nothing to practise today" in s.value for s in at.success)
 

@@ -8,9 +8,17 @@ from pathlib import Path
 import pytest
 
 from store import accounts, learning, practice
-from tests.factories import loaded_module, make_user, open_page, page_text, take_quiz
+from tests.factories import (
+    loaded_module,
+    make_user,
+    open_page,
+    open_practice,
+    page_text,
+    take_quiz,
+)
 from training import quiz
 from ui import links
+from ui.home_view import PRACTICE_OPEN
 
 pytestmark = pytest.mark.usefixtures("fresh_db")
 
@@ -154,7 +162,7 @@ def test_a_new_role_gets_its_pages_on_the_next_rerun(content_dir):
 
 def test_a_practice_answer_counts_on_the_next_rerun_of_my_training(content_dir):
     eve = make_user("eve")
-    at = open_page(eve, "pages/home.py")
+    at = open_practice(eve)
     assert "You practised on" not in page_text(at)
     practice.record_answer(
         user_id=eve.id, module_id="sample-basics", question_id="sb-01", chosen=[0], correct=True
@@ -176,3 +184,67 @@ def test_the_module_header_follows_lessons_and_quizzes(content_dir):
     take_quiz(eve, lm, answers)
     again.run()
     assert "best score 100%" in again.caption[0].value
+
+
+def test_daily_practice_is_drawn_only_while_its_expander_is_open(content_dir):
+    """A closed expander's content was sent on every rerun; now it runs once opened."""
+    eve = make_user("eve")
+    at = open_page(eve, "pages/home.py")
+    (box,) = at.expander
+    assert box.label == "Daily practice: about three minutes"
+    assert not box.children and "practice" not in at.session_state  # nothing drawn or read
+    at.session_state[PRACTICE_OPEN] = True  # what a click on the expander sends
+    at.run()
+    assert at.expander[0].children and "practice" in at.session_state
+    at.run()  # an answer or any other rerun keeps it open
+    assert at.session_state[PRACTICE_OPEN] and at.expander[0].children
+
+
+def test_a_quiz_question_is_one_markdown_block_and_one_row_of_buttons(content_dir):
+    eve = make_user("eve")
+    lm = loaded_module(content_dir)
+    attempt = learning.start_attempt(user_id=eve.id, loaded=lm, seed=1)
+    at = open_page(eve, "pages/module.py", id="sample-basics")
+    at.session_state["module_section_sample-basics"] = "Quiz"
+    at.run()
+    assert not at.exception
+    first = quiz.drawn_from_json(attempt.drawn)[0]
+    q = lm.module.question(first.question_id)
+    header = [m.value for m in at.markdown if q.prompt.rstrip("?.") in m.value]
+    assert len(header) == 1  # the situation (when there is one) and the prompt together
+    if q.scenario:
+        assert header[0].startswith(":gray[:material/storefront: Situation]")
+    assert not at.columns  # Previous and Next: one horizontal container, not two columns
+    assert [b.label for b in at.button if b.key and b.key.startswith("quiz_")] == [
+        "Previous",
+        "Next",
+    ]
+
+
+def test_a_learners_my_training_scans_the_content_folder_once_a_rerun(content_dir, monkeypatch):
+    """The content folder's problems are shown to trainers only; nobody else scans twice."""
+    from ui import content
+
+    eve = make_user("eve")
+    at = open_page(eve, "pages/home.py")
+    scans = []
+    real = content._signature
+    monkeypatch.setattr(content, "_signature", lambda d: scans.append(d) or real(d))
+    at.run()
+    assert not at.exception and at.title[0].value == "My training"
+    assert len(scans) == 1
+
+
+def test_a_database_the_process_has_not_seen_is_upgraded_before_use(tmp_path, monkeypatch):
+    """ensure_database remembers the databases it upgraded; a new one is still upgraded."""
+    import sqlite3
+
+    from ui import auth
+
+    path = tmp_path / "other.db"
+    monkeypatch.setenv("TRAINING_DATABASE_URL", f"sqlite:///{path}")
+    auth.ensure_database()
+    auth.ensure_database()  # the second time a set look-up
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        assert conn.execute('SELECT count(*) FROM "user"').fetchone() == (0,)
