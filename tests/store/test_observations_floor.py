@@ -89,3 +89,15 @@ def test_the_organisation_figure_kept_per_process_follows_a_new_observation(org)
 def test_the_whole_organisation_view_is_the_organisation(org):
     mine, everyone = obs.view_does(actor=org.admin, team_id=None, today=TODAY)
     assert mine == everyone and everyone["prompt-attention"].observations == 2
+
+
+def test_the_floor_csv_lists_who_was_not_observed_formula_safe(org):
+    accounts.update_user(user_id=org.ann.id, actor_id=None, name="=HYPERLINK(1)")
+    later = date(2026, 8, 1)  # 61 days on: everyone observed on 1 June is due again
+    missing = obs.not_observed(actor=org.mia, team_id=None, today=later, days=45)
+    text = obs.floor_csv(
+        view={}, not_transferred=[], untaught=[], labels={}, not_observed=missing
+    ).decode("utf-8-sig")
+    lines = text.splitlines()
+    assert "Not observed since 2026-06-01,'=HYPERLINK(1),Front desk,,,," in lines
+    assert "Never observed,Tia Trainer,Front desk,,,," in lines
