@@ -95,6 +95,13 @@ def submit_latency(count: int) -> dict:
     }
 
 
+def headline_people(user) -> int:
+    """Return how many people the user's Team progress covers with every team at once."""
+    from store import dashboard
+
+    return dashboard.overview(actor=user, team_id=None).headline.people
+
+
 def team_page(username: str, runs: int) -> dict:
     """Render pages/team.py cold (caches cleared) runs times; return the median and the floor
     section's own share."""
@@ -111,25 +118,33 @@ def team_page(username: str, runs: int) -> dict:
     at.session_state["session_token"] = token
     _, competency_of = team_view.catalogue()
 
-    def once() -> float:
+    def once() -> tuple[float, float]:
         team_view.clear_cache()
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         at.run()
         if at.exception:
             raise SystemExit(f"{username}: the page failed: {at.exception[0].value}")
-        return time.perf_counter() - t
+        return time.perf_counter() - t, time.process_time() - cpu
 
     once()  # imports, content, statement compilation
     cold = [once() for _ in range(runs)]
     floor = []
     today = clock.today()
+    many = headline_people(user) > team_view.PERSON_HEATMAP_LIMIT  # counts per team
     for _ in range(runs):
         t = time.perf_counter()
         obs.view_does(actor=user, team_id=None, today=today)
         obs.not_observed(actor=user, team_id=None, today=today, days=45)
-        obs.transfer(actor=user, team_id=None, today=today, competency_of=competency_of)
+        if many:
+            obs.transfer_counts(actor=user, team_id=None, today=today, competency_of=competency_of)
+        else:
+            obs.transfer(actor=user, team_id=None, today=today, competency_of=competency_of)
         floor.append(time.perf_counter() - t)
-    return {"cold": statistics.median(cold), "floor": statistics.median(floor)}
+    return {
+        "cold": statistics.median(w for w, _ in cold),
+        "cold_cpu": statistics.median(c for _, c in cold),
+        "floor": statistics.median(floor),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -171,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         ok = "yes" if page["cold"] < target else "NO"
         lines.append(
             f"| Team progress cold, {label}, median of {args.runs} | {page['cold']:.2f} s "
-            f"| < {target} s | {ok} |"
+            f"(CPU {page['cold_cpu']:.2f} s) | < {target} s | {ok} |"
         )
         lines.append(f"| of which the floor queries, {label} | {page['floor'] * 1000:.0f} ms | | |")
     lines.append(f"\n- Machine: {_machine()}.\n- All targets met: {'yes' if met else 'NO'}.\n")

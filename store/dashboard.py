@@ -106,6 +106,10 @@ def resolve_scope(*, actor: User, team_id: int | None = None) -> Scope:
         return Scope(team_ids=tuple(sorted(visible)))
 
 
+# Audited actions that change no figure (left out of the data stamps).
+NOT_CHANGES = ("sign_in", "sign_out", "sign_in_failed")
+
+
 def data_stamp() -> tuple:
     """Return a cheap fingerprint that changes whenever dashboard figures may have changed.
 
@@ -118,7 +122,7 @@ def data_stamp() -> tuple:
         last_started = session.exec(select(func.max(Attempt.id))).one()
         last_change = session.exec(
             select(AuditLog.id)
-            .where(AuditLog.action.not_in(("sign_in", "sign_out", "sign_in_failed")))
+            .where(AuditLog.action.not_in(NOT_CHANGES))
             .order_by(AuditLog.id.desc())
             .limit(1)
         ).first()

@@ -23,17 +23,28 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from sqlalchemy import Date, Float, case, cast, delete, func, literal
+from sqlalchemy import Date, Float, case, cast, delete, func, literal, null
 from sqlmodel import Session, select
 
-from store import dashboard
+from store import config, dashboard
 from store.db import session_scope
-from store.models import Observation, ObservationRevision, ObservedItem, Progress, Team, User
+from store.models import (
+    AuditLog,
+    Observation,
+    ObservationRevision,
+    ObservedItem,
+    Progress,
+    Team,
+    User,
+)
 from store.permissions import Action, PermissionDenied, team_scope
+from store.stamped import StampedCache
 from training import clock
 from training.behaviour import (
+    DOING_AT_LEAST,
     HALF_LIFE_DAYS,
     NOT_OBSERVED,
+    NOT_SEEN_AT_MOST,
     Does,
     TransferGap,
     does_from_sums,
@@ -602,11 +613,36 @@ def view_does(
     team actor may see; people are counted by the team they are in now.
     """
     scope = dashboard.resolve_scope(actor=actor, team_id=team_id)
-    everyone = dashboard.Scope(team_ids=(), whole_org=True)
+    org = organisation_does(today)
+    if scope.whole_org:
+        return org, org
     with session_scope(write=False) as session:
         mine = _does_of(session, [scope.condition()], [ObservedItem.need], today)
-        org = _does_of(session, [everyone.condition()], [ObservedItem.need], today)
     return mine, org
+
+
+_ORGANISATION = StampedCache(16)
+
+
+def organisation_does(today: date) -> dict[str, Does]:
+    """Return "does" per need over the whole organisation (only totals per need: any manager
+    may compare with them), kept per process until an observation is submitted or corrected,
+    or people, roles or teams change (the audited changes of `dashboard.data_stamp`)."""
+    with session_scope(write=False) as session:
+        changed = session.exec(
+            select(AuditLog.id)
+            .where(AuditLog.action.not_in(dashboard.NOT_CHANGES))
+            .order_by(AuditLog.id.desc())
+            .limit(1)
+        ).first()
+    key = (config.database_url(), today, data_stamp(), changed)
+    found = _ORGANISATION.get(key)
+    if found is None:
+        everyone = dashboard.Scope(team_ids=(), whole_org=True)
+        with session_scope(write=False) as session:
+            found = _does_of(session, [everyone.condition()], [ObservedItem.need], today)
+        _ORGANISATION.put(key, found)
+    return dict(found)
 
 
 @dataclass(frozen=True)
@@ -702,14 +738,91 @@ def transfer(
     return rows_of(not_transferred), rows_of(untaught)
 
 
+@dataclass(frozen=True)
+class TeamGaps:
+    """One team's count of people and needs in each list of `transfer` (organisation scale)."""
+
+    team: str
+    not_transferred: int
+    untaught: int
+
+
+def transfer_counts(
+    *, actor: User, team_id: int | None, today: date, competency_of: Mapping[str, str]
+) -> list[TeamGaps]:
+    """Return per team of the view how many rows each of `transfer`'s lists has, by team name.
+
+    The same figures as counting transfer()'s rows (tests hold the two equal), worked out in the
+    database: an organisation has tens of thousands of (person, need) pairs, and its page shows
+    these counts, not the lists. The rule is training.behaviour.transfer_gaps': a pass of the
+    need's module and a share of at most NOT_SEEN_AT_MOST, or no pass and at least DOING_AT_LEAST.
+    """
+    scope = dashboard.resolve_scope(actor=actor, team_id=team_id)
+    moment = datetime.combine(today, datetime.min.time(), tzinfo=UTC)
+    with session_scope(write=False) as session:
+        w = _weight(session, today)
+        does = (
+            select(
+                ObservedItem.subject_id.label("person"),
+                ObservedItem.need.label("need"),
+                User.team_id.label("team_id"),
+                (func.sum(case((ObservedItem.consistent, w), else_=0.0)) / func.sum(w)).label(
+                    "share"
+                ),
+            )
+            .join(User, User.id == ObservedItem.subject_id)
+            .where(
+                ObservedItem.observed_on >= window_start(today),
+                ObservedItem.observed_on <= today,
+                scope.condition(),
+            )
+            .group_by(ObservedItem.subject_id, ObservedItem.need, User.team_id)
+            .subquery()
+        )
+        # No modules: no pass counts (an empty CASE is no SQL).
+        need = case(dict(competency_of), value=Progress.module_id) if competency_of else null()
+        passed = (
+            select(Progress.user_id.label("person"), need.label("need"))
+            .join(User, User.id == Progress.user_id)
+            .where(
+                scope.condition(),
+                Progress.passed_at.is_not(None),
+                (Progress.expires_at.is_(None)) | (Progress.expires_at > moment),
+                Progress.module_id.in_(list(competency_of) or [""]),
+            )
+            .distinct()
+            .subquery()
+        )
+        knows = passed.c.person.is_not(None)
+        stmt = (
+            select(
+                Team.name,
+                func.sum(case((knows & (does.c.share <= NOT_SEEN_AT_MOST), 1), else_=0)),
+                func.sum(case((~knows & (does.c.share >= DOING_AT_LEAST), 1), else_=0)),
+            )
+            .select_from(does)
+            .join(Team, Team.id == does.c.team_id)
+            .join(
+                passed,
+                (passed.c.person == does.c.person) & (passed.c.need == does.c.need),
+                isouter=True,
+            )
+            .group_by(Team.name)
+            .order_by(Team.name)
+        )
+        return [TeamGaps(t, int(a or 0), int(b or 0)) for t, a, b in session.execute(stmt)]
+
+
 def floor_csv(
     *,
     view: Mapping[str, Does],
     not_transferred: Sequence[TransferRow],
     untaught: Sequence[TransferRow],
     labels: Mapping[str, str],
+    not_observed: Sequence[NotObserved] = (),
 ) -> bytes:
-    """Return the "On the floor" figures as formula-safe CSV: the view per need, then the gaps."""
+    """Return the "On the floor" figures as formula-safe CSV: the view per need, then the gaps,
+    then the people not observed lately (their last observation's date, or "never")."""
     header = ["Section", "Person", "Team", "Need", "Passed module", "Does (%)", "Observations"]
     rows: list[list[object]] = []
     for need in CUSTOMER_NEEDS:
@@ -732,6 +845,11 @@ def floor_csv(
                     r.does.observations,
                 ]
             )
+    for m in not_observed:
+        since = (
+            f"Not observed since {m.last_observed.date()}" if m.last_observed else "Never observed"
+        )
+        rows.append([since, m.name, m.team or "", "", "", "", ""])
     return csv_bytes(header, rows)
 
 

@@ -501,14 +501,19 @@ def _floor(
     today: date,
     days: int,
     competency_of: tuple,
+    per_person: bool,
     stamp: tuple,
     _actor: User,
 ):
+    """Return the view's does, the organisation's, who was not observed, and either the two
+    transfer lists (per_person) or their counts per team."""
     mine, org = obs.view_does(actor=_actor, team_id=team_id, today=today)
     missing = obs.not_observed(actor=_actor, team_id=team_id, today=today, days=days)
-    gaps = obs.transfer(
-        actor=_actor, team_id=team_id, today=today, competency_of=dict(competency_of)
-    )
+    kwargs = {"actor": _actor, "team_id": team_id, "today": today}
+    if per_person:
+        gaps = obs.transfer(**kwargs, competency_of=dict(competency_of))
+    else:
+        gaps = obs.transfer_counts(**kwargs, competency_of=dict(competency_of))
     return mine, org, missing, gaps
 
 
@@ -522,16 +527,22 @@ def team_floor(
     team_id: int | None,
     knows: dict[str, float | None],
     competency_of: dict[str, str],
+    *,
+    per_person: bool = True,
 ) -> None:
-    """Draw "On the floor": not observed lately, knows against does, did not transfer, CSV."""
+    """Draw "On the floor": not observed lately, knows against does, did not transfer, CSV.
+
+    per_person False (a view of many people): the lists of people are replaced by counts per
+    team, and the CSV (built only when asked for) has everyone."""
     today = org_today()
     days = settings.get_setting("not_observed_days")
-    mine, org, missing, (not_done, untaught) = _floor(
+    mine, org, missing, gaps = _floor(
         user.id,
         team_id,
         today,
         days,
         tuple(sorted(competency_of.items())),
+        per_person,
         (obs.data_stamp(), dashboard.data_stamp()),  # observations, and passes for "knows"
         _actor=user,
     )
@@ -572,42 +583,101 @@ def team_floor(
             key="team_knows_does",
         )
     with right:
-        st.markdown(f"**Not observed for {days} days** ({len(missing)})")
-        if missing:
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            "Person": m.name,
-                            "Team": m.team,
-                            "Last observed": format_date(m.last_observed)
-                            if m.last_observed
-                            else "never",
-                        }
-                        for m in missing
-                    ]
-                ),
-                hide_index=True,
-                placeholder="",
-                width="stretch",
-                height=min(300, 38 + 35 * len(missing)),
-                key="team_not_observed",
-            )
-        else:
+        st.markdown(f"**Not observed for {days} days** ({len(missing):,})")
+        if not missing:
             st.caption("Everyone has been observed recently.")
-    st.markdown("**Did not transfer**: passed the need's module, not seen doing it")
-    _gap_table(not_done, "team_not_transferred", "Nobody: what people passed, they also do.")
-    st.markdown("**The reverse**: seen doing it, without having passed its module")
-    _gap_table(untaught, "team_untaught", "Nobody.")
+        elif not per_person:
+            st.caption("Counted per team below.")
+        else:
+            _table(
+                [
+                    {
+                        "Person": m.name,
+                        "Team": m.team,
+                        "Last observed": format_date(m.last_observed)
+                        if m.last_observed
+                        else "never",
+                    }
+                    for m in missing
+                ],
+                "team_not_observed",
+            )
+    if per_person:
+        not_done, untaught = gaps
+        st.markdown("**Did not transfer**: passed the need's module, not seen doing it")
+        _gap_table(not_done, "team_not_transferred", "Nobody: what people passed, they also do.")
+        st.markdown("**The reverse**: seen doing it, without having passed its module")
+        _gap_table(untaught, "team_untaught", "Nobody.")
+    else:
+        _team_counts(missing, gaps)
+
+    def build() -> bytes:
+        # Runs only when the button is pressed: at organisation scale, thousands of rows.
+        if per_person:
+            done, reverse = gaps
+        else:
+            done, reverse = obs.transfer(
+                actor=user, team_id=team_id, today=today, competency_of=competency_of
+            )
+        return obs.floor_csv(
+            view=mine,
+            not_transferred=done,
+            untaught=reverse,
+            labels=COMPETENCY_LABELS,
+            not_observed=missing,
+        )
+
     st.download_button(
         "Download observations CSV",
-        data=lambda: obs.floor_csv(
-            view=mine, not_transferred=not_done, untaught=untaught, labels=COMPETENCY_LABELS
-        ),
+        data=build,
         file_name=f"knows-and-does-{today.isoformat()}.csv",
         mime="text/csv",
         icon=":material/download:",
         key="team_floor_download",
+        help="Every person of the view: did not transfer, the reverse, and not observed lately.",
+    )
+
+
+FOR_ONE_TEAM = (
+    "In a view of this many people, the lists of people are shown for one team at a time: "
+    "pick a team under **Team** above. **Download observations CSV** has everyone."
+)
+
+
+def _team_counts(missing: list[obs.NotObserved], gaps: list[obs.TeamGaps]) -> None:
+    """Draw, per team, how many people are in each list of "On the floor"."""
+    st.markdown(
+        "**Per team**: people not observed lately; people and needs that did not transfer, "
+        "or the reverse"
+    )
+    st.caption(FOR_ONE_TEAM)
+    unseen: dict[str, int] = {}
+    for m in missing:
+        unseen[m.team or ""] = unseen.get(m.team or "", 0) + 1
+    rows = {g.team: (g.not_transferred, g.untaught) for g in gaps}
+    teams = sorted(set(unseen) | set(rows), key=lambda t: (-unseen.get(t, 0), t))
+    _table(
+        [
+            {
+                "Team": team,
+                "Not observed": unseen.get(team, 0),
+                "Did not transfer": rows.get(team, (0, 0))[0],
+                "The reverse": rows.get(team, (0, 0))[1],
+            }
+            for team in teams
+        ],
+        "team_floor_counts",
+    )
+
+
+def _table(rows: list[dict], key: str) -> None:
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        placeholder="",
+        width="stretch",
+        height=min(300, 38 + 35 * len(rows)),
+        key=key,
     )
 
 
@@ -615,21 +685,15 @@ def _gap_table(rows: list[obs.TransferRow], key: str, empty: str) -> None:
     if not rows:
         st.caption(empty)
         return
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "Person": r.name,
-                    "Team": r.team,
-                    "Need": COMPETENCY_LABELS.get(r.need, r.need),
-                    "Does": format_does(r.does),
-                }
-                for r in rows
-            ]
-        ),
-        hide_index=True,
-        placeholder="",
-        width="stretch",
-        height=min(300, 38 + 35 * len(rows)),
-        key=key,
+    _table(
+        [
+            {
+                "Person": r.name,
+                "Team": r.team,
+                "Need": COMPETENCY_LABELS.get(r.need, r.need),
+                "Does": format_does(r.does),
+            }
+            for r in rows
+        ],
+        key,
     )

@@ -147,8 +147,9 @@ def memory_strength(user: User, modules) -> None:
     )
 
 
-def team_memory_strength(user: User, modules, team_id: int | None) -> None:
-    """Draw memory strength per team and per person for Team progress."""
+def team_memory_strength(user: User, modules, team_id: int | None, *, per_person: bool) -> None:
+    """Draw memory strength per team, and per person when per_person (one team, or a view
+    small enough to list everyone) for Team progress."""
     teams, people = practice.team_memory_strength(actor=user, modules=modules, team_id=team_id)
     st.subheader("Memory strength")
     st.caption(
@@ -168,6 +169,12 @@ def team_memory_strength(user: User, modules, team_id: int | None) -> None:
             key="team_memory_teams",
         )
     with right:
+        if not per_person:
+            st.caption(
+                f"Memory strength per person is shown for one team at a time ({len(people):,} "
+                "people in this view): pick a team under **Team** above."
+            )
+            return
         st.dataframe(
             [
                 {"Person": p.label, "Team": p.team, "Memory strength": shown(p.strength)}

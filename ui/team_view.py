@@ -38,7 +38,9 @@ def _score(pct: float | None) -> float | None:
 
 CACHE_TTL = 600  # seconds; the data stamp already expires entries when data changes
 DEFAULT_WEEKS = 26
-PERSON_HEATMAP_LIMIT = 60  # above this many people the heatmap shows teams instead
+# Above this many people in the view (all teams at once), the heatmap shows teams and the
+# lists of people (not observed, did not transfer, memory strength) are drawn for a chosen team.
+PERSON_HEATMAP_LIMIT = 60
 TEAM_HEATMAP_ROWS = 30
 ATTENTION_ROWS = 100
 ALL = "__all__"
@@ -209,8 +211,12 @@ def render(user: User) -> None:
     else:
         _people_table(grid, titles)
     _download(user, team_id, module_ids, titles, today)
-    practice_view.team_memory_strength(user, content_modules(), team_id)  # issue 14
-    observe_view.team_floor(user, team_id, _knows(view, competency_of), competency_of)
+    # Lists of people only for one team or a view this small; else counts per team.
+    per_person = team_id is not None or not many_people
+    practice_view.team_memory_strength(user, content_modules(), team_id, per_person=per_person)
+    observe_view.team_floor(
+        user, team_id, _knows(view, competency_of), competency_of, per_person=per_person
+    )
 
 
 def _team_filter(
