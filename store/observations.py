@@ -781,32 +781,33 @@ def transfer_counts(
         )
         # No modules: no pass counts (an empty CASE is no SQL).
         need = case(dict(competency_of), value=Progress.module_id) if competency_of else null()
-        passed = (
-            select(Progress.user_id.label("person"), need.label("need"))
-            .join(User, User.id == Progress.user_id)
+        # Whether the person holds a live pass of the need's module: looked up per (person,
+        # need) row through progress's (user_id, module_id) index, not by joining every pass
+        # in the organisation (a few hundred milliseconds at 5,000 staff).
+        knows = (
+            select(Progress.user_id)
             .where(
-                scope.condition(),
+                Progress.user_id == does.c.person,
+                need == does.c.need,
                 Progress.passed_at.is_not(None),
                 (Progress.expires_at.is_(None)) | (Progress.expires_at > moment),
-                Progress.module_id.in_(list(competency_of) or [""]),
             )
-            .distinct()
-            .subquery()
+            .exists()
         )
-        knows = passed.c.person.is_not(None)
+        # Looked up once per row, then summed twice (inlined, each sum would look it up again).
+        rows = (
+            select(does.c.team_id, does.c.share, knows.label("knows"))
+            .cte("rows")
+            .prefix_with("MATERIALIZED")
+        )
         stmt = (
             select(
                 Team.name,
-                func.sum(case((knows & (does.c.share <= NOT_SEEN_AT_MOST), 1), else_=0)),
-                func.sum(case((~knows & (does.c.share >= DOING_AT_LEAST), 1), else_=0)),
+                func.sum(case((rows.c.knows & (rows.c.share <= NOT_SEEN_AT_MOST), 1), else_=0)),
+                func.sum(case((~rows.c.knows & (rows.c.share >= DOING_AT_LEAST), 1), else_=0)),
             )
-            .select_from(does)
-            .join(Team, Team.id == does.c.team_id)
-            .join(
-                passed,
-                (passed.c.person == does.c.person) & (passed.c.need == does.c.need),
-                isouter=True,
-            )
+            .select_from(rows)
+            .join(Team, Team.id == rows.c.team_id)
             .group_by(Team.name)
             .order_by(Team.name)
         )
