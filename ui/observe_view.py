@@ -21,6 +21,7 @@ import streamlit as st
 from store import config, dashboard, settings
 from store import observations as obs
 from store.models import User
+from training import competency
 from training.behaviour import NOT_OBSERVED, Does, format_does, format_share
 from training.checklists import (
     ChecklistSet,
@@ -485,11 +486,7 @@ def person_floor(user: User, detail) -> None:
     except obs.NotAllowed:
         return  # an administrator without teams, or a person outside the observer's reach
     need_of = {mid: str(lm.module.competency) for mid, lm in content.modules().items()}
-    scores: dict[str, list[float]] = {}
-    for m in detail.modules:
-        if m.module_id in need_of:
-            scores.setdefault(need_of[m.module_id], []).append(m.best_score or 0.0)
-    knows = {need: sum(v) / len(v) for need, v in scores.items()}
+    knows = competency.knows(need_of, {m.module_id: m for m in detail.modules})
     st.markdown(f"**Knows and does: {plain(detail.name)}**")
     st.table(_knows_does_frame(knows, does).set_index("Need"))
 

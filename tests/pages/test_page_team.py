@@ -337,3 +337,13 @@ def test_every_table_in_the_app_shows_empty_cells_blank():
             ):
                 missing.append(f"{path.name}:{node.lineno}")
     assert missing == []
+
+
+def test_the_drill_downs_knows_says_not_tried_yet_for_an_assigned_module_never_taken(org):
+    """Eve passed empathy (90%) and has sincerity assigned but untried: that is not a 0%."""
+    at = page_test(PAGE, org.mia).run()
+    at.selectbox(key="team_person").select(org.eve.id).run()
+    assert not at.exception
+    [knows] = [t.value for t in at.table if "Knows (quiz)" in t.value.columns]
+    assert knows.loc["Empathy", "Knows (quiz)"] == "90%"
+    assert knows.loc["Sincerity", "Knows (quiz)"] == "not tried yet"
