@@ -2,8 +2,9 @@
 
 1. Build (once) a demo organisation with `python -m store seed-demo` at full scale on SQLite,
    cached under data/bench/ (delete the file or pass --rebuild to build again), and seed the
-   same organisation, plus one of 20,000 staff and 2,000,000 attempts, on a throwaway
-   PostgreSQL cluster (tests/pg.py; the seeder streams rows with COPY).
+   same organisation on a throwaway PostgreSQL cluster (tests/pg.py; the seeder streams rows
+   with COPY), timed; the one of 20,000 staff and 2,000,000 attempts is seeded once into a
+   PostgreSQL cluster kept under data/bench/ too (--rebuild seeds it again).
 2. Render pages/team.py with Streamlit's AppTest as the demo manager (two teams) and as the
    administrator (the whole organisation) on each database: median of several runs with the
    dashboard caches cleared first ("cold"), and with them warm; against two floors: the very
