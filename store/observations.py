@@ -781,25 +781,50 @@ def transfer_counts(
         )
         # No modules: no pass counts (an empty CASE is no SQL).
         need = case(dict(competency_of), value=Progress.module_id) if competency_of else null()
-        # Whether the person holds a live pass of the need's module: looked up per (person,
-        # need) row through progress's (user_id, module_id) index, not by joining every pass
-        # in the organisation (a few hundred milliseconds at 5,000 staff).
-        knows = (
-            select(Progress.user_id)
-            .where(
-                Progress.user_id == does.c.person,
-                need == does.c.need,
-                Progress.passed_at.is_not(None),
-                (Progress.expires_at.is_(None)) | (Progress.expires_at > moment),
+        live = (
+            Progress.passed_at.is_not(None),
+            (Progress.expires_at.is_(None)) | (Progress.expires_at > moment),
+        )
+        if session.get_bind().dialect.name == "sqlite":
+            # SQLite: a live pass looked up per (person, need) row through progress's
+            # (user_id, module_id) index, once per row in a materialised CTE (inlined, each
+            # sum would look it up again): 451 -> 350 ms at 5,000 staff against the join below.
+            knows = (
+                select(Progress.user_id)
+                .where(Progress.user_id == does.c.person, need == does.c.need, *live)
+                .exists()
             )
-            .exists()
-        )
-        # Looked up once per row, then summed twice (inlined, each sum would look it up again).
-        rows = (
-            select(does.c.team_id, does.c.share, knows.label("knows"))
-            .cte("rows")
-            .prefix_with("MATERIALIZED")
-        )
+            rows = (
+                select(does.c.team_id, does.c.share, knows.label("knows"))
+                .cte("rows")
+                .prefix_with("MATERIALIZED")
+            )
+        else:
+            # PostgreSQL: the distinct (person, need) passes of the view, hash-joined; the
+            # lookup per row above takes 2.2 s here at 20,000 staff, this 1.3 s.
+            passed = (
+                select(Progress.user_id.label("person"), need.label("need"))
+                .join(User, User.id == Progress.user_id)
+                .where(
+                    scope.condition(), *live, Progress.module_id.in_(list(competency_of) or [""])
+                )
+                .distinct()
+                .subquery()
+            )
+            rows = (
+                select(
+                    does.c.team_id,
+                    does.c.share,
+                    passed.c.person.is_not(None).label("knows"),
+                )
+                .select_from(does)
+                .join(
+                    passed,
+                    (passed.c.person == does.c.person) & (passed.c.need == does.c.need),
+                    isouter=True,
+                )
+                .subquery()
+            )
         stmt = (
             select(
                 Team.name,
