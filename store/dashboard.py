@@ -34,7 +34,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, func, select
 
-from store import permissions, settings
+from store import activity_days, permissions, settings
 from store.db import session_scope
 from store.learning import NotAllowed
 from store.models import Assignment, Attempt, AuditLog, Progress, Team, User
@@ -751,6 +751,10 @@ def weekly_activity(
     the days are then added up into weeks. The whole organisation counts everyone's attempts.
     """
     scope = resolve_scope(actor=actor, team_id=team_id)
+    # The whole organisation: the days that are over from the kept summary (None: read live).
+    days = None
+    if scope.whole_org:
+        days = activity_days.organisation_days(start=start, end=end, module_ids=module_ids)
     with session_scope(write=False) as session:
         day = _day(Attempt.submitted_at, session.get_bind().dialect.name).label("day")
         query = (
@@ -771,7 +775,8 @@ def weekly_activity(
         if not scope.whole_org:
             members = select(User.id).where(scope.condition())
             query = query.where(Attempt.user_id.in_(members))
-        days = session.exec(query).all()
+        if days is None:
+            days = session.exec(query).all()
     totals: dict[date, list[float]] = defaultdict(lambda: [0, 0, 0.0])
     for value, n, passes, score_sum in days:
         when = _as_date(value)

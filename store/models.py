@@ -189,6 +189,26 @@ class Attempt(SQLModel, table=True):
     passed: bool | None = None
 
 
+# The whole organisation's submitted quiz attempts of one UTC day at one module
+# (store.activity_days).
+class ActivityDay(SQLModel, table=True):
+    day: date = Field(primary_key=True)
+    module_id: str = Field(primary_key=True, max_length=64)
+    attempts: int
+    passes: int
+    score_sum: float
+
+
+# What ActivityDay holds (one row, id 1): every day up to through_day, built from the attempts
+# whose ids were at most max_attempt_id then (store.activity_days checks both on every read).
+class ActivityCoverage(SQLModel, table=True):
+    id: int = Field(default=1, primary_key=True)
+    through_day: date
+    max_attempt_id: int
+    built_at: datetime  # when the days were last rebuilt from every attempt
+    extended_at: datetime  # when days were last added
+
+
 # One graded answer of a submitted attempt.
 class Answer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
