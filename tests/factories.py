@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from store import accounts, learning
 from store.db import session_scope
-from store.models import Certificate
+from store.models import Attempt, Certificate
 from training import quiz
 from training.loader import LoadedModule, content_version, load_module_text
 
@@ -77,6 +77,35 @@ def add_certificates(user_id: int, module_id: str, issued) -> None:
                     expires_at=when + timedelta(days=365),
                 )
             )
+
+
+def add_attempt(
+    user_id: int,
+    module_id: str,
+    *,
+    submitted=None,
+    score=None,
+    passed=None,
+    kind: str = "quiz",
+    started=None,
+) -> None:
+    """Store one attempt as written (started ten minutes before it was submitted by default)."""
+    with session_scope() as s:
+        s.add(
+            Attempt(
+                user_id=user_id,
+                module_id=module_id,
+                content_version="v1",
+                kind=kind,
+                seed=1,
+                drawn=[],
+                draft_answers={},
+                started_at=started or submitted - timedelta(minutes=10),
+                submitted_at=submitted,
+                score=score,
+                passed=passed,
+            )
+        )
 
 
 def loaded_module(folder: Path, module_id: str = "sample-basics") -> LoadedModule:

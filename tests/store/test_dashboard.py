@@ -13,8 +13,8 @@ from sqlmodel import select
 from store import accounts, dashboard, learning
 from store.db import session_scope
 from store.learning import NotAllowed
-from store.models import Assignment, Attempt, Progress, User
-from tests.factories import ROOT, make_user, two_teams
+from store.models import Assignment, Progress, User
+from tests.factories import ROOT, add_attempt, make_user, two_teams
 from training import clock
 from training.loader import load_content_dir
 from training.status import STATUS_LABELS
@@ -50,22 +50,10 @@ def put_progress(
 
 
 def put_attempt(user_id, module_id, *, submitted=None, score=None, passed=None):
-    with session_scope() as s:
-        s.add(
-            Attempt(
-                user_id=user_id,
-                module_id=module_id,
-                content_version="v1",
-                kind="quiz",
-                seed=1,
-                drawn=[],
-                draft_answers={},
-                started_at=(submitted or at(TODAY)) - timedelta(minutes=10),
-                submitted_at=submitted,
-                score=score,
-                passed=passed,
-            )
-        )
+    started = (submitted or at(TODAY)) - timedelta(minutes=10)
+    add_attempt(
+        user_id, module_id, submitted=submitted, score=score, passed=passed, started=started
+    )
 
 
 @pytest.fixture
