@@ -28,7 +28,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Integer, cast, delete, insert, select
+from sqlalchemy import Integer, bindparam, cast, delete, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import func
@@ -143,17 +143,19 @@ def _state(conn: Connection) -> _State:
     if coverage is None:
         return _State(None, 0, current_max, False)
     through, recorded_max = coverage
-    # Only the ids above the recorded one are looked at (the primary key's range): on SQLite
-    # NOT INDEXED keeps the planner off the submitted_at indexes, the rowid range stays usable.
-    newer_on_held_day = (
-        select(Attempt.id)
-        .with_hint(Attempt, "NOT INDEXED", "sqlite")
-        .where(
-            Attempt.id > recorded_max,
-            Attempt.kind == "quiz",
-            Attempt.submitted_at < clock.start_of_day(through + timedelta(days=1)),
-        )
-        .limit(1)
+    # Only the ids above the recorded one are looked at (the primary key's range). SQLite
+    # would rather walk the submitted_at index (nearly every row): NOT INDEXED keeps it off
+    # every index but the rowid's. SQLAlchemy renders no such hint, hence the text.
+    newer_on_held_day = text(
+        f"SELECT id FROM attempt {'NOT INDEXED ' if conn.dialect.name == 'sqlite' else ''}"
+        "WHERE id > :recorded AND kind = 'quiz' AND submitted_at < :held_end LIMIT 1"
+    ).bindparams(
+        bindparam("recorded", recorded_max),
+        bindparam(
+            "held_end",
+            clock.start_of_day(through + timedelta(days=1)),
+            type_=Attempt.__table__.c.submitted_at.type,
+        ),
     )
     stale = conn.execute(newer_on_held_day).first() is not None
     return _State(through, recorded_max, current_max, stale)
