@@ -61,8 +61,7 @@ def organisation_days(
     Every quiz attempt counts (the whole organisation); None means: use the live query.
     """
     try:
-        if _covered(closed_through(clock.now())) is None:
-            return None
+        _covered(closed_through(clock.now()))
         with get_engine().connect().execution_options(write=False) as conn, conn.begin():
             return _read(conn, start, end, module_ids)
     except DBAPIError as error:
@@ -70,10 +69,10 @@ def organisation_days(
         return None
 
 
-def _read(conn: Connection, start: date, end: date, module_ids) -> list[Day]:
+def _read(conn: Connection, start: date, end: date, module_ids) -> list[Day] | None:
     through = conn.execute(select(ActivityCoverage.through_day)).scalar()
     if through is None:
-        return []  # cannot happen after _covered; kept so a wrong figure never follows
+        return None  # emptied since _covered (a restore): the live query, never a guess
     rows: list[Day] = []
     last_kept = min(end, through)
     if start <= last_kept:
@@ -161,7 +160,7 @@ def _state(conn: Connection) -> _State:
     return _State(through, recorded_max, current_max, stale)
 
 
-def _covered(through: date) -> date | None:
+def _covered(through: date) -> date:
     """Bring the summary up to through (rebuilding it when stale); return the last day held."""
     engine = get_engine()
     with engine.connect().execution_options(write=False) as conn, conn.begin():
