@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import (
@@ -22,6 +22,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
     false,
     literal,
     null,
@@ -97,8 +98,8 @@ def resolve_scope(*, actor: User, team_id: int | None = None) -> Scope:
     with session_scope(write=False) as session:
         visible = _visible_team_ids(session, actor)
         if team_id is not None:
-            exists = session.get(Team, team_id) is not None
-            if not exists or (visible is not None and team_id not in visible):
+            known = session.get(Team, team_id) is not None
+            if not known or (visible is not None and team_id not in visible):
                 raise NotAllowed("You can only see the teams you manage.")
             return Scope(team_ids=(team_id,))
         if visible is None:
@@ -132,15 +133,17 @@ def data_stamp() -> tuple:
 # --- the status of every person and module, in SQL ---------------------------------------
 
 
-def _status_expr(today: date, zone: tzinfo, due, is_open) -> ColumnElement[str]:
-    """Return training.status.decide_status as a SQL CASE over a (possibly missing) progress row.
+def _status_expr(today: date, zone: tzinfo, cell, is_open) -> ColumnElement[str]:
+    """Return training.status.decide_status as a SQL CASE over one cell's columns.
 
-    today is a day in zone; a pass expires at the start of its expiry day in zone.
+    cell has the progress columns due, passed_at, expires_at and attempt_count (0, not NULL,
+    where there is no progress row); today is a day in zone; a pass expires at the start of
+    its expiry day in zone.
     """
     tomorrow = clock.start_of_day(today + timedelta(days=1), zone)
     soon = clock.start_of_day(today + timedelta(days=EXPIRING_SOON_DAYS + 1), zone)
-    expires = Progress.expires_at
-    passed = Progress.passed_at.is_not(None)
+    expires, due = cell.expires_at, cell.due
+    passed = cell.passed_at.is_not(None)
     valid = and_(passed, or_(expires.is_(None), expires >= tomorrow))
     return case(
         (and_(valid, expires.is_not(None), expires < soon), Status.EXPIRING.value),
@@ -148,7 +151,7 @@ def _status_expr(today: date, zone: tzinfo, due, is_open) -> ColumnElement[str]:
         (and_(due.is_not(None), due < today), Status.OVERDUE.value),
         (passed, Status.DUE_AGAIN.value),
         (is_open, Status.IN_PROGRESS.value),
-        (func.coalesce(Progress.attempt_count, 0) > 0, Status.FAILED.value),
+        (cell.attempt_count > 0, Status.FAILED.value),
         else_=Status.NOT_STARTED.value,
     )
 
@@ -217,10 +220,10 @@ def _module_filter(column, module_ids: Sequence[str] | None) -> ColumnElement[bo
 def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date, zone: tzinfo):
     """Return a subquery: one row per person and module that is assigned or has progress.
 
-    The keys come from one grouped pass over the people's assignments (team ones due from
-    the day each person joined, as `_member_due`; personal ones on their date; the earliest
-    due date wins) and progress rows; the progress row is then found through its
-    unique (user_id, module_id) index.
+    The assigned cells come from one grouped pass over the people's assignments (team ones
+    due from the day each person joined, as `_member_due`; personal ones on their date; the
+    earliest due date wins). Every progress row of the people is a cell, with its due date
+    when it is assigned; the assigned cells without a progress row are added to those.
     """
     people = scope.condition()
     live = Assignment.withdrawn_at.is_(None)
@@ -236,40 +239,57 @@ def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date, zone: tz
         select(User.id, User.team_id, Assignment.module_id, Assignment.due_date)
         .join(Assignment, Assignment.user_id == User.id)
         .where(people, live, _module_filter(Assignment.module_id, module_ids)),
-        select(User.id, User.team_id, Progress.module_id, null())
-        .join(Progress, Progress.user_id == User.id)
-        .where(people, _module_filter(Progress.module_id, module_ids)),
-    ).subquery("rows")
-    keys = (
+    ).subquery("assigned_rows")
+    assigned = (
         select(rows.c.user_id, rows.c.team_id, rows.c.module_id, func.min(rows.c.due).label("due"))
         .group_by(rows.c.user_id, rows.c.team_id, rows.c.module_id)
-        .subquery("keys")
+        .cte("assigned")
     )
-    # Open attempts are few and found through the submitted_at index; a row-value IN looks
-    # each cell up in them.
-    open_attempts = select(Attempt.user_id, Attempt.module_id).where(
-        Attempt.submitted_at.is_(None), Attempt.kind == "quiz"
-    )
-    is_open = tuple_(keys.c.user_id, keys.c.module_id).in_(open_attempts)
-    return (
+    with_progress = (
         select(
-            keys.c.user_id,
-            keys.c.team_id,
-            keys.c.module_id,
-            keys.c.due,
+            Progress.user_id,
+            User.team_id,
+            Progress.module_id,
+            assigned.c.due,
             Progress.best_score,
             func.coalesce(Progress.attempt_count, 0).label("attempt_count"),
             Progress.passed_at,
             Progress.expires_at,
             Progress.certificate_id,
-            _status_expr(today, zone, keys.c.due, is_open).label("status"),
         )
-        .select_from(keys)
+        .join(User, User.id == Progress.user_id)
         .outerjoin(
-            Progress,
-            and_(Progress.user_id == keys.c.user_id, Progress.module_id == keys.c.module_id),
+            assigned,
+            and_(
+                assigned.c.user_id == Progress.user_id, assigned.c.module_id == Progress.module_id
+            ),
         )
-        .subquery("cells")
+        .where(people, _module_filter(Progress.module_id, module_ids))
+    )
+    no_progress = select(
+        assigned.c.user_id,
+        assigned.c.team_id,
+        assigned.c.module_id,
+        assigned.c.due,
+        null(),
+        literal(0),
+        null(),
+        null(),
+        null(),
+    ).where(
+        ~exists().where(
+            Progress.user_id == assigned.c.user_id, Progress.module_id == assigned.c.module_id
+        )
+    )
+    cell = union_all(with_progress, no_progress).subquery("cell")
+    # Open attempts are few and found through the submitted_at index; a row-value IN looks
+    # each cell up in them.
+    open_attempts = select(Attempt.user_id, Attempt.module_id).where(
+        Attempt.submitted_at.is_(None), Attempt.kind == "quiz"
+    )
+    is_open = tuple_(cell.c.user_id, cell.c.module_id).in_(open_attempts)
+    return select(*cell.c, _status_expr(today, zone, cell.c, is_open).label("status")).subquery(
+        "cells"
     )
 
 
@@ -364,6 +384,11 @@ class Overview:
     team_modules: list[TeamModule]
     scores: list[ModuleScore]
     attention: list[AttentionRow] = field(default_factory=list)
+    attention_count: int = 0  # everyone behind; `attention` may keep only the most urgent
+
+    def most_urgent(self, limit: int) -> Overview:
+        """Return this overview with only the `limit` most urgent people of its attention list."""
+        return replace(self, attention=self.attention[:limit])
 
 
 @dataclass
@@ -396,6 +421,9 @@ class _Flags:
     due: list[date] = field(default_factory=list)
     expiring: list[str] = field(default_factory=list)
     failing: list[str] = field(default_factory=list)
+
+
+_STATUS = {status.value: status for status in Status}  # a dict look-up, not Enum()
 
 
 def overview(
@@ -440,19 +468,21 @@ def scope_overview(
         func.count(cells.c.best_score),
     ).group_by(cells.c.team_id, cells.c.module_id, cells.c.status, assigned, failing, who)
     with session_scope(write=False) as session:
-        rows = session.exec(query).all()
-        people_query = (
-            select(User.team_id, func.count()).where(scope.condition()).group_by(User.team_id)
-        )
-        people = dict(session.exec(people_query).all())
-        names = dict(session.exec(select(Team.id, Team.name).where(Team.id.in_(people))).all())
-        flagged_ids = {row.who for row in rows if row.who is not None}
-        who_is = {
-            uid: (name, username)
-            for uid, name, username in session.exec(
-                select(User.id, User.name, User.username).where(User.id.in_(flagged_ids))
-            )
-        }
+        # Core rows, not ORM ones: the whole organisation gives tens of thousands of groups.
+        connection = session.connection()
+        rows = connection.execute(query).all()
+        # Everyone in view, once: the head counts per team and the names of the flagged
+        # (thousands of them at organisation scale: no IN list of ids).
+        people: dict[int, int] = defaultdict(int)
+        who_is: dict[int, tuple[str, str]] = {}
+        in_view = select(User.id, User.team_id, User.name, User.username).where(scope.condition())
+        for uid, team, name, username in connection.execute(in_view):
+            people[team] += 1
+            who_is[uid] = (name, username)
+        teams_query = select(Team.id, Team.name)
+        if not scope.whole_org:
+            teams_query = teams_query.where(Team.id.in_(scope.team_ids))
+        names = dict(connection.execute(teams_query).all())
 
     per_team: dict[int, _Tally] = defaultdict(_Tally)
     by_module: dict[tuple[str, str], int] = defaultdict(int)
@@ -460,7 +490,7 @@ def scope_overview(
     scores: dict[str, _Tally] = defaultdict(_Tally)
     flags: dict[int, _Flags] = {}
     for team, module_id, value, is_assigned, is_failing, uid, due, n, total, count in rows:
-        status = Status(value)
+        status = _STATUS[value]
         per_team[team].add_scores(total, count)
         scores[module_id].add_scores(total, count)
         if status is Status.EXPIRING:
@@ -546,6 +576,7 @@ def scope_overview(
             if t.score_n
         ],
         attention=attention,
+        attention_count=len(attention),
     )
 
 
