@@ -22,7 +22,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     false,
     literal,
     null,
@@ -133,17 +132,15 @@ def data_stamp() -> tuple:
 # --- the status of every person and module, in SQL ---------------------------------------
 
 
-def _status_expr(today: date, zone: tzinfo, cell, is_open) -> ColumnElement[str]:
-    """Return training.status.decide_status as a SQL CASE over one cell's columns.
+def _status_expr(today: date, zone: tzinfo, due, is_open) -> ColumnElement[str]:
+    """Return training.status.decide_status as a SQL CASE over a (possibly missing) progress row.
 
-    cell has the progress columns due, passed_at, expires_at and attempt_count (0, not NULL,
-    where there is no progress row); today is a day in zone; a pass expires at the start of
-    its expiry day in zone.
+    today is a day in zone; a pass expires at the start of its expiry day in zone.
     """
     tomorrow = clock.start_of_day(today + timedelta(days=1), zone)
     soon = clock.start_of_day(today + timedelta(days=EXPIRING_SOON_DAYS + 1), zone)
-    expires, due = cell.expires_at, cell.due
-    passed = cell.passed_at.is_not(None)
+    expires = Progress.expires_at
+    passed = Progress.passed_at.is_not(None)
     valid = and_(passed, or_(expires.is_(None), expires >= tomorrow))
     return case(
         (and_(valid, expires.is_not(None), expires < soon), Status.EXPIRING.value),
@@ -151,7 +148,7 @@ def _status_expr(today: date, zone: tzinfo, cell, is_open) -> ColumnElement[str]
         (and_(due.is_not(None), due < today), Status.OVERDUE.value),
         (passed, Status.DUE_AGAIN.value),
         (is_open, Status.IN_PROGRESS.value),
-        (cell.attempt_count > 0, Status.FAILED.value),
+        (func.coalesce(Progress.attempt_count, 0) > 0, Status.FAILED.value),
         else_=Status.NOT_STARTED.value,
     )
 
@@ -220,10 +217,10 @@ def _module_filter(column, module_ids: Sequence[str] | None) -> ColumnElement[bo
 def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date, zone: tzinfo):
     """Return a subquery: one row per person and module that is assigned or has progress.
 
-    The assigned cells come from one grouped pass over the people's assignments (team ones
-    due from the day each person joined, as `_member_due`; personal ones on their date; the
-    earliest due date wins). Every progress row of the people is a cell, with its due date
-    when it is assigned; the assigned cells without a progress row are added to those.
+    The keys come from one grouped pass over the people's assignments (team ones due from
+    the day each person joined, as `_member_due`; personal ones on their date; the earliest
+    due date wins) and progress rows; the progress row is then found through its
+    unique (user_id, module_id) index.
     """
     people = scope.condition()
     live = Assignment.withdrawn_at.is_(None)
@@ -239,57 +236,40 @@ def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date, zone: tz
         select(User.id, User.team_id, Assignment.module_id, Assignment.due_date)
         .join(Assignment, Assignment.user_id == User.id)
         .where(people, live, _module_filter(Assignment.module_id, module_ids)),
-    ).subquery("assigned_rows")
-    assigned = (
+        select(User.id, User.team_id, Progress.module_id, null())
+        .join(Progress, Progress.user_id == User.id)
+        .where(people, _module_filter(Progress.module_id, module_ids)),
+    ).subquery("rows")
+    keys = (
         select(rows.c.user_id, rows.c.team_id, rows.c.module_id, func.min(rows.c.due).label("due"))
         .group_by(rows.c.user_id, rows.c.team_id, rows.c.module_id)
-        .cte("assigned")
+        .subquery("keys")
     )
-    with_progress = (
-        select(
-            Progress.user_id,
-            User.team_id,
-            Progress.module_id,
-            assigned.c.due,
-            Progress.best_score,
-            func.coalesce(Progress.attempt_count, 0).label("attempt_count"),
-            Progress.passed_at,
-            Progress.expires_at,
-            Progress.certificate_id,
-        )
-        .join(User, User.id == Progress.user_id)
-        .outerjoin(
-            assigned,
-            and_(
-                assigned.c.user_id == Progress.user_id, assigned.c.module_id == Progress.module_id
-            ),
-        )
-        .where(people, _module_filter(Progress.module_id, module_ids))
-    )
-    no_progress = select(
-        assigned.c.user_id,
-        assigned.c.team_id,
-        assigned.c.module_id,
-        assigned.c.due,
-        null(),
-        literal(0),
-        null(),
-        null(),
-        null(),
-    ).where(
-        ~exists().where(
-            Progress.user_id == assigned.c.user_id, Progress.module_id == assigned.c.module_id
-        )
-    )
-    cell = union_all(with_progress, no_progress).subquery("cell")
     # Open attempts are few and found through the submitted_at index; a row-value IN looks
     # each cell up in them.
     open_attempts = select(Attempt.user_id, Attempt.module_id).where(
         Attempt.submitted_at.is_(None), Attempt.kind == "quiz"
     )
-    is_open = tuple_(cell.c.user_id, cell.c.module_id).in_(open_attempts)
-    return select(*cell.c, _status_expr(today, zone, cell.c, is_open).label("status")).subquery(
-        "cells"
+    is_open = tuple_(keys.c.user_id, keys.c.module_id).in_(open_attempts)
+    return (
+        select(
+            keys.c.user_id,
+            keys.c.team_id,
+            keys.c.module_id,
+            keys.c.due,
+            Progress.best_score,
+            func.coalesce(Progress.attempt_count, 0).label("attempt_count"),
+            Progress.passed_at,
+            Progress.expires_at,
+            Progress.certificate_id,
+            _status_expr(today, zone, keys.c.due, is_open).label("status"),
+        )
+        .select_from(keys)
+        .outerjoin(
+            Progress,
+            and_(Progress.user_id == keys.c.user_id, Progress.module_id == keys.c.module_id),
+        )
+        .subquery("cells")
     )
 
 
