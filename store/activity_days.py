@@ -144,10 +144,11 @@ def _state(conn: Connection) -> _State:
     through, recorded_max = coverage
     # Only the ids above the recorded one are looked at (the primary key's range). SQLite
     # would rather walk the submitted_at index (nearly every row): NOT INDEXED keeps it off
-    # every index but the rowid's. SQLAlchemy renders no such hint, hence the text.
+    # every index but the rowid's (SQLAlchemy renders no such hint, hence the text); ORDER BY
+    # id keeps PostgreSQL from hoping to meet a match early in the submitted_at index.
     newer_on_held_day = text(
         f"SELECT id FROM attempt {'NOT INDEXED ' if conn.dialect.name == 'sqlite' else ''}"
-        "WHERE id > :recorded AND kind = 'quiz' AND submitted_at < :held_end LIMIT 1"
+        "WHERE id > :recorded AND kind = 'quiz' AND submitted_at < :held_end ORDER BY id LIMIT 1"
     ).bindparams(
         bindparam("recorded", recorded_max),
         bindparam(
