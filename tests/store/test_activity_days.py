@@ -6,6 +6,7 @@ stand in the database, on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import UTC, date, datetime, timedelta
 
@@ -13,7 +14,7 @@ import pytest
 from sqlalchemy import delete, func, text
 from sqlmodel import select
 
-from store import activity_days, dashboard, demo
+from store import activity_days, dashboard, db, demo
 from store.db import get_engine, session_scope
 from store.models import ActivityCoverage, ActivityDay, Attempt
 from tests.factories import (
@@ -52,13 +53,13 @@ def put_attempt(user_id, module_id, submitted, score, passed, kind="quiz"):
     )
 
 
-def closed_attempts() -> int:
+def closed_attempts(today: date = TODAY) -> int:
     """Return how many quiz attempts were submitted before today (the days the summary holds)."""
     with session_scope(write=False) as s:
         return s.exec(
             select(func.count())
             .select_from(Attempt)
-            .where(Attempt.kind == "quiz", Attempt.submitted_at < clock.start_of_day(TODAY))
+            .where(Attempt.kind == "quiz", Attempt.submitted_at < clock.start_of_day(today))
         ).one()
 
 
@@ -252,6 +253,40 @@ def test_several_threads_extending_at_once_count_each_day_once(org):
             same(got, want)
     assert len(results) == 4
     assert kept_total() == closed_attempts()
+
+
+def _extend(url: str, start: date, end: date, go, queue) -> None:
+    os.environ["TRAINING_DATABASE_URL"] = url
+    db.dispose_engines()
+    go.wait(timeout=60)
+    try:
+        days = activity_days.organisation_days(start=start, end=end, module_ids=None)
+        queue.put(sorted((str(d), n, p) for d, n, p, _ in days) if days is not None else None)
+    except Exception as error:  # reported to the test
+        queue.put(repr(error))
+
+
+def test_two_processes_extending_at_once_count_each_day_once(org, fresh_db, spawn):
+    _, admin, _, _ = org
+    with clock.frozen_at(NOW - timedelta(days=12)):
+        dashboard.weekly_activity(actor=admin, start=START, end=TODAY)
+    go, queue = spawn.Event(), spawn.Queue()
+    procs = [spawn.Process(target=_extend, args=(fresh_db, START, TODAY, go, queue)) for _ in "ab"]
+    for p in procs:
+        p.start()
+    go.set()
+    answers = [queue.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    # The children's clock is the real one (December 2026): every day of the data is over.
+    assert coverage().through_day == activity_days.closed_through(clock.now())
+    assert kept_total() == closed_attempts(clock.today())
+    assert all(a is None or isinstance(a, list) for a in answers), answers
+    with clock.frozen_at(NOW):
+        want = oracle(START, TODAY)
+    for answer in answers:
+        if answer is not None:  # None: the lock was not had in time, the page reads live
+            assert sum(n for _, n, _ in answer) == sum(n for n, _, _ in want.values())
 
 
 def test_no_write_lock_in_time_means_the_live_figures(org, monkeypatch):
