@@ -36,6 +36,17 @@ def content_dir(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def eve(fresh_db):
+    return accounts.create_user(
+        actor_id=None,
+        username="eve",
+        name="Eve Example",
+        role="employee",
+        password="correct horse battery staple",
+    )
+
+
+@pytest.fixture
 def page_sessions():
     """Count sessions begun from ui/module_view.py; yield the list of counts, reset per run."""
     seen = [0]
@@ -60,16 +71,7 @@ def _run(at, seen) -> int:
     return seen[0]
 
 
-def test_each_screen_of_the_module_page_opens_at_most_two_sessions(
-    fresh_db, content_dir, page_sessions
-):
-    eve = accounts.create_user(
-        actor_id=None,
-        username="eve",
-        name="Eve Example",
-        role="employee",
-        password="correct horse battery staple",
-    )
+def test_each_screen_of_the_module_page_opens_at_most_two_sessions(eve, content_dir, page_sessions):
     loaded = load_content_dir(content_dir).modules[MODULE_ID]
     at = page_test("app.py", eve).run()
     at.switch_page("pages/module.py")
@@ -104,18 +106,11 @@ def test_each_screen_of_the_module_page_opens_at_most_two_sessions(
 
 
 def test_the_first_run_of_a_module_page_on_an_open_attempt_reads_it_in_one_session(
-    fresh_db, content_dir, page_sessions
+    eve, content_dir, page_sessions
 ):
     """Before the section is known the read decides as the page will: on an open attempt the
     quiz comes with the header (a browser that sends no section, as bench/load.py's clients
     do, reruns like this every other time)."""
-    eve = accounts.create_user(
-        actor_id=None,
-        username="eve",
-        name="Eve Example",
-        role="employee",
-        password="correct horse battery staple",
-    )
     loaded = load_content_dir(content_dir).modules[MODULE_ID]
     warm = page_test("app.py", eve).run()
     warm.switch_page("pages/module.py")
