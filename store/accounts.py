@@ -595,11 +595,12 @@ def redeem_ticket(ticket: str, *, browser_secret: str | None) -> tuple[str, date
         return token, row.expires_at
 
 
-# The sign-in check runs at the top of every rerun of every page. One joined Core query, built
-# once with a bound parameter, on a bare connection: an ORM session, its transaction and its
-# identity map cost more CPU than the query itself (bench/load.py per-rerun profile). The
-# User is built from the row the way the ORM loads one (bench, issue 18), and detached, as a
-# closed session would leave it; nothing is cached, so every rerun reads the session afresh.
+# The sign-in check runs at the top of every rerun of every page: one joined Core query, built
+# once with a bound parameter, on a bare connection, because an ORM session, its transaction
+# and its identity map cost more CPU than the query itself (bench/load.py's per-rerun profile).
+# The User is built from the row as the ORM's loader builds one, and left detached, as a
+# closed session leaves it. Nothing is kept between checks: every rerun reads the session and
+# the person afresh, so a sign-out, an expiry, a deactivation or a role change holds at once.
 _USER_COLUMNS = tuple((prop.key, prop.columns[0]) for prop in sa_inspect(User).column_attrs)
 _USER_CLASS = sa_inspect(User).class_manager
 _SESSION_USER = (
@@ -633,7 +634,7 @@ def user_for_token(token: str | None) -> User | None:
         return None
     now = now_utc()
     with get_engine().connect() as conn:
-        conn.execution_options(write=False)  # a plain BEGIN on SQLite (store.db._sqlite_begin)
+        conn.execution_options(write=False)  # never the write lock (store.db._sqlite_begin)
         row = conn.execute(_SESSION_USER, {"token_hash": token_hash(token)}).first()
     if row is None:
         return None

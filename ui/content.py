@@ -7,13 +7,15 @@ warnings of those modules (linted from the same load, never parsed again).
 The version of the folder comes from inotify (Linux): the kernel queues an event for every
 change in the folder as the change is made, and each rerun reads that queue without waiting,
 so a file saved from the studio or an editor shows on the very next rerun, in this process
-and in any other on the machine. Where inotify cannot watch the folder (another system, no
-watches left, a module file that is a symbolic link, the folder gone), the version is every
-YAML file's name, time and size and the trainer's names file, read on each rerun as before.
+and in any other on the machine. Where inotify cannot vouch for the folder (another system, a
+network filesystem, no watches left, a module file that is a symbolic link, the folder gone),
+the version is every YAML file's name, time and size and the trainer's names file, read on
+each rerun as before.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import threading
@@ -66,6 +68,35 @@ if flags is not None:
     _LOST = flags.DELETE_SELF | flags.MOVE_SELF | flags.IGNORED | flags.UNMOUNT
 
 
+# Filesystems where inotify sees every change to a file, whoever makes it. On a network one
+# (NFS, SMB, a FUSE mount) it sees only this machine's writes, so another server's save on a
+# shared volume would go unnoticed: there, and on any filesystem not named here, the scan.
+_LOCAL_FILESYSTEMS = frozenset(
+    {"ext2", "ext3", "ext4", "xfs", "btrfs", "zfs", "f2fs", "jfs", "reiserfs", "tmpfs",
+     "overlay"}
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=16)  # read once per folder, not on every rerun of the scan
+def _filesystem(directory: str) -> str | None:
+    """Return the type of the filesystem holding directory (Linux), or None if unknown."""
+    path = os.path.realpath(directory)
+    found, longest = None, -1
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as mounts:
+            for line in mounts:
+                fields = line.split()
+                if "-" not in fields:
+                    continue
+                point = fields[4].replace("\\040", " ")
+                inside = path == point or path.startswith(point.rstrip("/") + "/")
+                if inside and len(point) > longest:  # the deepest mount holding the folder
+                    found, longest = fields[fields.index("-") + 1], len(point)
+    except OSError:
+        return None
+    return found
+
+
 def _identity(directory: str) -> tuple[int, int]:
     info = os.stat(directory)  # follows a symbolic link to the folder, as the scan does
     return info.st_dev, info.st_ino
@@ -84,6 +115,8 @@ class _Watch:
 
     def __init__(self, directory: str) -> None:
         self.directory = directory
+        if _filesystem(directory) not in _LOCAL_FILESYSTEMS:
+            raise OSError(f"inotify cannot vouch for changes to {directory}")
         self.identity = _identity(directory)
         self.notify = INotify(nonblocking=True)
         try:

@@ -124,3 +124,14 @@ def test_a_folder_removed_and_made_again_is_watched_again(folder):
     assert set(_titles()) == {"empathy"}
     (folder / "sincerity.yaml").write_bytes((kept / "sincerity.yaml").read_bytes())
     assert set(_titles()) == {"empathy", "sincerity"}
+
+
+def test_a_folder_on_a_filesystem_inotify_cannot_vouch_for_is_scanned(folder, monkeypatch):
+    """On a network filesystem inotify misses other machines' saves: the scan decides there."""
+    assert content._filesystem(str(folder)) in content._LOCAL_FILESYSTEMS  # this machine
+    monkeypatch.setattr(content, "_LOCAL_FILESYSTEMS", frozenset())  # as on an NFS share
+    assert content._watched_version(str(folder)) is None
+    assert _titles()["empathy"] == "Empathy"
+    path = folder / "empathy.yaml"
+    path.write_text(_retitle(path, "Empathy", "Care for them"), encoding="utf-8")
+    assert _titles()["empathy"] == "Care for them"
