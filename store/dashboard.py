@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import (
@@ -97,8 +97,8 @@ def resolve_scope(*, actor: User, team_id: int | None = None) -> Scope:
     with session_scope(write=False) as session:
         visible = _visible_team_ids(session, actor)
         if team_id is not None:
-            exists = session.get(Team, team_id) is not None
-            if not exists or (visible is not None and team_id not in visible):
+            known = session.get(Team, team_id) is not None
+            if not known or (visible is not None and team_id not in visible):
                 raise NotAllowed("You can only see the teams you manage.")
             return Scope(team_ids=(team_id,))
         if visible is None:
@@ -364,6 +364,11 @@ class Overview:
     team_modules: list[TeamModule]
     scores: list[ModuleScore]
     attention: list[AttentionRow] = field(default_factory=list)
+    attention_count: int = 0  # everyone behind; `attention` may keep only the most urgent
+
+    def most_urgent(self, limit: int) -> Overview:
+        """Return this overview with only the `limit` most urgent people of its attention list."""
+        return replace(self, attention=self.attention[:limit])
 
 
 @dataclass
@@ -396,6 +401,9 @@ class _Flags:
     due: list[date] = field(default_factory=list)
     expiring: list[str] = field(default_factory=list)
     failing: list[str] = field(default_factory=list)
+
+
+_STATUS = {status.value: status for status in Status}  # a dict look-up, not Enum()
 
 
 def overview(
@@ -440,19 +448,21 @@ def scope_overview(
         func.count(cells.c.best_score),
     ).group_by(cells.c.team_id, cells.c.module_id, cells.c.status, assigned, failing, who)
     with session_scope(write=False) as session:
-        rows = session.exec(query).all()
-        people_query = (
-            select(User.team_id, func.count()).where(scope.condition()).group_by(User.team_id)
-        )
-        people = dict(session.exec(people_query).all())
-        names = dict(session.exec(select(Team.id, Team.name).where(Team.id.in_(people))).all())
-        flagged_ids = {row.who for row in rows if row.who is not None}
-        who_is = {
-            uid: (name, username)
-            for uid, name, username in session.exec(
-                select(User.id, User.name, User.username).where(User.id.in_(flagged_ids))
-            )
-        }
+        # Core rows, not ORM ones: the whole organisation gives tens of thousands of groups.
+        connection = session.connection()
+        rows = connection.execute(query).all()
+        # Everyone in view, once: the head counts per team and the names of the flagged
+        # (thousands of them at organisation scale: no IN list of ids).
+        people: dict[int, int] = defaultdict(int)
+        who_is: dict[int, tuple[str, str]] = {}
+        in_view = select(User.id, User.team_id, User.name, User.username).where(scope.condition())
+        for uid, team, name, username in connection.execute(in_view):
+            people[team] += 1
+            who_is[uid] = (name, username)
+        teams_query = select(Team.id, Team.name)
+        if not scope.whole_org:
+            teams_query = teams_query.where(Team.id.in_(scope.team_ids))
+        names = dict(connection.execute(teams_query).all())
 
     per_team: dict[int, _Tally] = defaultdict(_Tally)
     by_module: dict[tuple[str, str], int] = defaultdict(int)
@@ -460,7 +470,7 @@ def scope_overview(
     scores: dict[str, _Tally] = defaultdict(_Tally)
     flags: dict[int, _Flags] = {}
     for team, module_id, value, is_assigned, is_failing, uid, due, n, total, count in rows:
-        status = Status(value)
+        status = _STATUS[value]
         per_team[team].add_scores(total, count)
         scores[module_id].add_scores(total, count)
         if status is Status.EXPIRING:
@@ -546,6 +556,7 @@ def scope_overview(
             if t.score_n
         ],
         attention=attention,
+        attention_count=len(attention),
     )
 
 

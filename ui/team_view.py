@@ -54,7 +54,8 @@ HEATMAP_KEY = "team_heatmap"
 def _overview(
     actor_id: int, team_id: int | None, module_ids: tuple, today: date, stamp: tuple, _actor: User
 ) -> dashboard.Overview:
-    return dashboard.overview(actor=_actor, team_id=team_id, module_ids=module_ids, today=today)
+    view = dashboard.overview(actor=_actor, team_id=team_id, module_ids=module_ids, today=today)
+    return view.most_urgent(ATTENTION_ROWS)  # the page lists no more (the cache keeps less)
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=128, show_spinner=False)
@@ -344,6 +345,7 @@ def _attention(
 ) -> None:
     st.subheader("Who needs attention")
     rows = view.attention[:ATTENTION_ROWS]
+    everyone = view.attention_count
     person_key = "team_person"
     wanted = st.query_params.get("person")
     if wanted is not None and wanted.isdigit() and person_key not in st.session_state:
@@ -354,10 +356,10 @@ def _attention(
     if not rows:
         st.success("Nobody is overdue, failing repeatedly or about to expire.")
     else:
-        more = len(view.attention) > len(rows)
+        more = everyone > len(rows)
         st.caption(
             (
-                f"The {len(rows)} most urgent of {len(view.attention)} people (pick a team to "
+                f"The {len(rows)} most urgent of {everyone} people (pick a team to "
                 "narrow the list). "
                 if more
                 else ""

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from store import accounts, learning
+from store import accounts, dashboard, learning
 from store.accounts import now_utc
 from store.db import session_scope
 from store.models import Attempt, Progress
@@ -347,3 +347,17 @@ def test_the_drill_downs_knows_says_not_tried_yet_for_an_assigned_module_never_t
     [knows] = [t.value for t in at.table if "Knows (quiz)" in t.value.columns]
     assert knows.loc["Empathy", "Knows (quiz)"] == "90%"
     assert knows.loc["Sincerity", "Knows (quiz)"] == "not tried yet"
+
+
+def test_the_attention_list_keeps_the_most_urgent_and_counts_everyone_behind(org, monkeypatch):
+    # The cached overview keeps only the rows the page lists; the caption still counts all.
+    admin = make_user("boss", "admin", name="Boss Admin")
+    monkeypatch.setattr(team_view, "ATTENTION_ROWS", 2)
+    at = page_test(PAGE, admin).run()
+    assert not at.exception
+    view = dashboard.overview(actor=admin)
+    assert view.attention_count == len(view.attention) == 5  # both teams, managers too
+    listed = list(at.dataframe[0].value["Person"])
+    assert listed == [row.name for row in view.attention[:2]]
+    captions = " ".join(c.value for c in at.caption)
+    assert "The 2 most urgent of 5 people" in captions
