@@ -97,6 +97,11 @@ def _filesystem(directory: str) -> str | None:
     return found
 
 
+def _content_file(name: str) -> bool:
+    # The files the scan below reads: what the loaded content and its warnings come from.
+    return os.path.splitext(name)[1] in (".yaml", ".yml") or name == NAMES_FILE
+
+
 def _identity(directory: str) -> tuple[int, int]:
     info = os.stat(directory)  # follows a symbolic link to the folder, as the scan does
     return info.st_dev, info.st_ino
@@ -131,9 +136,11 @@ class _Watch:
     def version_now(self) -> int | None:
         """Return the folder's version, or None when the watch cannot vouch for it."""
         events = self.notify.read(timeout=0)  # never waits
-        if events:
+        self.lost = self.lost or any(e.mask & _LOST for e in events)
+        # An editor's swap file or the studio's temporary file is no reason to load it all
+        # again; an event without a name is the folder's own (or the kernel's queue overflow).
+        if any(not e.name or _content_file(e.name) for e in events):
             self.version = next(_VERSIONS)
-            self.lost = self.lost or any(e.mask & _LOST for e in events)
             if not self.lost:
                 try:
                     self.linked = _linked_files(self.directory)

@@ -135,3 +135,12 @@ def test_a_folder_on_a_filesystem_inotify_cannot_vouch_for_is_scanned(folder, mo
     path = folder / "empathy.yaml"
     path.write_text(_retitle(path, "Empathy", "Care for them"), encoding="utf-8")
     assert _titles()["empathy"] == "Care for them"
+
+
+def test_an_editors_swap_file_beside_the_modules_loads_nothing_again(folder):
+    first = content.content()
+    (folder / ".empathy.yaml.swp").write_bytes(b"vim swap")
+    (folder / "notes.txt").write_text("draft", encoding="utf-8")
+    assert content.content() is first
+    (folder / "notes.txt").unlink()
+    assert content.content() is first
