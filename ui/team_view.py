@@ -58,8 +58,13 @@ HEATMAP_KEY = "team_heatmap"
 def _overview(
     actor_id: int, team_id: int | None, module_ids: tuple, today: date, stamp: tuple, _actor: User
 ) -> dashboard.Overview:
-    view = dashboard.overview(actor=_actor, team_id=team_id, module_ids=module_ids, today=today)
-    return view.most_urgent(ATTENTION_ROWS)  # the page lists no more (the cache keeps less)
+    return dashboard.overview(  # the page lists no more of who needs attention
+        actor=_actor,
+        team_id=team_id,
+        module_ids=module_ids,
+        today=today,
+        attention_limit=ATTENTION_ROWS,
+    )
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=128, show_spinner=False)
