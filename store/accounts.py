@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import bindparam, delete, func, or_, update
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from store import config, sso_config, throttle
-from store.db import session_scope
+from store.db import get_engine, session_scope
 from store.models import AuditLog, AuthSession, Setting, Team, TeamManager, User
 from store.permissions import (
     ROLES,
@@ -591,19 +595,37 @@ def redeem_ticket(ticket: str, *, browser_secret: str | None) -> tuple[str, date
         return token, row.expires_at
 
 
-# One joined query, built once with a bound parameter: it runs at the top of every rerun of
-# every page, and building it cost more CPU than running it.
+# The sign-in check runs at the top of every rerun of every page: one joined Core query, built
+# once with a bound parameter, on a bare connection, because an ORM session, its transaction
+# and its identity map cost more CPU than the query itself (bench/load.py's per-rerun profile).
+# The User is built from the row as the ORM's loader builds one, and left detached, as a
+# closed session leaves it. Nothing is kept between checks: every rerun reads the session and
+# the person afresh, so a sign-out, an expiry, a deactivation or a role change holds at once.
+_USER_COLUMNS = tuple((prop.key, prop.columns[0]) for prop in sa_inspect(User).column_attrs)
+_USER_CLASS = sa_inspect(User).class_manager
 _SESSION_USER = (
-    select(
+    sa_select(
         AuthSession.id,
         AuthSession.expires_at,
         AuthSession.last_seen_at,
         AuthSession.created_at,
-        User,
+        *(column for _key, column in _USER_COLUMNS),
     )
-    .join(User, User.id == AuthSession.user_id)
+    .join_from(AuthSession, User, User.id == AuthSession.user_id)
     .where(AuthSession.token_hash == bindparam("token_hash"))
 )
+
+
+def _detached_user(values: Sequence) -> User:
+    """Return a User holding values (in _USER_COLUMNS order), detached from any session.
+
+    As the ORM's loader does: a bare instance, the values straight into its dict, then the
+    identity key from the primary key, so a session it is added to later updates that row.
+    """
+    user = _USER_CLASS.new_instance()
+    user.__dict__.update(zip((key for key, _column in _USER_COLUMNS), values, strict=True))
+    make_transient_to_detached(user)
+    return user
 
 
 def user_for_token(token: str | None) -> User | None:
@@ -611,12 +633,13 @@ def user_for_token(token: str | None) -> User | None:
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
     now = now_utc()
-    with session_scope(write=False) as session:
-        params = {"token_hash": token_hash(token)}
-        row = session.exec(_SESSION_USER, params=params).first()
+    with get_engine().connect() as conn:
+        conn.execution_options(write=False)  # never the write lock (store.db._sqlite_begin)
+        row = conn.execute(_SESSION_USER, {"token_hash": token_hash(token)}).first()
     if row is None:
         return None
-    session_id, expires_at, last_seen_at, created_at, user = row
+    session_id, expires_at, last_seen_at, created_at, *values = row
+    user = _detached_user(values)
     seen = last_seen_at or created_at
     if expires_at < now or seen < now - _idle_limit() or not user.active:
         return None

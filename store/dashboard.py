@@ -11,9 +11,10 @@ loading them into Python. Only the weekly activity reads attempts, and it too gr
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import (
@@ -343,16 +344,6 @@ class AttentionRow:
     expiring: tuple[str, ...]
     earliest_due: date | None
 
-    def sort_key(self) -> tuple:
-        """Most overdue first, then most failed, then most expiring, then earliest due."""
-        return (
-            -len(self.overdue),
-            -len(self.failed_twice),
-            -len(self.expiring),
-            self.earliest_due or date.max,
-            self.name,
-        )
-
 
 @dataclass(frozen=True)
 class Overview:
@@ -365,10 +356,6 @@ class Overview:
     scores: list[ModuleScore]
     attention: list[AttentionRow] = field(default_factory=list)
     attention_count: int = 0  # everyone behind; `attention` may keep only the most urgent
-
-    def most_urgent(self, limit: int) -> Overview:
-        """Return this overview with only the `limit` most urgent people of its attention list."""
-        return replace(self, attention=self.attention[:limit])
 
 
 @dataclass
@@ -412,19 +399,27 @@ def overview(
     team_id: int | None = None,
     module_ids: Sequence[str] | None = None,
     today: date | None = None,
+    attention_limit: int | None = None,
 ) -> Overview:
     """Return headline numbers, statuses, team summaries and who needs attention for a view.
 
     One grouped query does the work: cells are counted per team, module and status, except the
     cells that need attention (overdue, expiring soon, or never passed after two or more tries),
-    which keep their person so the attention list can name them.
+    which keep their person so the attention list can name them. attention_limit: keep only
+    that many of the most urgent people (attention_count still counts everyone behind).
     """
     scope = resolve_scope(actor=actor, team_id=team_id)
-    return scope_overview(scope, module_ids=module_ids, today=today)
+    return scope_overview(
+        scope, module_ids=module_ids, today=today, attention_limit=attention_limit
+    )
 
 
 def scope_overview(
-    scope: Scope, *, module_ids: Sequence[str] | None = None, today: date | None = None
+    scope: Scope,
+    *,
+    module_ids: Sequence[str] | None = None,
+    today: date | None = None,
+    attention_limit: int | None = None,
 ) -> Overview:
     """Return the overview of a scope; no permission check: the caller has made it (`overview`
     does, and the reminder digest checks each manager before it uses its teams' figures)."""
@@ -506,22 +501,32 @@ def scope_overview(
         for tid, count in people.items()
     ]
     teams.sort(key=lambda t: (t.completion if t.completion is not None else 2.0, t.team))
-    attention = sorted(
-        (
-            AttentionRow(
-                user_id=uid,
-                name=who_is[uid][0],
-                username=who_is[uid][1],
-                team=names.get(found.team, "?"),
-                overdue=tuple(sorted(found.overdue)),
-                failed_twice=tuple(sorted(found.failing)),
-                expiring=tuple(sorted(found.expiring)),
-                earliest_due=min(found.due) if found.due else None,
-            )
-            for uid, found in flags.items()
-        ),
-        key=AttentionRow.sort_key,
+
+    def urgency(item: tuple[int, _Flags]) -> tuple:
+        # Most overdue first, then most failed, then most expiring, then earliest due, by name.
+        uid, found = item
+        earliest = min(found.due) if found.due else date.max
+        overdue, failing, expiring = len(found.overdue), len(found.failing), len(found.expiring)
+        return (-overdue, -failing, -expiring, earliest, who_is[uid][0])
+
+    ranked = (
+        sorted(flags.items(), key=urgency)
+        if attention_limit is None
+        else heapq.nsmallest(attention_limit, flags.items(), key=urgency)  # stable, as sorted
     )
+    attention = [
+        AttentionRow(
+            user_id=uid,
+            name=who_is[uid][0],
+            username=who_is[uid][1],
+            team=names.get(found.team, "?"),
+            overdue=tuple(sorted(found.overdue)),
+            failed_twice=tuple(sorted(found.failing)),
+            expiring=tuple(sorted(found.expiring)),
+            earliest_due=min(found.due) if found.due else None,
+        )
+        for uid, found in ranked
+    ]
     headline = Headline(
         people=sum(people.values()),
         assigned=sum(t.assigned for t in teams),
@@ -556,7 +561,7 @@ def scope_overview(
             if t.score_n
         ],
         attention=attention,
-        attention_count=len(attention),
+        attention_count=len(flags),
     )
 
 

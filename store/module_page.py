@@ -129,21 +129,31 @@ def module_header(
     return found
 
 
+def quiz_first(header: ModuleHeader, result_attempt_id: int | None) -> bool:
+    """Return True when the module page opens on its quiz: an attempt is open or a result
+    was asked for; else it opens on the lessons."""
+    return header.has_open_attempt or bool(result_attempt_id)
+
+
 def module_screen(
     *,
     user_id: int,
     loaded: LoadedModule,
     modules: Mapping[str, LoadedModule],
     today: date,
-    quiz_section: bool,
+    quiz_section: bool | None,
     result_attempt_id: int | None = None,
 ) -> tuple[ModuleHeader, QuizScreen | None]:
     """Return the header and, when the quiz section shows, the quiz: one session for both.
 
-    A rerun of a quiz question (every answer) read them in two sessions before.
+    quiz_section None: the page does not know its section yet (its first run); the quiz is
+    read when the page will open on it (quiz_first). A rerun of a quiz question (every answer)
+    read them in two sessions before, and so did the first run of a page with an open attempt.
     """
     with reading() as session:
         header = module_header(user_id=user_id, loaded=loaded, today=today, session=session)
+        if quiz_section is None:
+            quiz_section = quiz_first(header, result_attempt_id)
         if not quiz_section:
             return header, None
         screen = quiz_screen(

@@ -42,14 +42,17 @@ def render(user: User) -> None:
     m = loaded.module
     section_key = f"module_section_{m.id}"
     result_key = f"module_result_{m.id}"
-    # The section is known before the read except on the first run of this module page.
+    # The section is known before the read except on the first run of this module page (None:
+    # the read decides as the page will, below).
+    known = section_key in st.session_state
+    result_attempt_id = st.session_state.get(result_key) or None
     header, screen = module_page.module_screen(
         user_id=user.id,
         loaded=loaded,
         modules=modules,
         today=today(),
-        quiz_section=st.session_state.get(section_key) == "Quiz",
-        result_attempt_id=st.session_state.get(result_key) or None,
+        quiz_section=st.session_state[section_key] == "Quiz" if known else None,
+        result_attempt_id=result_attempt_id,
     )
 
     page_link("pages/home.py", "My training", icon=":material/arrow_back:")
@@ -65,9 +68,8 @@ def render(user: User) -> None:
     st.caption(" · ".join(facts))
     st.write(m.summary)
 
-    if section_key not in st.session_state:
-        showing_result = st.session_state.get(result_key)
-        quiz_first = header.has_open_attempt or showing_result
+    if not known:
+        quiz_first = module_page.quiz_first(header, result_attempt_id)
         st.session_state[section_key] = "Quiz" if quiz_first else "Lessons"
     section = st.segmented_control(
         "Section", ["Lessons", "Quiz"], key=section_key, label_visibility="collapsed"
@@ -169,7 +171,7 @@ def _quiz(user: User, loaded: LoadedModule, modules, screen: module_page.QuizScr
     flash = st.session_state.pop("module_flash", None)
     if flash:
         st.error(flash)
-    if screen is None:  # the first run of the page, on an open attempt or a result
+    if screen is None:  # the quiz was not read with the header (a section chosen since)
         screen = module_page.quiz_screen(
             user_id=user.id,
             loaded=loaded,

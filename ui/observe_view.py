@@ -12,6 +12,8 @@ Team progress (not observed for N days, knows against does, did not transfer, CS
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -514,6 +516,23 @@ def _floor(
     return mine, org, missing, gaps
 
 
+def floor_figures(
+    user: User, team_id: int | None, competency_of: dict[str, str], *, per_person: bool
+) -> tuple:
+    """Return `team_floor`'s figures (cached): the view's does, the organisation's, who was
+    not observed, and the transfer lists or counts. Safe to call from a worker thread."""
+    return _floor(
+        user.id,
+        team_id,
+        org_today(),
+        settings.get_setting("not_observed_days"),
+        tuple(sorted(competency_of.items())),
+        per_person,
+        (obs.data_stamp(), dashboard.data_stamp()),  # observations, and passes for "knows"
+        _actor=user,
+    )
+
+
 def clear_cache() -> None:
     """Forget the cached "On the floor" figures."""
     _floor.clear()
@@ -526,23 +545,20 @@ def team_floor(
     competency_of: dict[str, str],
     *,
     per_person: bool = True,
+    figures: Callable[[], tuple] | None = None,
 ) -> None:
     """Draw "On the floor": not observed lately, knows against does, did not transfer, CSV.
 
     per_person False (a view of many people): the lists of people are replaced by counts per
-    team, and the CSV (built only when asked for) has everyone."""
+    team, and the CSV (built only when asked for) has everyone. figures, when given, returns
+    what `floor_figures` would for these arguments (read ahead on another thread)."""
     today = org_today()
     days = settings.get_setting("not_observed_days")
-    mine, org, missing, gaps = _floor(
-        user.id,
-        team_id,
-        today,
-        days,
-        tuple(sorted(competency_of.items())),
-        per_person,
-        (obs.data_stamp(), dashboard.data_stamp()),  # observations, and passes for "knows"
-        _actor=user,
-    )
+    if figures is None:
+        figures = functools.partial(
+            floor_figures, user, team_id, competency_of, per_person=per_person
+        )
+    mine, org, missing, gaps = figures()
     whole_org = dashboard.resolve_scope(actor=user, team_id=team_id).whole_org
     st.subheader("On the floor: knows and does")
     st.caption(

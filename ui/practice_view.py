@@ -8,6 +8,8 @@ strength per need (mean FSRS retrievability) for My progress.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from store import practice
@@ -147,10 +149,21 @@ def memory_strength(user: User, modules) -> None:
     )
 
 
-def team_memory_strength(user: User, modules, team_id: int | None, *, per_person: bool) -> None:
+def team_memory_strength(
+    user: User,
+    modules,
+    team_id: int | None,
+    *,
+    per_person: bool,
+    figures: Callable[[], tuple] | None = None,
+) -> None:
     """Draw memory strength per team, and per person when per_person (one team, or a view
-    small enough to list everyone) for Team progress."""
-    teams, people = practice.team_memory_strength(actor=user, modules=modules, team_id=team_id)
+    small enough to list everyone) for Team progress. figures, when given, returns what
+    store.practice.team_memory_strength gives for these arguments (read ahead)."""
+    if figures is None:
+        teams, people = practice.team_memory_strength(actor=user, modules=modules, team_id=team_id)
+    else:
+        teams, people = figures()
     st.subheader("Memory strength")
     st.caption(
         "How likely people are to recall what their quizzes and daily practice asked, today "

@@ -8,13 +8,17 @@ database's data stamp, so a submitted quiz or a changed assignment shows on the 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from store import config, dashboard
+from store import config, dashboard, practice
 from store.learning import NotAllowed
 from store.models import User
 from store.permissions import EVERY_TEAM_ROLES
@@ -54,8 +58,13 @@ HEATMAP_KEY = "team_heatmap"
 def _overview(
     actor_id: int, team_id: int | None, module_ids: tuple, today: date, stamp: tuple, _actor: User
 ) -> dashboard.Overview:
-    view = dashboard.overview(actor=_actor, team_id=team_id, module_ids=module_ids, today=today)
-    return view.most_urgent(ATTENTION_ROWS)  # the page lists no more (the cache keeps less)
+    return dashboard.overview(  # the page lists no more of who needs attention
+        actor=_actor,
+        team_id=team_id,
+        module_ids=module_ids,
+        today=today,
+        attention_limit=ATTENTION_ROWS,
+    )
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=128, show_spinner=False)
@@ -123,6 +132,26 @@ def catalogue() -> tuple[dict[str, str], dict[str, str]]:
     return _catalogue(str(directory), content_signature(directory))
 
 
+# A view of every team reads its figures at once, each on its own connection, so the
+# database works on all of them while the overview is computed here. Shared by the process:
+# at most this many such reads run together, whoever asked.
+_READS = ThreadPoolExecutor(max_workers=5, thread_name_prefix="team-progress")
+
+
+def _at_once(calls: Mapping[str, Callable[[], Any]], *, parallel: bool) -> dict[str, Callable]:
+    """Return, per name, a function giving that call's result: started now on a worker thread
+    when parallel (an error is raised where the result is asked for), else called when asked."""
+    if not parallel:
+        return dict(calls)
+    ctx = get_script_run_ctx()
+
+    def run(call: Callable[[], Any]) -> Any:
+        add_script_run_ctx(threading.current_thread(), ctx)  # the caches know whose run it is
+        return call()
+
+    return {name: _READS.submit(run, call).result for name, call in calls.items()}
+
+
 def clear_cache() -> None:
     """Forget every cached dashboard figure (call after a write that changes them)."""
     for cached in (_overview, _person_modules, _over_period, _organisation_scores, _person):
@@ -150,6 +179,23 @@ def render(user: User) -> None:
     module_ids, start, end = _other_filters(titles, competency_of, today)
     stamp = dashboard.data_stamp()
     key = (user.id, team_id, module_ids)
+    # A view of every team at organisation scale lists no people (per_person False below);
+    # a small one asks for the floor again, per person.
+    modules = content_modules()
+    later = _at_once(
+        {
+            "weekly": lambda: _over_period("weekly", *key, start, end, stamp, _actor=user),
+            "scores": lambda: _over_period("scores", *key, start, end, stamp, _actor=user),
+            "organisation": lambda: _organisation_scores(stamp, _actor=user),
+            "floor": lambda: observe_view.floor_figures(
+                user, team_id, competency_of, per_person=team_id is not None
+            ),
+            "memory": lambda: practice.team_memory_strength(
+                actor=user, modules=modules, team_id=team_id
+            ),
+        },
+        parallel=team_id is None,
+    )
     try:
         view = _overview(*key, today, stamp, _actor=user)
     except NotAllowed as exc:  # the picker only offers allowed teams; this is the backstop
@@ -171,7 +217,7 @@ def render(user: User) -> None:
     with left:
         _module_bars(view, titles)
     with right:
-        _competencies(user, view, scope_label, competency_of, stamp)
+        _competencies(view, scope_label, competency_of, later["organisation"]())
 
     st.subheader("Are they getting better?")
     st.caption(
@@ -179,7 +225,7 @@ def render(user: User) -> None:
     )
     left, right = st.columns(2, gap="large")
     with left:
-        weeks = _over_period("weekly", *key, start, end, stamp, _actor=user)
+        weeks = later["weekly"]()
         frame = pd.DataFrame(
             [
                 {
@@ -193,7 +239,7 @@ def render(user: User) -> None:
         )
         charts.show("weekly_chart", frame)
     with right:
-        bins = _over_period("scores", *key, start, end, stamp, _actor=user)
+        bins = later["scores"]()
         frame = pd.DataFrame(
             [
                 {
@@ -214,9 +260,16 @@ def render(user: User) -> None:
     _download(user, team_id, module_ids, titles, today)
     # Lists of people only for one team or a view this small; else counts per team.
     per_person = team_id is not None or not many_people
-    practice_view.team_memory_strength(user, content_modules(), team_id, per_person=per_person)
+    practice_view.team_memory_strength(
+        user, modules, team_id, per_person=per_person, figures=later["memory"]
+    )
     observe_view.team_floor(
-        user, team_id, _knows(view, competency_of), competency_of, per_person=per_person
+        user,
+        team_id,
+        _knows(view, competency_of),
+        competency_of,
+        per_person=per_person,
+        figures=later["floor"] if per_person == (team_id is not None) else None,
     )
 
 
@@ -599,18 +652,17 @@ def _team_heatmap(view: dashboard.Overview, titles: dict[str, str]) -> None:
 
 
 def _competencies(
-    user: User,
     view: dashboard.Overview,
     label: str | None,
     competency_of: dict[str, str],
-    stamp: tuple,
+    organisation: list[dashboard.ModuleScore],
 ) -> None:
     """Draw the view's competency profile against the organisation (label None: the view is
     the whole organisation, so draw that alone)."""
     order = [c for c in COMPETENCY_LABELS if c in set(competency_of.values())]
     profile = dashboard.competency_profile(
         scores=view.scores,
-        organisation=_organisation_scores(stamp, _actor=user),
+        organisation=organisation,
         competency_of=competency_of,
         competencies=order,
     )

@@ -36,6 +36,17 @@ def content_dir(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def eve(fresh_db):
+    return accounts.create_user(
+        actor_id=None,
+        username="eve",
+        name="Eve Example",
+        role="employee",
+        password="correct horse battery staple",
+    )
+
+
+@pytest.fixture
 def page_sessions():
     """Count sessions begun from ui/module_view.py; yield the list of counts, reset per run."""
     seen = [0]
@@ -60,16 +71,7 @@ def _run(at, seen) -> int:
     return seen[0]
 
 
-def test_each_screen_of_the_module_page_opens_at_most_two_sessions(
-    fresh_db, content_dir, page_sessions
-):
-    eve = accounts.create_user(
-        actor_id=None,
-        username="eve",
-        name="Eve Example",
-        role="employee",
-        password="correct horse battery staple",
-    )
+def test_each_screen_of_the_module_page_opens_at_most_two_sessions(eve, content_dir, page_sessions):
     loaded = load_content_dir(content_dir).modules[MODULE_ID]
     at = page_test("app.py", eve).run()
     at.switch_page("pages/module.py")
@@ -101,3 +103,23 @@ def test_each_screen_of_the_module_page_opens_at_most_two_sessions(
     # Past the first run the section is known before the read: the header and the quiz
     # section come from one session (a rerun of a quiz question is one trip to the store).
     assert set(counts.values()) == {1}, counts
+
+
+def test_the_first_run_of_a_module_page_on_an_open_attempt_reads_it_in_one_session(
+    eve, content_dir, page_sessions
+):
+    """Before the section is known the read decides as the page will: on an open attempt the
+    quiz comes with the header (a browser that sends no section, as bench/load.py's clients
+    do, reruns like this every other time)."""
+    loaded = load_content_dir(content_dir).modules[MODULE_ID]
+    warm = page_test("app.py", eve).run()
+    warm.switch_page("pages/module.py")
+    warm.query_params["id"] = MODULE_ID
+    warm.run()  # warms the caches (content, time zone) on the lessons
+    learning.start_attempt(user_id=eve.id, loaded=loaded)
+    at = page_test("app.py", eve).run()  # another browser tab: its first visit of the module
+    at.switch_page("pages/module.py")
+    at.query_params["id"] = MODULE_ID
+    assert _run(at, page_sessions) == 1
+    assert at.session_state[f"module_section_{MODULE_ID}"] == "Quiz"
+    assert any(p.text.startswith("Question 1 of") for p in at.get("progress"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
@@ -361,3 +362,31 @@ def test_the_attention_list_keeps_the_most_urgent_and_counts_everyone_behind(org
     assert listed == [row.name for row in view.attention[:2]]
     captions = " ".join(c.value for c in at.caption)
     assert "The 2 most urgent of 5 people" in captions
+
+
+def test_a_view_of_every_team_reads_its_figures_on_worker_threads_and_keeps_their_errors(
+    org, monkeypatch
+):
+    admin = make_user("boss", "admin", name="Boss Admin")
+    threads = {}
+    weekly = dashboard.weekly_activity
+
+    def spy(**kwargs):
+        threads[kwargs["team_id"]] = threading.current_thread().name
+        return weekly(**kwargs)
+
+    monkeypatch.setitem(team_view._OVER_PERIOD, "weekly", spy)
+    at = page_test(PAGE, admin).run()
+    assert not at.exception
+    assert threads[None].startswith("team-progress")  # read ahead, beside the overview
+    at.selectbox(key="team_filter_team").set_value(org.desk.id).run()
+    assert not at.exception
+    assert not threads[org.desk.id].startswith("team-progress")  # one team: read in turn
+
+    def broken(**kwargs):
+        raise RuntimeError("the weekly figures failed")
+
+    monkeypatch.setitem(team_view._OVER_PERIOD, "weekly", broken)
+    team_view.clear_cache()
+    at = page_test(PAGE, admin).run()
+    assert at.exception  # raised where the figure is used (details are redacted on the page)

@@ -221,18 +221,21 @@ def test_a_quiz_question_is_one_markdown_block_and_one_row_of_buttons(content_di
     ]
 
 
-def test_a_learners_my_training_scans_the_content_folder_once_a_rerun(content_dir, monkeypatch):
-    """The content folder's problems are shown to trainers only; nobody else scans twice."""
+def test_a_learners_my_training_checks_the_content_folder_once_a_rerun(content_dir, monkeypatch):
+    """The content folder's problems are shown to trainers only; nobody else checks twice,
+    and where inotify watches the folder no file in it is stat'ed."""
     from ui import content
 
     eve = make_user("eve")
     at = open_page(eve, "pages/home.py")
-    scans = []
-    real = content._signature
-    monkeypatch.setattr(content, "_signature", lambda d: scans.append(d) or real(d))
+    checks, scans = [], []
+    real_version, real_signature = content._version, content._signature
+    monkeypatch.setattr(content, "_version", lambda d: checks.append(d) or real_version(d))
+    monkeypatch.setattr(content, "_signature", lambda d: scans.append(d) or real_signature(d))
     at.run()
     assert not at.exception and at.title[0].value == "My training"
-    assert len(scans) == 1
+    assert len(checks) == 1
+    assert scans == []
 
 
 def test_a_database_the_process_has_not_seen_is_upgraded_before_use(tmp_path, monkeypatch):

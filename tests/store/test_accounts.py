@@ -6,11 +6,12 @@ from datetime import timedelta
 
 import pytest
 from passlib.context import CryptContext
+from sqlalchemy import inspect, update
 from sqlmodel import select
 
 from store import accounts, config, security
 from store.db import session_scope
-from store.models import AuditLog, AuthSession
+from store.models import AuditLog, AuthSession, User
 from store.security import token_hash
 from tests.factories import PASSWORD, make_user
 
@@ -106,6 +107,42 @@ def test_expired_session_is_not_accepted():
         row.expires_at = accounts.now_utc() - timedelta(seconds=1)
         s.add(row)
     assert accounts.user_for_token(token) is None
+
+
+def test_every_check_of_a_session_reads_the_person_and_the_session_afresh():
+    """No answer is kept between checks: a role change, a deactivation (even one that left
+    the session row in place) and a sign-out each take effect on the very next check."""
+    admin = make_user("boss", "admin")
+    ann = make_user("ann")
+    token, _ = accounts.create_session(user_id=ann.id)
+    assert accounts.user_for_token(token).role == "employee"
+    accounts.update_user(user_id=ann.id, actor_id=admin.id, role="manager")
+    assert accounts.user_for_token(token).role == "manager"
+    with session_scope() as s:  # the account switched off behind the sessions' back
+        s.exec(update(User).where(User.id == ann.id).values(active=False))
+    assert accounts.user_for_token(token) is None
+    with session_scope() as s:
+        s.exec(update(User).where(User.id == ann.id).values(active=True))
+    assert accounts.user_for_token(token).id == ann.id
+    accounts.update_user(user_id=ann.id, actor_id=admin.id, active=False)
+    assert accounts.user_for_token(token) is None
+    other, _ = accounts.create_session(user_id=admin.id)
+    assert accounts.user_for_token(other).id == admin.id
+    accounts.end_session(token=other)
+    assert accounts.user_for_token(other) is None
+
+
+def test_the_signed_in_user_is_the_stored_row_and_saves_like_one():
+    ann = make_user("ann")
+    token, _ = accounts.create_session(user_id=ann.id)
+    served = accounts.user_for_token(token)
+    assert served.model_dump() == accounts.get_user(ann.id).model_dump()
+    assert inspect(served).detached  # not new: adding it to a session updates the row
+    with session_scope() as s:
+        served.name = "Ann Other"
+        s.add(served)
+    assert accounts.get_user(ann.id).name == "Ann Other"
+    assert accounts.count_users() == 1
 
 
 def test_change_password_needs_the_current_one():

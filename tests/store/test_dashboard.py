@@ -254,6 +254,23 @@ def test_headline_counts_and_attention_list(org):
     }
 
 
+@pytest.mark.both_dbs
+def test_a_limited_attention_list_is_the_head_of_the_whole_one_and_counts_everyone(org):
+    eve, ann = org.eve.id, org.ann.id
+    past = TODAY - timedelta(days=2)
+    assign(org.mia, ["empathy", "sincerity"], past, team=org.desk.id)
+    recent = at(TODAY - timedelta(days=3))
+    put_progress(eve, "sincerity", best=60.0, attempts=2, last=recent)
+    put_progress(ann, "empathy", best=100.0, attempts=1, passed=recent)
+    whole = dashboard.overview(actor=org.mia, module_ids=ALL, today=TODAY)
+    assert len(whole.attention) == whole.attention_count == 3
+    for limit in (0, 1, 2, 5):
+        head = dashboard.overview(actor=org.mia, module_ids=ALL, today=TODAY, attention_limit=limit)
+        assert head.attention == whole.attention[:limit]
+        assert head.attention_count == 3
+        assert head.headline == whole.headline and head.teams == whole.teams
+
+
 def test_module_filter_narrows_every_number(org):
     assign(org.mia, ["empathy", "sincerity"], TODAY - timedelta(days=2), team=org.desk.id)
     view = dashboard.overview(actor=org.mia, module_ids=["empathy"], today=TODAY)
