@@ -451,7 +451,7 @@ def scope_overview(
         people: dict[int, int] = defaultdict(int)
         who_is: dict[int, tuple[str, str]] = {}
         in_view = select(User.id, User.team_id, User.name, User.username).where(scope.condition())
-        for uid, team, name, username in connection.execute(in_view):
+        for uid, team, name, username in connection.execute(in_view).all():
             people[team] += 1
             who_is[uid] = (name, username)
         teams_query = select(Team.id, Team.name)
@@ -464,18 +464,23 @@ def scope_overview(
     team_modules: dict[tuple[int, str], _Tally] = defaultdict(_Tally)
     scores: dict[str, _Tally] = defaultdict(_Tally)
     flags: dict[int, _Flags] = {}
+    # Tens of thousands of rows at organisation scale: each is looked at once, cheaply.
     for team, module_id, value, is_assigned, is_failing, uid, due, n, total, count in rows:
         status = _STATUS[value]
-        per_team[team].add_scores(total, count)
-        scores[module_id].add_scores(total, count)
+        tally = per_team[team]
+        if count:
+            tally.add_scores(total, count)
+            scores[module_id].add_scores(total, count)
         if status is Status.EXPIRING:
-            per_team[team].expiring += n
+            tally.expiring += n
         if is_assigned:
             by_module[(module_id, status)] += n
             team_modules[(team, module_id)].add_assigned(status, n)
-            per_team[team].add_assigned(status, n)
+            tally.add_assigned(status, n)
         if uid is not None:
-            found = flags.setdefault(uid, _Flags(team=team))
+            found = flags.get(uid)
+            if found is None:
+                found = flags[uid] = _Flags(team=team)
             if status is Status.OVERDUE:
                 found.overdue.append(module_id)
                 found.due.append(_as_date(due))
