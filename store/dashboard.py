@@ -90,6 +90,15 @@ def team_choices(*, actor: User) -> list[TeamChoice]:
         return [TeamChoice(id=i, name=n) for i, n in session.exec(query)]
 
 
+def people_in_view(*, actor: User, team_id: int | None = None) -> int:
+    """Return how many people a view has (as its headline counts them), before any figure.
+
+    Raises NotAllowed for a team actor may not see, as every figure of the view does."""
+    scope = resolve_scope(actor=actor, team_id=team_id)
+    with session_scope(write=False) as session:
+        return session.exec(select(func.count()).select_from(User).where(scope.condition())).one()
+
+
 def resolve_scope(*, actor: User, team_id: int | None = None) -> Scope:
     """Return the scope of a view: one team, or every team actor may see when team_id is None.
 

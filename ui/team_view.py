@@ -179,31 +179,32 @@ def render(user: User) -> None:
     module_ids, start, end = _other_filters(titles, competency_of, today)
     stamp = dashboard.data_stamp()
     key = (user.id, team_id, module_ids)
-    # A view of every team at organisation scale lists no people (per_person False below);
-    # a small one asks for the floor again, per person.
     modules = content_modules()
-    later = _at_once(
-        {
-            "weekly": lambda: _over_period("weekly", *key, start, end, stamp, _actor=user),
-            "scores": lambda: _over_period("scores", *key, start, end, stamp, _actor=user),
-            "organisation": lambda: _organisation_scores(stamp, _actor=user),
-            "floor": lambda: observe_view.floor_figures(
-                user, team_id, competency_of, per_person=team_id is not None
-            ),
-            "memory": lambda: practice.team_memory_strength(
-                actor=user, modules=modules, team_id=team_id
-            ),
-        },
-        parallel=team_id is None,
-    )
     try:
+        # A view of more people than this shows teams, and the lists of people (not observed,
+        # did not transfer, memory strength) only for one team; its figures are read at once.
+        many_people = dashboard.people_in_view(actor=user, team_id=team_id) > PERSON_HEATMAP_LIMIT
+        per_person = team_id is not None or not many_people
+        later = _at_once(
+            {
+                "weekly": lambda: _over_period("weekly", *key, start, end, stamp, _actor=user),
+                "scores": lambda: _over_period("scores", *key, start, end, stamp, _actor=user),
+                "organisation": lambda: _organisation_scores(stamp, _actor=user),
+                "floor": lambda: observe_view.floor_figures(
+                    user, team_id, competency_of, per_person=per_person
+                ),
+                "memory": lambda: practice.team_memory_strength(
+                    actor=user, modules=modules, team_id=team_id
+                ),
+            },
+            parallel=many_people,
+        )
         view = _overview(*key, today, stamp, _actor=user)
     except NotAllowed as exc:  # the picker only offers allowed teams; this is the backstop
         st.error(str(exc))
         return
 
     _headline(view.headline)
-    many_people = view.headline.people > PERSON_HEATMAP_LIMIT
     grid = [] if many_people else _person_modules(*key, today, stamp, _actor=user)
 
     _attention(user, view, titles, module_ids, today, stamp, grid, show_team=team_id is None)
@@ -258,8 +259,6 @@ def render(user: User) -> None:
     else:
         _people_table(grid, titles)
     _download(user, team_id, module_ids, titles, today)
-    # Lists of people only for one team or a view this small; else counts per team.
-    per_person = team_id is not None or not many_people
     practice_view.team_memory_strength(
         user, modules, team_id, per_person=per_person, figures=later["memory"]
     )
@@ -269,7 +268,7 @@ def render(user: User) -> None:
         _knows(view, competency_of),
         competency_of,
         per_person=per_person,
-        figures=later["floor"] if per_person == (team_id is not None) else None,
+        figures=later["floor"],
     )
 
 

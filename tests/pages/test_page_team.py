@@ -364,9 +364,7 @@ def test_the_attention_list_keeps_the_most_urgent_and_counts_everyone_behind(org
     assert "The 2 most urgent of 5 people" in captions
 
 
-def test_a_view_of_every_team_reads_its_figures_on_worker_threads_and_keeps_their_errors(
-    org, monkeypatch
-):
+def test_a_large_view_reads_its_figures_on_worker_threads_and_keeps_their_errors(org, monkeypatch):
     admin = make_user("boss", "admin", name="Boss Admin")
     threads = {}
     weekly = dashboard.weekly_activity
@@ -376,12 +374,14 @@ def test_a_view_of_every_team_reads_its_figures_on_worker_threads_and_keeps_thei
         return weekly(**kwargs)
 
     monkeypatch.setitem(team_view._OVER_PERIOD, "weekly", spy)
+    at = page_test(PAGE, admin).run()  # five people: a small view
+    assert not at.exception
+    assert not threads[None].startswith("team-progress")  # read in turn
+    monkeypatch.setattr(team_view, "PERSON_HEATMAP_LIMIT", 2)  # as if the org were large
+    team_view.clear_cache()
     at = page_test(PAGE, admin).run()
     assert not at.exception
     assert threads[None].startswith("team-progress")  # read ahead, beside the overview
-    at.selectbox(key="team_filter_team").set_value(org.desk.id).run()
-    assert not at.exception
-    assert not threads[org.desk.id].startswith("team-progress")  # one team: read in turn
 
     def broken(**kwargs):
         raise RuntimeError("the weekly figures failed")
@@ -390,3 +390,25 @@ def test_a_view_of_every_team_reads_its_figures_on_worker_threads_and_keeps_thei
     team_view.clear_cache()
     at = page_test(PAGE, admin).run()
     assert at.exception  # raised where the figure is used (details are redacted on the page)
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_the_floor_is_read_once_a_view_and_in_the_form_it_shows(org, monkeypatch, large):
+    # A small view of every team lists people; a large one counts them per team. Either way
+    # one of the two is read, once (reading ahead must not read the other form as well).
+    from store import observations
+
+    admin = make_user("boss", "admin", name="Boss Admin")
+    if large:
+        monkeypatch.setattr(team_view, "PERSON_HEATMAP_LIMIT", 2)
+    calls = []
+    for name in ("transfer", "transfer_counts"):
+        real = getattr(observations, name)
+        monkeypatch.setattr(
+            observations,
+            name,
+            lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k),
+        )
+    at = page_test(PAGE, admin).run()
+    assert not at.exception
+    assert calls == (["transfer_counts"] if large else ["transfer"])
