@@ -33,9 +33,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import func
 
-from store import dashboard
 from store.db import get_engine
 from store.models import ActivityCoverage, ActivityDay, Attempt
+from store.sql_parts import module_filter, utc_day
 from training import clock
 
 log = logging.getLogger("training.activity_days")
@@ -86,7 +86,7 @@ def _read(conn: Connection, start: date, end: date, module_ids) -> list[Day] | N
             .where(
                 ActivityDay.day >= start,
                 ActivityDay.day <= last_kept,
-                dashboard._module_filter(ActivityDay.module_id, module_ids),
+                module_filter(ActivityDay.module_id, module_ids),
             )
             .group_by(ActivityDay.day)
         )
@@ -100,12 +100,12 @@ def _read(conn: Connection, start: date, end: date, module_ids) -> list[Day] | N
 
 def _grouped(conn: Connection, first: date | None, last: date, module_ids, *, by_module: bool):
     """Return the quiz attempts submitted on days [first, last] (None: from the first ever)."""
-    day = dashboard._day(Attempt.submitted_at, conn.dialect.name).label("day")
+    day = utc_day(Attempt.submitted_at, conn.dialect.name).label("day")
     keys = [day, Attempt.module_id] if by_module else [day]
     conditions = [
         Attempt.submitted_at < clock.start_of_day(last + timedelta(days=1)),
         Attempt.kind == "quiz",
-        dashboard._module_filter(Attempt.module_id, module_ids),
+        module_filter(Attempt.module_id, module_ids),
     ]
     if first is not None:
         conditions.append(Attempt.submitted_at >= clock.start_of_day(first))

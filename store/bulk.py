@@ -13,8 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import insert, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Connection
+
+
+def next_id(conn: Connection, table) -> int:
+    """Return the id after the highest one in table (1 when it is empty)."""
+    return (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
 
 
 def chunks(items: list, size: int) -> Iterator[list]:

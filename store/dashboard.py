@@ -23,7 +23,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    false,
     literal,
     null,
     or_,
@@ -39,6 +38,7 @@ from store import activity_days, permissions, settings
 from store.db import session_scope
 from store.learning import NotAllowed
 from store.models import Assignment, Attempt, AuditLog, Progress, Team, User
+from store.sql_parts import module_filter, utc_day
 from training import clock
 from training.csv_export import csv_bytes, csv_safe  # noqa: F401 - csv_safe: part of the API
 from training.scores import score_value
@@ -218,12 +218,6 @@ def _member_due(zone: tzinfo) -> ColumnElement:
     )
 
 
-def _module_filter(column, module_ids: Sequence[str] | None) -> ColumnElement[bool]:
-    if module_ids is None:
-        return literal(True)
-    return column.in_(list(module_ids)) if module_ids else false()
-
-
 def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date, zone: tzinfo):
     """Return a subquery: one row per person and module that is assigned or has progress.
 
@@ -242,13 +236,13 @@ def _cells(scope: Scope, module_ids: Sequence[str] | None, today: date, zone: tz
             _member_due(zone).label("due"),
         )
         .join(Assignment, Assignment.team_id == User.team_id)
-        .where(people, live, _module_filter(Assignment.module_id, module_ids)),
+        .where(people, live, module_filter(Assignment.module_id, module_ids)),
         select(User.id, User.team_id, Assignment.module_id, Assignment.due_date)
         .join(Assignment, Assignment.user_id == User.id)
-        .where(people, live, _module_filter(Assignment.module_id, module_ids)),
+        .where(people, live, module_filter(Assignment.module_id, module_ids)),
         select(User.id, User.team_id, Progress.module_id, null())
         .join(Progress, Progress.user_id == User.id)
-        .where(people, _module_filter(Progress.module_id, module_ids)),
+        .where(people, module_filter(Progress.module_id, module_ids)),
     ).subquery("rows")
     keys = (
         select(rows.c.user_id, rows.c.team_id, rows.c.module_id, func.min(rows.c.due).label("due"))
@@ -735,9 +729,7 @@ def score_distribution(
     query = (
         select(bucket, func.count())
         .join(User, User.id == Progress.user_id)
-        .where(
-            scope.condition(), score.is_not(None), _module_filter(Progress.module_id, module_ids)
-        )
+        .where(scope.condition(), score.is_not(None), module_filter(Progress.module_id, module_ids))
         .group_by(bucket)
     )
     if start is not None:
@@ -759,14 +751,6 @@ class WeekActivity:
     average_score: float | None
 
 
-def _day(column, dialect: str) -> ColumnElement:
-    # SQLite keeps UTC timestamps as text, so the day is its first ten characters: much
-    # cheaper than date() on every row, and it lets the covering index answer alone.
-    if dialect == "sqlite":
-        return func.substr(column, 1, 10)
-    return cast(func.timezone("UTC", column), Date)
-
-
 def weekly_activity(
     *,
     actor: User,
@@ -786,7 +770,7 @@ def weekly_activity(
     if scope.whole_org:
         days = activity_days.organisation_days(start=start, end=end, module_ids=module_ids)
     with session_scope(write=False) as session:
-        day = _day(Attempt.submitted_at, session.get_bind().dialect.name).label("day")
+        day = utc_day(Attempt.submitted_at, session.get_bind().dialect.name).label("day")
         query = (
             select(
                 day,
@@ -798,7 +782,7 @@ def weekly_activity(
                 Attempt.submitted_at >= clock.start_of_day(start),
                 Attempt.submitted_at < clock.start_of_day(end + timedelta(days=1)),
                 Attempt.kind == "quiz",
-                _module_filter(Attempt.module_id, module_ids),
+                module_filter(Attempt.module_id, module_ids),
             )
             .group_by(day)
         )

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from store import db, fsrs_cards
 from store.bulk import BackgroundWriter, without_secondary_indexes
-from store.bulk import BulkWriter as _Writer  # demo_observations imports it from here
+from store.bulk import BulkWriter as _Writer
+from store.bulk import next_id as _next_id
+from store.demo_observations import seed_observations
 from store.learning import ensure_revision
 from store.models import (
     Answer,
@@ -76,10 +78,6 @@ def _one_transaction(conn: Connection):
 def _transaction(conn: Connection):
     """A transaction for one batch, unless the load is already inside one."""
     return contextlib.nullcontext() if conn.in_transaction() else conn.begin()
-
-
-def _next_id(conn: Connection, table) -> int:
-    return (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
 
 
 @functools.cache
@@ -162,8 +160,6 @@ def seed_demo(
                 # review log written with the history (what fsrs_cards.backfill makes of it)
                 counts = _write_history(conn, history, copy=copy)
             conn.commit()
-            from store.demo_observations import seed_observations  # it uses _Writer
-
             observations = seed_observations(  # issue 12: what people do
                 conn, seed=seed, now=now, content_dir=Path(content_dir), copy=copy
             )

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select
 
-from store.bulk import without_secondary_indexes
-from store.demo import _next_id, _Writer
+from store.bulk import BulkWriter, next_id, without_secondary_indexes
 from store.models import (
     Observation,
     ObservationRevision,
@@ -109,8 +108,8 @@ def seed_observations(
             loaded.checklist.id: {i.id: str(i.need) for i in loaded.checklist.items}
             for loaded in checklists
         }
-        writer = _Writer(conn, copy=copy)
-        first = _next_id(conn, Observation.__table__)
+        writer = BulkWriter(conn, copy=copy)
+        first = next_id(conn, Observation.__table__)
         observations, revisions, items = [], [], []
         for number, plan in enumerate(plans):
             oid = first + number

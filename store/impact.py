@@ -23,13 +23,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Date, cast
 from sqlmodel import Session, func, select
 
 from store import observations
 from store.db import session_scope
 from store.feedback import FeedbackError, FeedbackWeek, visible_teams, weekly_feedback
 from store.models import Assignment, Attempt, Certificate, Progress, Team, User
+from store.sql_parts import utc_day
 from training import impact
 from training.impact import Measure
 
@@ -67,10 +67,7 @@ def _end_of(week: date) -> datetime:
 
 
 def _day(column, session: Session):
-    # SQLite keeps UTC timestamps as text: its first ten characters are the day.
-    if session.get_bind().dialect.name == "sqlite":
-        return func.substr(column, 1, 10)
-    return cast(func.timezone("UTC", column), Date)
+    return utc_day(column, session.get_bind().dialect.name)
 
 
 def _rows(session: Session, query) -> list:
