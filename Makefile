@@ -105,9 +105,15 @@ test: $(DEV_STAMP) browser postgres oidc-provider lint
 
 # Every part on SQLite and PostgreSQL at full scale, the 20,000-staff organisation and the load
 # test (about 50 minutes on 2 cores; bounded by each part's own limits). bench-quick: about 20.
+# Every part runs even when an earlier one misses a target; make then fails, naming which.
 bench: $(DEV_STAMP) browser postgres nginx
-	$(PY) -m bench
-	$(PY) -m bench.observations
+	@main=0; observations=0; \
+	$(PY) -m bench || main=$$?; \
+	$(PY) -m bench.observations || observations=$$?; \
+	if [ $$main -ne 0 ] || [ $$observations -ne 0 ]; then \
+		echo "ERROR: a target was missed or a part failed (python -m bench: exit $$main," \
+			"python -m bench.observations: exit $$observations); see bench/RESULTS.md"; exit 1; \
+	fi
 
 bench-quick: $(DEV_STAMP) browser postgres nginx
 	$(PY) -m bench --quick
