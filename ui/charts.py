@@ -102,6 +102,18 @@ def module_status_bars(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
+def _module_axis(**options) -> alt.Axis:
+    """The module names over a heatmap's columns, upright.
+
+    On a phone a column is about 15 px wide: at 10 px every name of the curriculum fits (at the
+    default 11 px, Vega hid every other one). With many more modules "greedy" still drops the
+    names that would run into each other rather than print them on top of one another.
+    """
+    return alt.Axis(
+        orient="top", labelAngle=-90, labelFontSize=10, labelOverlap="greedy", **options
+    )
+
+
 def status_heatmap(frame: pd.DataFrame) -> alt.Chart:
     """Person x module grid coloured by status (NOT_ASSIGNED for untouched, unassigned cells).
 
@@ -117,7 +129,7 @@ def status_heatmap(frame: pd.DataFrame) -> alt.Chart:
             x=alt.X(
                 "module:N",
                 title=None,
-                axis=alt.Axis(orient="top", labelAngle=-90, labelLimit=220, labelOverlap="greedy"),
+                axis=_module_axis(labelLimit=220),
             ),
             y=_names("person:N"),
             color=alt.Color(
@@ -154,7 +166,7 @@ def team_completion_heatmap(frame: pd.DataFrame) -> alt.Chart:
             x=alt.X(
                 "module:N",
                 title=None,
-                axis=alt.Axis(orient="top", labelAngle=-90, labelLimit=150, labelOverlap="greedy"),
+                axis=_module_axis(labelLimit=150),
             ),
             y=_names("team:N", sort=alt.EncodingSortField("rank", op="min")),
             color=alt.Color(

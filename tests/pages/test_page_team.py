@@ -313,6 +313,15 @@ def test_the_heatmap_selects_a_person_on_click():
     assert param["select"]["fields"] == ["user_id"] and param["select"]["on"] == "click"
 
 
+@pytest.mark.parametrize("chart", [charts.status_heatmap, charts.team_completion_heatmap])
+def test_module_names_are_small_enough_for_every_column_on_a_phone(chart):
+    # At 390 px a column of the curriculum's 16 modules is about 15 px wide; at the default
+    # 11 px Vega's "greedy" rule hid every other name (seen in a screenshot), at 10 px all show.
+    axis = chart(pd.DataFrame()).to_dict(validate=False)["encoding"]["x"]["axis"]
+    assert axis["labelFontSize"] <= 10
+    assert axis["labelAngle"] == -90 and axis["labelOverlap"] == "greedy"
+
+
 def test_empty_cells_are_blank_not_none(org):
     at = page_test(PAGE, org.mia).run()
     assert not at.exception
