@@ -14,7 +14,8 @@ from datetime import UTC
 
 import sqlalchemy as sa
 from fsrs import Card, State
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from store import settings
@@ -51,58 +52,100 @@ def card_state(row: FsrsCard) -> CardState:
     return CardState(row.module_id, row.question_id, card, row.last_correct, row.reviews)
 
 
-def _fill(row: FsrsCard, state: CardState) -> None:
+def _values(state: CardState) -> dict:
+    """Return a card's columns after `state` (the person and question are set by the caller)."""
     card = state.card
-    row.state = int(card.state)
-    row.step = card.step
-    row.stability = card.stability
-    row.difficulty = card.difficulty
-    row.due = card.due
-    row.last_review = card.last_review
-    row.last_correct = state.last_correct
-    row.reviews = state.reviews
+    return {
+        "state": int(card.state),
+        "step": card.step,
+        "stability": card.stability,
+        "difficulty": card.difficulty,
+        "due": card.due,
+        "last_review": card.last_review,
+        "last_correct": state.last_correct,
+        "reviews": state.reviews,
+    }
 
 
-def _card_row(session: Session, user_id: int, review: Review) -> FsrsCard | None:
-    return session.exec(
+def _locked_cards(session: Session, user_id: int, keys: set[QuestionKey]) -> dict:
+    """Return {key: (card id, CardState)} of the person's stored cards among keys, locked."""
+    if not keys:
+        return {}
+    rows = session.exec(
         select(FsrsCard)
         .where(
             FsrsCard.user_id == user_id,
-            FsrsCard.module_id == review.module_id,
-            FsrsCard.question_id == review.question_id,
+            sa.tuple_(FsrsCard.module_id, FsrsCard.question_id).in_(sorted(keys)),
         )
+        .order_by(FsrsCard.id)  # one lock order for every writer
         .with_for_update()
-    ).first()
+        .execution_options(populate_existing=True)
+    ).all()
+    return {(row.module_id, row.question_id): (row.id, card_state(row)) for row in rows}
+
+
+def _replayed(sched, stored: dict, reviews: list[Review], keys: set[QuestionKey]) -> dict:
+    """Return {key: CardState} after applying, in order, the reviews of those keys."""
+    states = {key: stored[key][1] if key in stored else None for key in keys}
+    for review in reviews:
+        key = (review.module_id, review.question_id)
+        if key in states:
+            states[key] = apply(sched, states[key], review)
+    return states
 
 
 def record(session: Session, user_id: int, reviews: Iterable[Review]) -> None:
-    """Apply each answer to its card (creating it on a first answer) and log the review."""
+    """Apply each answer to its card (creating it on a first answer) and log the review.
+
+    A few statements for a whole quiz, not a round trip per question: the person's cards for
+    these questions are read at once and locked; first answers are inserted together (ON
+    CONFLICT DO NOTHING), and any card another tab inserted meanwhile is read, locked and
+    updated like the rest; the updates and the review log are each one executemany.
+    """
+    reviews = list(reviews)
+    if not reviews:
+        return
     sched = scheduler(settings.get_setting("desired_retention", session=session))
-    for review in reviews:
-        row = _card_row(session, user_id, review)
-        if row is None:
-            row = FsrsCard(user_id=user_id, module_id=review.module_id)
-            row.question_id = review.question_id
-            _fill(row, apply(sched, None, review))
-            try:
-                with session.begin_nested():  # another tab may add the same card at once
-                    session.add(row)
-            except IntegrityError:
-                row = _card_row(session, user_id, review)
-                _fill(row, apply(sched, card_state(row), review))
-        else:
-            _fill(row, apply(sched, card_state(row), review))
-        session.add(row)
-        session.add(
-            FsrsReview(
-                user_id=user_id,
-                module_id=review.module_id,
-                question_id=review.question_id,
-                rating=int(rating(review.correct)),
-                reviewed_at=review.at,
-            )
+    keys = {(r.module_id, r.question_id) for r in reviews}
+    stored = _locked_cards(session, user_id, keys)  # flushes what the session holds first
+    connection = session.connection()  # Core from here: plain rows, no unit of work
+    fresh = keys - stored.keys()
+    if fresh:
+        states = _replayed(sched, stored, reviews, fresh)
+        rows = [
+            {"user_id": user_id, "module_id": m, "question_id": q, **_values(states[(m, q)])}
+            for m, q in sorted(fresh)
+        ]
+        insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        added = connection.execute(
+            insert(FsrsCard.__table__)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["user_id", "module_id", "question_id"])
+            .returning(FsrsCard.__table__.c.module_id, FsrsCard.__table__.c.question_id)
+        ).all()
+        # Another tab added some of these cards since the read: take them as stored ones.
+        stored |= _locked_cards(session, user_id, fresh - {tuple(row) for row in added})
+    held = keys & stored.keys()
+    if held:
+        states = _replayed(sched, stored, reviews, held)
+        cards = FsrsCard.__table__
+        connection.execute(
+            sa.update(cards).where(cards.c.id == sa.bindparam("card_id")),
+            [{"card_id": stored[key][0], **_values(states[key])} for key in sorted(held)],
         )
-    session.flush()
+    connection.execute(
+        sa.insert(FsrsReview.__table__),
+        [
+            {
+                "user_id": user_id,
+                "module_id": r.module_id,
+                "question_id": r.question_id,
+                "rating": int(rating(r.correct)),
+                "reviewed_at": r.at,
+            }
+            for r in reviews
+        ],
+    )
 
 
 def load(session: Session, user_id: int) -> dict[QuestionKey, CardState]:
