@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session, func, select
 
 from store import activity_days, permissions, settings
@@ -166,13 +167,18 @@ def _status_expr(today: date, zone: tzinfo, due, is_open) -> ColumnElement[str]:
 class _day_plus(FunctionElement):
     """The day in a time zone of a UTC timestamp, plus a number of days, as a SQL date.
 
-    The zone is part of the SQL text (a plain attribute, not a bound value), so statements
-    holding it are not cached by SQLAlchemy: the UTC form is cheaper and must not be reused
-    for another zone.
+    The zone is part of the SQL text (a plain attribute, not a bound value), and part of the
+    statement's cache key too (`_traverse_internals`), so SQLAlchemy compiles a statement
+    holding it once per zone and never reuses one zone's SQL for another (the UTC form is
+    cheaper). Uncached, the Team progress statements were compiled on every render.
     """
 
     type = Date()
-    inherit_cache = False
+    inherit_cache = True
+    _traverse_internals = [
+        *FunctionElement._traverse_internals,
+        ("zone", InternalTraversal.dp_string),
+    ]
 
     def __init__(self, moment, days, zone: tzinfo) -> None:
         self.zone = str(zone)

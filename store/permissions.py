@@ -93,7 +93,7 @@ def role_may(role: str, page_role: str) -> bool:
 
 
 def allowed(user: User | None, action: Action) -> bool:
-    """Return True when this active user's role may do action."""
+    """Return True when this active user's role may do action (anything with role and active)."""
     return user is not None and user.active and user.role in PERMISSIONS[action]
 
 
@@ -131,10 +131,22 @@ def team_scope(session: Session, actor: User, action: Action) -> set[int] | None
     The actor's role is read again in this transaction, so someone demoted a second ago
     reaches no team; anyone whose role may not do action at all is refused.
     """
-    fresh = session.get(User, actor.id) if actor.id is not None else None
-    current = fresh or actor
+    # One plain read of the role and the managed teams: every Team progress figure asks.
+    rows = (
+        session.connection()
+        .execute(
+            select(User.role, User.active, TeamManager.team_id)
+            .select_from(User)
+            .outerjoin(TeamManager, TeamManager.user_id == User.id)
+            .where(User.id == actor.id)
+        )
+        .all()
+        if actor.id is not None
+        else []
+    )
+    current = rows[0] if rows else actor
     if not allowed(current, action):
         raise PermissionDenied(f"Only managers and administrators can {action.value}.")
     if current.role in EVERY_TEAM_ROLES:
         return None
-    return set(session.exec(select(TeamManager.team_id).where(TeamManager.user_id == current.id)))
+    return {row.team_id for row in rows if row.team_id is not None}

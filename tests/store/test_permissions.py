@@ -113,3 +113,29 @@ def test_a_manager_demoted_a_moment_ago_can_no_longer_assign_or_see_the_team():
     with pytest.raises(learning.NotAllowed, match="see team progress"):
         dashboard.team_choices(actor=mia)
     assert permissions.PERMISSIONS[permissions.Action.ASSIGN_TRAINING] == {"manager", "admin"}
+
+
+def test_team_scope_reads_the_managed_teams_and_the_account_now():
+    from store.db import session_scope
+
+    boss = make_user("boss", "admin")
+    desk = accounts.create_team(name="Desk", actor_id=None)
+    bar = accounts.create_team(name="Bar", actor_id=None)
+    mia = make_user("mia", "manager", team_id=desk.id)
+    for team in (desk, bar):
+        accounts.set_team_managers(team_id=team.id, user_ids=[mia.id], actor_id=boss.id)
+    see = permissions.Action.SEE_TEAM_PROGRESS
+
+    def scope(actor):
+        with session_scope(write=False) as session:
+            return permissions.team_scope(session, actor, see)
+
+    assert scope(mia) == {desk.id, bar.id}
+    assert scope(boss) is None  # every team
+    accounts.set_team_managers(team_id=bar.id, user_ids=[], actor_id=boss.id)
+    assert scope(mia) == {desk.id}  # the User object mia is stale; the store is not
+    accounts.set_team_managers(team_id=desk.id, user_ids=[], actor_id=boss.id)
+    assert scope(mia) == set()
+    accounts.update_user(user_id=mia.id, actor_id=boss.id, active=False)
+    with pytest.raises(permissions.PermissionDenied, match="see team progress"):
+        scope(mia)
