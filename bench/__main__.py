@@ -556,7 +556,7 @@ SECTIONS = {
     "mail": "## Reminder mail: send-reminders over the organisation",
     "impact": "## Customer feedback: import and the impact view",
     "observations": "## Observations: submit and Team progress",  # python -m bench.observations
-    "summary": "## Capacity, 2026-12-01: targets, gaps and why",  # written by hand, kept
+    "summary": "## Capacity: targets, gaps and why",  # written by hand (dated inside), kept
 }
 
 
