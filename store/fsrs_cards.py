@@ -81,7 +81,10 @@ def _locked_cards(session: Session, user_id: int, keys: set[QuestionKey]) -> dic
         .with_for_update()
         .execution_options(populate_existing=True)
     ).all()
-    return {(row.module_id, row.question_id): (row.id, card_state(row)) for row in rows}
+    found = {(row.module_id, row.question_id): (row.id, card_state(row)) for row in rows}
+    for row in rows:  # written through Core below: no stale copy stays in the session
+        session.expunge(row)
+    return found
 
 
 def _replayed(sched, stored: dict, reviews: list[Review], keys: set[QuestionKey]) -> dict:
