@@ -421,20 +421,20 @@ def _dashboard(args: argparse.Namespace, path: Path, origin: str) -> tuple[str, 
         origin = f"{origin}; measured on a {how}"
         plan.append((f"sqlite:///{copy}", f"{args.staff} staff, {args.attempts} attempts", TARGETS))
     seeds = []
-    if "postgresql" in backends:
-        attempts = args.pg_attempts or args.attempts
-        url, seconds = _pg_database(
-            staff=args.staff, teams=args.teams, attempts=attempts, seed_=args.seed
-        )
-        seeds.append((args.staff, attempts, seconds))
-        plan.append((url, f"{args.staff} staff, {attempts} attempts", TARGETS))
-        if not args.quick:
-            url, seconds = _pg_large(args.seed, rebuild=args.rebuild)
-            seeds.append((LARGE["staff"], LARGE["attempts"], seconds))
-            plan.append(
-                (url, f"{LARGE['staff']} staff, {LARGE['attempts']} attempts", LARGE_TARGETS)
-            )
     try:
+        if "postgresql" in backends:
+            attempts = args.pg_attempts or args.attempts
+            url, seconds = _pg_database(
+                staff=args.staff, teams=args.teams, attempts=attempts, seed_=args.seed
+            )
+            seeds.append((args.staff, attempts, seconds))
+            plan.append((url, f"{args.staff} staff, {attempts} attempts", TARGETS))
+            if not args.quick:
+                url, seconds = _pg_large(args.seed, rebuild=args.rebuild)
+                seeds.append((LARGE["staff"], LARGE["attempts"], seconds))
+                plan.append(
+                    (url, f"{LARGE['staff']} staff, {LARGE['attempts']} attempts", LARGE_TARGETS)
+                )
         results = _dashboard_runs(args, plan)
     finally:
         if copy is not None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -164,9 +165,16 @@ def main(argv: list[str] | None = None) -> int:
     args.attempts = args.attempts or small[2]
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("TRAINING_CONTENT_DIR", str(ROOT / "content"))
-    os.environ["TRAINING_DATABASE_URL"] = _database(args)
-    submit = submit_latency(args.submits)
-    pages = {who: team_page(who, args.runs) for who in PAGE_TARGETS}
+    url = _database(args)
+    os.environ["TRAINING_DATABASE_URL"] = url
+    try:
+        submit = submit_latency(args.submits)
+        pages = {who: team_page(who, args.runs) for who in PAGE_TARGETS}
+    finally:  # the temp copy (1.4 GB at full scale) or the seeded database goes with its folder
+        from store import db
+
+        db.dispose_engines()
+        shutil.rmtree(Path(url.removeprefix("sqlite:///")).parent, ignore_errors=True)
     met = submit["p95"] < SUBMIT_TARGET_P95 and all(
         pages[who]["cold"] < PAGE_TARGETS[who] for who in PAGE_TARGETS
     )
