@@ -59,8 +59,9 @@ def _status_scale(with_not_assigned: bool = False) -> alt.Scale:
 
 
 def _status_legend(columns: int) -> alt.Legend:
-    # The legend starts under the plot, right of the axis labels: two columns fit a half-width
-    # chart and a phone.
+    # The legend starts under the plot, right of the axis labels. Two columns fit where the
+    # labels are people's names (the heatmap); under the module bars, whose labels take 180 px,
+    # only one does: two ran out of a half-width chart and a phone ("Due ag", "In p").
     return alt.Legend(
         title="Status",
         orient="bottom",
@@ -89,7 +90,7 @@ def module_status_bars(frame: pd.DataFrame) -> alt.Chart:
                 title="Share of people assigned",
                 axis=alt.Axis(format="%"),
             ),
-            color=alt.Color("status:N", scale=_status_scale(), legend=_status_legend(2)),
+            color=alt.Color("status:N", scale=_status_scale(), legend=_status_legend(1)),
             order=alt.Order("order:Q"),
             tooltip=[
                 alt.Tooltip("module:N", title="Module"),

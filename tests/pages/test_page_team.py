@@ -322,6 +322,14 @@ def test_module_names_are_small_enough_for_every_column_on_a_phone(chart):
     assert axis["labelAngle"] == -90 and axis["labelOverlap"] == "greedy"
 
 
+def test_the_module_bars_legend_is_one_column_beside_long_module_names():
+    # Under the module bars the legend starts right of 180 px of module names: in two columns
+    # it ran out of the chart at 1280 px (half width) and at 390 px (seen in screenshots).
+    spec = charts.module_status_bars(pd.DataFrame()).to_dict(validate=False)
+    assert spec["encoding"]["color"]["legend"]["columns"] == 1
+    assert spec["encoding"]["y"]["axis"]["labelLimit"] >= 180  # why it must be one
+
+
 def test_empty_cells_are_blank_not_none(org):
     at = page_test(PAGE, org.mia).run()
     assert not at.exception
